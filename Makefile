@@ -1,0 +1,39 @@
+# The two commands: `make run` and `make test`. Nothing else is needed on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal
+
+.PHONY: run test test-sqlite test-postgres install e2e-deps bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up .venv, migrate the SQLite database in instance/, load the demo data, serve.
+run: $(STAMP)
+	$(BIN)/flask --app portal db upgrade
+	$(BIN)/flask --app portal demo
+	$(BIN)/flask --app portal run --host 127.0.0.1 --port $(PORT)
+
+## make test: the whole suite, on SQLite and — where PostgreSQL answers — on PostgreSQL.
+test: $(STAMP)
+	$(BIN)/python -m portal.testrun
+
+test-sqlite: $(STAMP)
+	PORTAL_TEST_DATABASE=sqlite $(BIN)/python -m pytest
+
+test-postgres: $(STAMP)
+	PORTAL_TEST_DATABASE=postgres $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

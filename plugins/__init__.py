@@ -1,0 +1,1 @@
+"""Partner-area plugins, each loaded through the ``portal.plugins`` entry points."""

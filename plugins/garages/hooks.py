@@ -1,0 +1,2 @@
+"""Hook implementations of the garages plugin."""
+from portal import hookimpl  # noqa: F401

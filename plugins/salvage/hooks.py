@@ -1,0 +1,2 @@
+"""Hook implementations of the salvage plugin."""
+from portal import hookimpl  # noqa: F401

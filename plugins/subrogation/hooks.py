@@ -1,0 +1,2 @@
+"""Hook implementations of the subrogation plugin."""
+from portal import hookimpl  # noqa: F401

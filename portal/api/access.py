@@ -1,0 +1,84 @@
+"""Who may call what. Every API view carries exactly one access rule; the app refuses
+to start with a view that has none (deny by default), and a contract test walks the
+URL map to keep it so.
+
+- ``@public``: no token needed (token issue, OpenAPI document).
+- ``@authenticated``: any logged-in user; the service scopes data to the caller.
+- ``@roles("admin", "supervisor")``: insurer users with one of these roles.
+- ``@org_kinds("garage")``: users of a partner of one of these kinds.
+"""
+from __future__ import annotations
+
+import functools
+
+from flask import g
+
+from ..errors import Forbidden, Unauthorized
+
+ACCESS_ATTR = "_portal_access"
+
+
+def _mark(fn, rule):
+    setattr(fn, ACCESS_ATTR, rule)
+    return fn
+
+
+def api_user():
+    user = g.get("api_user")
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def public(fn):
+    return _mark(fn, "public")
+
+
+def authenticated(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        api_user()
+        return fn(*args, **kwargs)
+
+    return _mark(wrapper, "authenticated")
+
+
+def roles(*names: str):
+    """Insurer staff holding one of ``names`` (``"staff"`` means any insurer user)."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            user = api_user()
+            if not user.is_insurer or not (("staff" in names) or user.has_role(*names)):
+                raise Forbidden()
+            return fn(*args, **kwargs)
+
+        return _mark(wrapper, ("roles", names))
+
+    return decorator
+
+
+def org_kinds(*kinds: str):
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            user = api_user()
+            if user.org_kind not in kinds:
+                raise Forbidden()
+            return fn(*args, **kwargs)
+
+        return _mark(wrapper, ("org_kinds", kinds))
+
+    return decorator
+
+
+def access_rule(view) -> object | None:
+    seen = set()
+    while view is not None and id(view) not in seen:
+        seen.add(id(view))
+        rule = getattr(view, ACCESS_ATTR, None)
+        if rule is not None:
+            return rule
+        view = getattr(view, "__wrapped__", None)
+    return None

@@ -1,0 +1,114 @@
+"""The error envelope: ``{"error": {"code", "message", "details"}}``, never a 500 for bad input."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from ..errors import PortalError
+from .blueprint import API_PREFIX
+
+log = logging.getLogger(__name__)
+
+HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "invalid_state", 413: "too_large", 415: "unsupported_media_type",
+    422: "invalid", 429: "rate_limited", 503: "unavailable",
+}
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX + "/") or request.path == API_PREFIX
+
+
+def envelope(status: int, code: str, message: str, details: dict | None = None, headers=None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def _flatten_messages(messages) -> dict:
+    """webargs: ``{"json": {"field": [...]}}`` → ``{"field": [...]}``."""
+    out: dict = {}
+    for location, fields in (messages or {}).items():
+        if isinstance(fields, dict):
+            for name, msgs in fields.items():
+                out[name] = msgs if isinstance(msgs, (list, dict)) else [msgs]
+        else:
+            out[location] = fields if isinstance(fields, list) else [fields]
+    return out
+
+
+def _web_error(status: int, message: str):
+    from ..web.i18n import status_title
+
+    return render_template("errors/error.html", status=status, title=status_title(status), message=message), status
+
+
+def handle_portal_error(exc: PortalError):
+    from ..extensions import db
+
+    db.session.rollback()
+    if is_api_request():
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return envelope(exc.status, exc.code, exc.message, exc.details, headers)
+    return _web_error(exc.status, exc.message)
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    if not is_api_request():
+        if status in (301, 302, 303, 307, 308):
+            return exc
+        return _web_error(status, exc.description)
+    data = getattr(exc, "data", None) or {}
+    if status == 422 and "messages" in data:
+        return envelope(422, "invalid", "The data is not valid.", _flatten_messages(data["messages"]))
+    if status == 400:
+        message = "The request body is not valid JSON." if "JSON" in (exc.description or "") else exc.description
+        return envelope(400, "bad_request", message)
+    if status == 413:
+        return envelope(413, "too_large", "The upload is larger than the limit.")
+    code = HTTP_CODES.get(status, "error")
+    allow = {"Allow": ", ".join(exc.valid_methods)} if status == 405 and getattr(exc, "valid_methods", None) else None
+    return envelope(status, code, exc.description or exc.name, headers=allow)
+
+
+def handle_db_unavailable(exc: DBAPIError):
+    from ..extensions import db
+
+    if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+        log.warning("database unavailable: %s", exc)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone anyway
+            pass
+        if is_api_request():
+            return envelope(503, "unavailable", "The database is unavailable; try again shortly.")
+        return _web_error(503, "The database is unavailable; try again shortly.")
+    raise exc
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("unhandled error")
+    from ..extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        pass
+    if is_api_request():
+        return envelope(500, "internal_error", "Something went wrong on our side; it has been logged.")
+    return _web_error(500, "Something went wrong on our side; it has been logged.")
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(PortalError, handle_portal_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DBAPIError, handle_db_unavailable)
+    if not app.config.get("PROPAGATE_UNEXPECTED"):
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,79 @@
+"""``Idempotency-Key`` on POST: the same key, user and body within 24 hours returns the
+first response and creates nothing new; the same key with another body → 422
+``idempotency_mismatch``. The key row is claimed in its own committed transaction
+before the view runs, so two parallel requests with one key cannot both create."""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Response, g, request
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Invalid, InvalidState
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import IdempotencyKey
+
+WINDOW = timedelta(hours=24)
+
+
+def _request_hash() -> str:
+    h = hashlib.sha256()
+    h.update(request.method.encode())
+    h.update(request.path.encode())
+    h.update(b"\0")
+    h.update(request.get_data(cache=True))
+    return h.hexdigest()
+
+
+def before_request():
+    key = request.headers.get("Idempotency-Key")
+    user = g.get("api_user")
+    if request.method != "POST" or not key or user is None:
+        return None
+    if len(key) > 200:
+        raise Invalid.field("Idempotency-Key", "At most 200 characters.")
+    digest = _request_hash()
+    cutoff = utcnow() - WINDOW
+    db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.user_id == user.id,
+                                                       IdempotencyKey.key == key,
+                                                       IdempotencyKey.created_at < cutoff))
+    row = IdempotencyKey(user_id=user.id, key=key, request_hash=digest)
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(sa.select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user.id, IdempotencyKey.key == key))
+        if existing is None:  # expired between the two statements: treat as new
+            raise InvalidState("Idempotency key is being reused; retry.")
+        if existing.request_hash != digest:
+            raise Invalid({"Idempotency-Key": ["Used before with a different request."]},
+                          message="This Idempotency-Key was used with a different request.",
+                          code="idempotency_mismatch")
+        if existing.status_code is None:
+            raise InvalidState("A request with this Idempotency-Key is still in progress.")
+        response = Response(existing.response_body, status=existing.status_code,
+                            content_type=existing.content_type)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    g.idempotency_row_id = row.id
+    return None
+
+
+def after_request(response):
+    row_id = g.pop("idempotency_row_id", None)
+    if row_id is None:
+        return response
+    if response.status_code >= 500:
+        db.session.rollback()
+        db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.id == row_id))
+    else:
+        db.session.execute(sa.update(IdempotencyKey).where(IdempotencyKey.id == row_id).values(
+            status_code=response.status_code, response_body=response.get_data(),
+            content_type=response.content_type))
+    db.session.commit()
+    return response

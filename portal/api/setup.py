@@ -1,0 +1,67 @@
+"""Mount the API: blueprints from hooks, bearer tokens, idempotency, deny by default."""
+from __future__ import annotations
+
+from flask import g, request
+
+from ..errors import Unauthorized
+from ..extensions import csrf
+from ..plugins import flatten
+from . import idempotency
+from .access import access_rule
+from .blueprint import API_PREFIX
+
+UNGUARDED_ENDPOINTS = {"api-docs.openapi_json"}
+
+
+def init_api(app, api, pm) -> None:
+    api.init_app(app)
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for blp in flatten(pm.hook.portal_api_blueprints(app=app)):
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+    csrf.exempt("flask_smorest.spec")
+
+    @app.before_request
+    def _authenticate_api():
+        if not request.path.startswith(API_PREFIX + "/"):
+            return None
+        g.api_user = None
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("Send Authorization: Bearer <token>.")
+            from ..auth.services import user_for_token
+
+            user = user_for_token(token.strip())
+            if user is None:
+                raise Unauthorized("The token is not valid or has expired.")
+            g.api_user = user
+        return idempotency.before_request()
+
+    app.after_request(idempotency.after_request)
+    check_access_rules(app)
+
+
+def unguarded_api_views(app) -> list[str]:
+    """API endpoints without an access rule (must be none: deny by default)."""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIX + "/") or rule.endpoint in UNGUARDED_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                fn = getattr(view_class, method.lower(), None)
+                if fn is not None and access_rule(fn) is None:
+                    missing.append(f"{rule.endpoint} {method}")
+        elif access_rule(view) is None:
+            missing.append(rule.endpoint)
+    return missing
+
+
+def check_access_rules(app) -> None:
+    missing = unguarded_api_views(app)
+    if missing:
+        raise RuntimeError(f"API views without an access rule (deny by default): {', '.join(sorted(missing))}")

@@ -1,0 +1,137 @@
+"""The application factory (``create_app``)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, g, request
+
+from . import events
+from .config import defaults_dict
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .plugins import build_plugin_manager, flatten
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "portal" / "static"))
+    _configure(app, test_config)
+
+    pm = build_plugin_manager(app.config)
+    app.extensions["portal_pm"] = pm
+
+    db.init_app(app)
+    with app.app_context():
+        _tune_engine(db.engine)
+    _init_migrations(app, pm)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    from .web.i18n import init_babel
+
+    init_babel(app, babel, pm)
+    bootstrap.init_app(app)
+    events.install()
+
+    from .api.blueprint import api
+    from .api.errors import register_error_handlers
+    from .api.setup import init_api
+    from .web.setup import init_web
+
+    register_error_handlers(app)
+    init_api(app, api, pm)
+    init_web(app, pm)
+    for command in flatten(pm.hook.portal_cli_commands()):
+        app.cli.add_command(command)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(defaults_dict())
+    app.config.from_pyfile("portal.cfg", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+    if isinstance(app.config.get("DISABLED_PLUGINS"), str):
+        app.config["DISABLED_PLUGINS"] = [p.strip() for p in app.config["DISABLED_PLUGINS"].split(",") if p.strip()]
+    production = app.config.get("ENV_NAME") == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("PORTAL_SECRET_KEY must be set in production")
+        key_file = Path(app.instance_path) / ".secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            os.chmod(key_file, 0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if production:
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        if not app.config.get("TRUSTED_HOSTS"):
+            raise RuntimeError("PORTAL_TRUSTED_HOSTS must list the host names served in production")
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
+
+
+def _tune_engine(engine) -> None:
+    """SQLite: foreign keys on, WAL, a busy timeout, and write transactions that begin
+    immediately (``BEGIN IMMEDIATE``) so two writers queue instead of deadlocking."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception:  # noqa: BLE001 - in-memory databases have no WAL
+            pass
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _init_migrations(app: Flask, pm) -> None:
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    from .cli import db_group
+
+    app.cli.add_command(db_group, "db")
+
+
+def version_locations(app=None) -> list[str]:
+    """The core's versions folder and every enabled plugin's (one Alembic history)."""
+    from .plugins import hook
+
+    return [str(MIGRATIONS / "versions")] + [str(d) for d in flatten(hook(app).portal_migration_dirs())]
+
+
+@migrate.configure
+def _configure_alembic(config):
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(version_locations()))
+    return config
+
+
+def request_user():
+    """The user of this request, whether through a token or a web session."""
+    user = g.get("api_user")
+    if user is not None:
+        return user
+    from flask_login import current_user
+
+    return current_user if getattr(current_user, "is_authenticated", False) else None
+
+
+__all__ = ["create_app", "request", "request_user"]

@@ -1,0 +1,4 @@
+"""Hook implementations of the core's audit area."""
+from __future__ import annotations
+
+from ..hookspecs import hookimpl  # noqa: F401

@@ -1,0 +1,1 @@
+"""Accounts: organizations (insurer and partners), users, roles, tokens and sessions."""

@@ -1,0 +1,352 @@
+"""Account rules, shared by the API and the web forms."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..audit.services import record_audit
+from ..errors import Forbidden, Invalid, InvalidState, Locked, NotFound, Unauthorized
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import (GRADES, INSURER_ROLES, ORG_KINDS, ORG_STATUSES, PARTNER_ROLES, ApiToken, LoginAttempt,
+                     Organization, User, UserSession)
+from .passwords import hash_password, password_problems, verify_password
+from .uscc import normalize_uscc
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- organizations
+
+
+def create_organization(*, kind: str, name: str, uscc: str, region: str, actor=None) -> Organization:
+    errors: dict[str, list[str]] = {}
+    if kind not in ORG_KINDS:
+        errors["kind"] = [f"Must be one of: {', '.join(ORG_KINDS)}."]
+    if not (name or "").strip():
+        errors["name"] = ["Required."]
+    if not (region or "").strip():
+        errors["region"] = ["Required."]
+    try:
+        uscc = normalize_uscc(uscc or "")
+    except ValueError as exc:
+        errors["uscc"] = [str(exc)]
+    if not errors.get("uscc") and db.session.scalar(sa.select(Organization.id).where(Organization.uscc == uscc)):
+        errors["uscc"] = ["An organization with this USCC exists already."]
+    if errors:
+        raise Invalid(errors)
+    org = Organization(kind=kind, name=name.strip(), uscc=uscc, region=region.strip(), status="active")
+    db.session.add(org)
+    db.session.flush()
+    record_audit("organization", org.id, "create", {"kind": kind, "name": org.name, "uscc": uscc,
+                                                     "region": org.region}, actor=actor)
+    return org
+
+
+def update_organization(org: Organization, *, status=None, grade=None, reason=None, actor=None,
+                        grade_given=False) -> Organization:
+    """Suspend or reactivate a partner, or set its grade by hand; audited with the reason."""
+    errors: dict[str, list[str]] = {}
+    if status is not None and status not in ORG_STATUSES:
+        errors["status"] = [f"Must be one of: {', '.join(ORG_STATUSES)}."]
+    if grade is not None and grade not in GRADES:
+        errors["grade"] = [f"Must be one of: {', '.join(GRADES)}."]
+    if org.kind == "insurer" and status == "suspended":
+        errors["status"] = ["The insurer cannot be suspended."]
+    changes = {}
+    if status is not None and status != org.status:
+        changes["status"] = [org.status, status]
+    if (grade is not None or grade_given) and grade != org.grade:
+        changes["grade"] = [org.grade, grade]
+    if changes and not (reason or "").strip():
+        errors["reason"] = ["Give the reason for this change."]
+    if errors:
+        raise Invalid(errors)
+    if not changes:
+        return org
+    if "status" in changes:
+        org.status = status
+    if "grade" in changes:
+        org.grade = grade
+    org.version += 1
+    changes["reason"] = reason.strip()
+    record_audit("organization", org.id, "update", changes, actor=actor)
+    if org.status == "suspended":
+        revoke_org_credentials(org.id)
+    from ..events import emit
+
+    emit("organization.updated", {"organization_id": org.id, "changes": list(changes)})
+    return org
+
+
+def get_organization(org_id: int) -> Organization:
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def insurer_organization() -> Organization | None:
+    return db.session.scalar(sa.select(Organization).where(Organization.kind == "insurer").order_by(Organization.id))
+
+
+# --------------------------------------------------------------------------- users
+
+
+def _check_roles(org: Organization, roles: list[str]) -> list[str]:
+    allowed = INSURER_ROLES if org.kind == "insurer" else PARTNER_ROLES
+    bad = [r for r in roles if r not in allowed]
+    if not roles:
+        return ["Give at least one role."]
+    if bad:
+        return [f"Not a role for this organization: {', '.join(bad)} (allowed: {', '.join(allowed)})."]
+    return []
+
+
+def create_user(*, email: str, name: str, password: str, organization_id: int, roles: list[str],
+                authority_limit: Decimal | None = None, unlimited_authority: bool = False, actor=None) -> User:
+    """Admins create anyone; a partner admin only users of its own organization."""
+    if actor is not None and not actor.is_admin:
+        if not actor.has_role("partner_admin"):
+            raise Forbidden()
+        if organization_id != actor.organization_id:
+            # another organization's existence is never revealed
+            raise Invalid.field("organization_id", "You can add users to your own organization only.")
+        if authority_limit:
+            raise Invalid.field("authority_limit", "Partner users have no authority limit.")
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        errors["email"] = ["Not a valid e-mail address."]
+    elif db.session.scalar(sa.select(User.id).where(User.email == email)):
+        errors["email"] = ["A user with this e-mail exists already."]
+    if not (name or "").strip():
+        errors["name"] = ["Required."]
+    problems = password_problems(password or "", email)
+    if problems:
+        errors["password"] = problems
+    org = db.session.get(Organization, organization_id) if organization_id else None
+    if org is None:
+        errors["organization_id"] = ["No such organization."]
+    else:
+        role_problems = _check_roles(org, list(roles or []))
+        if role_problems:
+            errors["roles"] = role_problems
+        if org.kind != "insurer" and authority_limit:
+            errors["authority_limit"] = ["Partner users have no authority limit."]
+    if errors:
+        raise Invalid(errors)
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password), organization_id=org.id,
+                authority_limit=authority_limit, unlimited_authority=unlimited_authority,
+                password_changed_at=utcnow())
+    user.roles = roles
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user", user.id, "create", {"email": email, "roles": user.roles, "organization_id": org.id,
+                                             "authority_limit": authority_limit}, actor=actor)
+    return user
+
+
+def update_user(user: User, *, actor, name=None, roles=None, authority_limit=None, active=None,
+                set_authority=False) -> User:
+    if not actor.is_admin:
+        if not (actor.has_role("partner_admin") and actor.organization_id == user.organization_id):
+            raise NotFound()
+        if set_authority:
+            raise Forbidden()
+    changes = {}
+    if name is not None and name.strip() and name.strip() != user.name:
+        changes["name"] = [user.name, name.strip()]
+        user.name = name.strip()
+    if roles is not None:
+        problems = _check_roles(user.organization, roles)
+        if problems:
+            raise Invalid({"roles": problems})
+        if sorted(set(roles)) != user.roles:
+            changes["roles"] = [user.roles, sorted(set(roles))]
+            user.roles = roles
+    if set_authority and authority_limit != user.authority_limit:
+        changes["authority_limit"] = [user.authority_limit, authority_limit]
+        user.authority_limit = authority_limit
+    if active is not None and active != user.active:
+        if user.id == actor.id and not active:
+            raise Invalid.field("active", "You cannot disable your own account.")
+        changes["active"] = [user.active, active]
+        user.active = active
+        if not active:
+            revoke_user_credentials(user.id)
+    if changes:
+        user.version += 1
+        record_audit("user", user.id, "update", changes, actor=actor)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    errors = {}
+    if not verify_password(user.password_hash, current or ""):
+        errors["current_password"] = ["The current password is not right."]
+    problems = password_problems(new or "", user.email)
+    if problems:
+        errors["new_password"] = problems
+    if errors:
+        raise Invalid(errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    user.version += 1
+    revoke_user_credentials(user.id)
+    record_audit("user", user.id, "password_change", {}, actor=user)
+
+
+def revoke_user_credentials(user_id: int) -> None:
+    now = utcnow()
+    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user_id,
+                                                    UserSession.revoked_at.is_(None)).values(revoked_at=now))
+    db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user_id,
+                                                 ApiToken.revoked_at.is_(None)).values(revoked_at=now))
+
+
+def revoke_org_credentials(org_id: int) -> None:
+    for user_id in db.session.scalars(sa.select(User.id).where(User.organization_id == org_id)):
+        revoke_user_credentials(user_id)
+
+
+def visible_user(user_id: int, actor) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or (not actor.is_insurer and user.organization_id != actor.organization_id):
+        raise NotFound()
+    return user
+
+
+# --------------------------------------------------------------------------- login
+
+
+def authenticate(email: str, password: str, ip: str | None = None) -> User:
+    """Check a login. Five failures for one account within 15 minutes lock it for 15
+    minutes (stored in the database, so it holds across workers); while locked even the
+    right password gets :class:`Locked`. Unknown e-mails cost the same time and answer
+    the same as a wrong password."""
+    cfg = current_app.config
+    email = (email or "").strip().lower()
+    now = utcnow()
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password or "")
+        _attempt(email, False, ip)
+        db.session.commit()
+        raise Locked()
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if ok and user is not None and user.is_active:
+        _attempt(email, True, ip)
+        user.locked_until = None
+        db.session.commit()
+        return user
+    _attempt(email, False, ip)
+    window_start = now - timedelta(minutes=cfg["LOCKOUT_WINDOW_MINUTES"])
+    last_success = db.session.scalar(sa.select(sa.func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == email, LoginAttempt.success.is_(True)))
+    since = max(window_start, last_success) if last_success else window_start
+    if user is not None and user.locked_until is not None and user.locked_until > since:
+        since = user.locked_until
+    failures = db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > since))
+    locked = failures >= cfg["LOCKOUT_FAILURES"]
+    if locked and user is not None:
+        user.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
+        record_audit("user", user.id, "locked", {"failures": failures}, actor=user)
+    db.session.commit()
+    if locked and user is not None:
+        raise Locked()
+    raise Unauthorized("The e-mail or password is not right.")
+
+
+def _attempt(email: str, success: bool, ip: str | None) -> None:
+    db.session.add(LoginAttempt(email=email[:254], success=success, ip=ip, at=utcnow()))
+
+
+def issue_token(user: User) -> tuple[str, ApiToken]:
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=_hash(token), user_id=user.id,
+                   expires_at=utcnow() + timedelta(hours=current_app.config["TOKEN_TTL_HOURS"]))
+    db.session.add(row)
+    db.session.commit()
+    return token, row
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    user = row.user
+    return user if user.is_active else None
+
+
+def start_session(user: User, ip: str | None) -> str:
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(key_hash=_hash(key), user_id=user.id, ip=ip))
+    db.session.commit()
+    return key
+
+
+def load_session(key: str) -> User | None:
+    """The user behind a session key, if the session lives (idle and absolute timeouts)."""
+    if not key:
+        return None
+    row = db.session.scalar(sa.select(UserSession).where(UserSession.key_hash == _hash(key)))
+    if row is None or row.revoked_at is not None:
+        return None
+    now = utcnow()
+    cfg = current_app.config
+    if now - row.created_at > timedelta(minutes=cfg["SESSION_ABSOLUTE_MINUTES"]) or \
+            now - row.last_seen_at > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
+        row.revoked_at = now
+        db.session.commit()
+        return None
+    user = row.user
+    if not user.is_active:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+        db.session.commit()
+    user.session_key = key
+    return user
+
+
+def end_session(key: str | None) -> None:
+    if not key:
+        return
+    db.session.execute(sa.update(UserSession).where(UserSession.key_hash == _hash(key),
+                                                    UserSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    db.session.commit()
+
+
+def ensure_admin(email: str, password: str, name: str = "Administrator") -> tuple[User, bool]:
+    """``create-admin``: the insurer organization (if none) and an admin with unlimited
+    authority. Idempotent: an existing user keeps its account and gets the admin role."""
+    org = insurer_organization()
+    if org is None:
+        from .uscc import uscc_with_check
+
+        org = create_organization(kind="insurer", name="Insurer", uscc=uscc_with_check("91310000MA1FL0000"),
+                                  region="Shanghai")
+    existing = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if existing is not None:
+        if existing.organization_id != org.id:
+            raise InvalidState("This e-mail belongs to a partner user.")
+        if "admin" not in existing.roles:
+            existing.roles = existing.roles + ["admin"]
+        existing.unlimited_authority = True
+        db.session.commit()
+        return existing, False
+    user = create_user(email=email, name=name, password=password, organization_id=org.id, roles=["admin"],
+                       unlimited_authority=True)
+    db.session.commit()
+    return user, True

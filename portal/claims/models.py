@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import Organization
+from ..extensions import db
+from ..money import Money
+from ..timeutil import AwareDateTime, utcnow
+
+FLAG_NAMES = ("single_party", "injury", "theft", "fire", "self_ignition", "total_loss", "left_scene",
+              "first_scene_reported", "driver_is_insured", "suspicious")
+PURPOSES = ("repair", "salvage", "specialist_repair", "counsel")
+PURPOSE_KINDS = {
+    "repair": ("garage",),
+    "salvage": ("salvage_vendor",),
+    "specialist_repair": ("specialist_repairer",),
+    "counsel": ("law_firm",),
+}
+RISK_COLORS = ("red", "yellow", "blue")
+
+
+class Claim(db.Model):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_no: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    policy_no: Mapped[str] = mapped_column(sa.String(64), index=True)
+    policy_start: Mapped[date] = mapped_column(sa.Date)
+    policy_end: Mapped[date] = mapped_column(sa.Date)
+    insured_name: Mapped[str] = mapped_column(sa.String(200))
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    vin: Mapped[str] = mapped_column(sa.String(17), index=True)
+    model: Mapped[str] = mapped_column(sa.String(120))
+    first_registration: Mapped[date | None] = mapped_column(sa.Date)
+    actual_value: Mapped[Decimal | None] = mapped_column(Money())
+    accident_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    reported_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    region: Mapped[str] = mapped_column(sa.String(64), index=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    estimated_loss: Mapped[Decimal | None] = mapped_column(Money())
+    property_loss: Mapped[Decimal | None] = mapped_column(Money())
+    loss_ratio: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 4))
+    claims_in_year: Mapped[int | None] = mapped_column()
+    flags: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    risk_color: Mapped[str] = mapped_column(sa.String(8), default="yellow", index=True)
+    risk_reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
+
+    assignments: Mapped[list["Assignment"]] = relationship(back_populates="claim", order_by="Assignment.id")
+
+    def flag(self, name: str) -> bool:
+        return bool((self.flags or {}).get(name))
+
+
+class Assignment(db.Model):
+    """A claim assigned to a partner organization for a purpose. Ending it (``ended_at``)
+    hides the claim from the partner again; the row is kept."""
+
+    __tablename__ = "claim_assignments"
+    __table_args__ = (sa.Index("ix_claim_assignments_org_active", "organization_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"))
+    purpose: Mapped[str] = mapped_column(sa.String(32))
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    claim: Mapped[Claim] = relationship(back_populates="assignments")
+    organization: Mapped[Organization] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None

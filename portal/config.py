@@ -1,0 +1,73 @@
+"""Default configuration. Every number of the insurer's rules is here, not in code.
+
+Overridden, in order, by ``instance/portal.cfg``, by ``PORTAL_*`` environment variables
+(``Flask.config.from_prefixed_env``) and by the ``test_config`` given to ``create_app``.
+"""
+from __future__ import annotations
+
+
+class Defaults:
+    SECRET_KEY = None  # must be set in production; a random one is made for development
+    SQLALCHEMY_DATABASE_URI = None  # default: sqlite:///<instance>/portal.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    PLUGINS = None  # None: every installed ``portal.plugins`` entry point; or {name: "module"}
+    DISABLED_PLUGINS: list = []
+    ENV_NAME = "development"  # "production" enforces SECRET_KEY, TRUSTED_HOSTS, secure cookies
+
+    # Web
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh": "简体中文", "en": "English"}
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_MINUTES = 12 * 60
+    TRUSTED_HOSTS = None
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB → 413 too_large
+    UPLOAD_FOLDER = None  # default: <instance>/uploads (outside the web root)
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    # Login and tokens
+    LOCKOUT_FAILURES = 5
+    LOCKOUT_WINDOW_MINUTES = 15
+    LOCKOUT_MINUTES = 15
+    TOKEN_TTL_HOURS = 12
+    RATELIMIT_REDIS_URL = None
+
+    # Mail
+    SMTP_HOST = None
+    SMTP_PORT = 25
+    MAIL_FROM = "claims-portal@localhost"
+
+    # Review deadline (核损时效): (upper bound, working days, bound inclusive)
+    REVIEW_DEADLINE_TIERS = [(20000, 1, False), (50000, 2, True), (None, 3, False)]
+    REVIEW_CLOSE_OF_BUSINESS = "17:00"
+
+    # Risk colour (红黄蓝) thresholds
+    RISK_RULES = {
+        "night_start": "22:00", "night_end": "05:00",
+        "near_policy_days": 7,
+        "late_report_hours": 48,
+        "high_value_vehicle": "1000000",
+        "large_single_party_loss": "50000",
+        "high_loss_ratio": "0.60", "high_frequency": 3,
+        "blue_day_start": "08:00", "blue_day_end": "19:00",
+        "blue_report_hours": 1,
+        "blue_vehicle_age_years": 10,
+        "blue_vehicle_loss": "5000", "blue_property_loss": "1000",
+        "blue_loss_ratio": "0.30", "blue_frequency": 2,
+    }
+
+    # OpenAPI (flask-smorest)
+    API_TITLE = "Motor claims partner portal"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+def defaults_dict() -> dict:
+    return {k: getattr(Defaults, k) for k in dir(Defaults) if k.isupper()}

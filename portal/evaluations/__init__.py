@@ -1,0 +1,1 @@
+"""Graded partner evaluations (考核): the scorecard engine; metrics come from plugins."""

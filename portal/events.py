@@ -1,0 +1,56 @@
+"""Events after commit: ``emit`` queues an event on the session; when the transaction
+commits, the ``portal_event`` hook receives it (notifications, webhooks). A rollback
+drops the queue. A failing receiver is logged and never fails the action."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+_KEY = "portal_pending_events"
+
+
+def emit(name: str, payload: dict) -> None:
+    session = db.session()
+    session.info.setdefault(_KEY, []).append((name, dict(payload)))
+
+
+def _dispatch(session) -> None:
+    pending = session.info.pop(_KEY, None)
+    if not pending or not has_app_context():
+        return
+    from .plugins import hook
+
+    app = current_app._get_current_object()
+    for name, payload in pending:
+        try:
+            hook(app).portal_event(name=name, payload=payload)
+        except Exception:  # noqa: BLE001 - a receiver never fails the action
+            log.exception("event receiver failed for %s", name)
+
+
+def _drop(session) -> None:
+    session.info.pop(_KEY, None)
+
+
+def install() -> None:
+    """Listen on every session (idempotent)."""
+    if not sa.event.contains(sa.orm.Session, "after_commit", _after_commit):
+        sa.event.listen(sa.orm.Session, "after_commit", _after_commit)
+        sa.event.listen(sa.orm.Session, "after_soft_rollback", _after_rollback)
+
+
+def _after_commit(session) -> None:
+    # Run outside the flush/commit machinery: receivers may open new transactions.
+    pending = session.info.get(_KEY)
+    if pending:
+        _dispatch(session)
+
+
+def _after_rollback(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        _drop(session)

@@ -1,0 +1,325 @@
+"""Hook specifications: every way a plugin reaches the portal.
+
+Each hook is documented with its arguments, its return value, when the core calls it and
+a short example; ``docs/hooks.md`` mirrors this file and ``tests/contract/test_hooks.py``
+checks that every hook here is documented there with the same signature and is tested.
+
+Hooks return *data*; the core renders it (nav items, widgets, findings, metrics).
+"""
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("portal")
+hookimpl = pluggy.HookimplMarker("portal")
+
+
+# ---------------------------------------------------------------------------
+# Loading: routes, models' migrations, templates, translations, CLI
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def portal_blueprints(app):
+    """Web blueprints of a plugin.
+
+    :param app: the Flask application being created.
+    :return: a list of :class:`flask.Blueprint`; their templates live under
+        ``templates/<blueprint name>/``.
+    Called once by ``create_app`` after the core's own blueprints.
+
+    Example::
+
+        @hookimpl
+        def portal_blueprints(app):
+            return [views.bp]
+    """
+
+
+@hookspec
+def portal_api_blueprints(app):
+    """API blueprints (``flask_smorest.Blueprint``), mounted under ``/api/v1``.
+
+    :param app: the Flask application being created.
+    :return: a list of ``flask_smorest.Blueprint`` whose schemas appear in
+        ``/api/v1/openapi.json``.
+    Called once by ``create_app``. Every view must declare its access rule with
+    ``portal.api.access`` decorators.
+
+    Example::
+
+        @hookimpl
+        def portal_api_blueprints(app):
+            return [api.blp]
+    """
+
+
+@hookspec
+def portal_migration_dirs():
+    """Alembic version directories of a plugin (one history, one branch per plugin).
+
+    :return: a list of directory paths. The plugin's first revision carries
+        ``branch_labels=("<plugin>",)`` and ``depends_on`` the core revision it needs.
+    Called whenever the Alembic configuration is built (``flask db ...``).
+
+    Example::
+
+        @hookimpl
+        def portal_migration_dirs():
+            return [str(Path(__file__).parent / "migrations" / "versions")]
+    """
+
+
+@hookspec
+def portal_translation_dirs():
+    """Gettext catalog directories (``<dir>/<locale>/LC_MESSAGES/messages.po``).
+
+    :return: a list of directory paths, merged with the core's catalog.
+    Called once by ``create_app``.
+
+    Example::
+
+        @hookimpl
+        def portal_translation_dirs():
+            return [str(Path(__file__).parent / "translations")]
+    """
+
+
+@hookspec
+def portal_cli_commands():
+    """CLI commands added to ``flask --app portal``.
+
+    :return: a list of :class:`click.Command`.
+    Called once by ``create_app``.
+
+    Example::
+
+        @hookimpl
+        def portal_cli_commands():
+            return [import_prices_command]
+    """
+
+
+# ---------------------------------------------------------------------------
+# Web shell: navigation, dashboard, permissions
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def portal_nav_items(user):
+    """Entries of the main navigation for this user.
+
+    :param user: the logged-in :class:`portal.auth.models.User`.
+    :return: a list of :class:`portal.web.nav.NavItem` (label, endpoint, order, badge).
+    Called on every page render; return only what the user may open.
+
+    Example::
+
+        @hookimpl
+        def portal_nav_items(user):
+            if user.is_insurer:
+                return [NavItem(_l("Quotes"), "garages.queue", order=20)]
+    """
+
+
+@hookspec
+def portal_dashboard_widgets(user):
+    """Dashboard widgets for this user, as data the core renders.
+
+    :param user: the logged-in user.
+    :return: a list of :class:`portal.web.nav.Widget` (title, value, url, chart data).
+    Called when the dashboard is shown.
+
+    Example::
+
+        @hookimpl
+        def portal_dashboard_widgets(user):
+            return [Widget(_l("Overdue reviews"), value=3, url="/quotes?overdue=1")]
+    """
+
+
+@hookspec
+def portal_permissions():
+    """Permissions a plugin defines, and the roles that hold them.
+
+    :return: a dict ``{permission: set of roles}``; roles are
+        ``assessor supervisor pricing legal admin partner_admin partner_user``.
+    Merged at start-up; ``portal.auth.permissions.has_permission(user, name)`` reads it.
+
+    Example::
+
+        @hookimpl
+        def portal_permissions():
+            return {"prices.approve": {"pricing", "admin"}}
+    """
+
+
+# ---------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def portal_quote_checks(quote):
+    """Automatic checks (核损规则) on a repair quote.
+
+    :param quote: the quote; exposes ``id``, ``claim``, ``garage``,
+        ``total_submitted`` and ``lines`` (each with ``id, kind, part_no, name,
+        quality, quantity, unit_price, amount``).
+    :return: an iterable of findings, each a :class:`portal.findings.Finding` or a
+        dict ``{code, severity, line_id, message, suggested_unit_price}``;
+        severity is ``info``, ``warn`` or ``block``.
+    Called on submission and on a draft's pre-check; a ``block`` finding stops
+    fast track.
+
+    Example::
+
+        @hookimpl
+        def portal_quote_checks(quote):
+            for line in quote.lines:
+                if line.kind == "part" and line.quantity > 4:
+                    yield {"code": "MANY_PARTS", "severity": "warn",
+                           "line_id": line.id, "message": "Unusual quantity",
+                           "suggested_unit_price": None}
+    """
+
+
+@hookspec(firstresult=True)
+def portal_parts_catalog():
+    """The parts catalog and rate look-ups the quote checks read.
+
+    :return: an object with ``reference_prices(part_nos, quality, region)``,
+        ``catalog_part_nos(part_nos)``, ``labor_rate(garage_id, region)`` and
+        ``towing_fee(region)``; ``None`` when no catalog is installed.
+    First result wins; checks that need it report nothing when it is ``None``.
+
+    Example::
+
+        @hookimpl
+        def portal_parts_catalog():
+            return PriceCatalog()
+    """
+
+
+@hookspec
+def portal_claim_partner_work(claim, user):
+    """Sections of the claim page: one partner area's work on this claim.
+
+    :param claim: the :class:`portal.claims.models.Claim`.
+    :param user: the viewer (sections must respect what the viewer may see).
+    :return: a list of :class:`portal.web.nav.ClaimSection` (title, rows, url).
+    Called when the claim page is shown.
+
+    Example::
+
+        @hookimpl
+        def portal_claim_partner_work(claim, user):
+            return [ClaimSection(_l("Repair quotes"), rows=[...])]
+    """
+
+
+@hookspec
+def portal_claim_costs(claim):
+    """Signed components of a claim's net cost.
+
+    :param claim: the claim.
+    :return: a list of :class:`portal.claims.costs.CostComponent` (code, label,
+        amount, sign ``+1`` or ``-1``). Net cost = Σ sign × amount.
+    Called for the claim page and the API.
+
+    Example::
+
+        @hookimpl
+        def portal_claim_costs(claim):
+            return [CostComponent("salvage_proceeds", _l("Salvage proceeds"), amount, -1)]
+    """
+
+
+# ---------------------------------------------------------------------------
+# Evaluations, events, jobs
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def portal_evaluation_metrics():
+    """Scorecard metrics a plugin contributes (SPEC §8).
+
+    :return: a list of :class:`portal.evaluations.metrics.MetricDefinition`:
+        code, organization kind, label, ``compute(start, end, org_ids)`` returning
+        ``{org_id: Decimal or None}`` from SQL, default brackets and weight.
+    Called when scorecards are computed.
+
+    Example::
+
+        @hookimpl
+        def portal_evaluation_metrics():
+            return [MetricDefinition("garage.reduction_rate", "garage", ...)]
+    """
+
+
+@hookspec
+def portal_event(name, payload):
+    """An event happened and its transaction committed.
+
+    :param name: dotted event name, e.g. ``"claim.assigned"``, ``"quote.approved"``.
+    :param payload: a dict of plain values (ids, amounts as strings).
+    Called after commit, never inside the transaction; an exception here is logged
+    and never fails the action that caused the event.
+
+    Example::
+
+        @hookimpl
+        def portal_event(name, payload):
+            if name == "quote.approved":
+                send_to_dms(payload["quote_id"])
+    """
+
+
+@hookspec
+def portal_notification_kinds():
+    """Notification kinds a plugin sends, for users' settings and the docs.
+
+    :return: a dict ``{kind: label}``.
+
+    Example::
+
+        @hookimpl
+        def portal_notification_kinds():
+            return {"salvage.awarded": _l("Salvage lot awarded")}
+    """
+
+
+@hookspec
+def portal_scheduled_jobs():
+    """Periodic jobs, run by ``flask --app portal run-jobs`` (cron or a timer).
+
+    :return: a list of ``(name, callable)``; each callable takes no argument and
+        returns a short text of what it did.
+
+    Example::
+
+        @hookimpl
+        def portal_scheduled_jobs():
+            return [("salvage.close_due_lots", close_due_lots)]
+    """
+
+
+@hookspec
+def portal_demo_data(demo):
+    """Add a plugin's part of the demo data set (``flask --app portal demo``).
+
+    :param demo: a :class:`portal.demo.DemoContext` with ``orgs`` (key → Organization:
+        ``insurer garage1 garage2 supplier1 supplier2 salvage1 salvage2 lawfirm1
+        specialist1``), ``users`` (key → User) and ``claims`` (claim_no → Claim).
+    :return: a list of lines saying what was added. Must be idempotent.
+    Called by ``flask --app portal demo`` after the core's demo data, inside one
+    transaction that is committed at the end.
+
+    Example::
+
+        @hookimpl
+        def portal_demo_data(demo):
+            if not PriceList.query.filter_by(supplier_id=demo.orgs["supplier1"].id).first():
+                ...
+            return ["price lists: 2"]
+    """

@@ -1,0 +1,11 @@
+// Small progressive enhancements; every page works without script.
+document.addEventListener("click", function (event) {
+  const el = event.target.closest("[data-confirm]");
+  if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
+});
+document.addEventListener("click", function (event) {
+  const el = event.target.closest("[data-fill-target]");
+  if (!el) return;
+  const target = document.getElementById(el.getAttribute("data-fill-target"));
+  if (target) { target.value = el.getAttribute("data-fill-value"); target.dispatchEvent(new Event("change")); event.preventDefault(); }
+});

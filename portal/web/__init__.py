@@ -1,0 +1,1 @@
+"""The web shell: layout, navigation and dashboard from hooks, login, language switch."""

@@ -1,0 +1,58 @@
+"""Web shell wiring: blueprints from hooks, login manager, security headers."""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import login_manager
+from ..plugins import flatten
+from .context import register_context
+
+
+def init_web(app, pm) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = None  # sessions are server-side rows
+
+    @login_manager.user_loader
+    def _load_user(key):
+        from ..auth.services import load_session
+
+        return load_session(key)
+
+    for bp in flatten(pm.hook.portal_blueprints(app=app)):
+        app.register_blueprint(bp)
+    register_context(app, pm)
+
+    @app.before_request
+    def _trusted_host():
+        hosts = app.config.get("TRUSTED_HOSTS")
+        if hosts and request.host.split(":")[0] not in hosts:
+            abort(400, "Unknown host.")
+
+    @app.after_request
+    def _security_headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                     "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                     "frame-ancestors 'none'")
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.is_secure:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            cookies = h.getlist("Set-Cookie")
+            if cookies:
+                h.remove("Set-Cookie")
+                for c in cookies:
+                    h.add("Set-Cookie", c if "; Secure" in c else c + "; Secure")
+        if request.path.startswith("/api/") or (response.mimetype == "text/html"):
+            h.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}

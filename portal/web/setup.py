@@ -53,6 +53,12 @@ def init_web(app, pm) -> None:
             h.setdefault("Cache-Control", "no-store")
         return response
 
+    @app.get("/favicon.ico")
+    def favicon():
+        from flask import redirect, url_for
+
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}

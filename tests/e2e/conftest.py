@@ -1,0 +1,119 @@
+"""End-to-end fixtures: the real app served on loopback, driven by headless Chromium.
+
+``live_server`` serves a fresh database (schema + demo data) from a thread; ``page`` is a
+Playwright page in Debian's Chromium (``/usr/bin/chromium`` or ``PORTAL_CHROMIUM``), never
+a downloaded browser. Without Chromium the tests skip, unless ``PORTAL_E2E_REQUIRED=1``
+(CI), where that is a failure. Screenshots go to ``artifacts/screenshots/``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, base_config, fresh_database_url
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+DEMO_PASSWORD = "demo-portal-2026"
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("PORTAL_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+class LiveServer:
+    def __init__(self, app, server, thread):
+        self.app = app
+        self.server = server
+        self.thread = thread
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A real server on a fresh database with the demo data, for one test module."""
+    from werkzeug.serving import make_server
+
+    from portal import create_app
+    from portal.demo import load_demo
+    from portal.extensions import db
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    app = create_app(base_config(fresh_database_url(tmp, "e2e"), tmp, WTF_CSRF_ENABLED=True, TESTING=False,
+                                 PROPAGATE_UNEXPECTED=False))
+    with app.app_context():
+        db.create_all()
+        load_demo()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live = LiveServer(app, server, thread)
+    yield live
+    live.stop()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("PORTAL_E2E_REQUIRED") == "1":
+            pytest.fail("Chromium is required for the browser tests (PORTAL_E2E_REQUIRED=1) but was not found")
+        pytest.skip("Chromium not installed: browser tests skipped (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_shared_db(request):
+    """E2E tests talk to their own server and database, not the session's."""
+    yield
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a PNG of what the user saw (CI keeps artifacts/screenshots)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, live_server, email: str, password: str = DEMO_PASSWORD):
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, f"login failed for {email}"
+
+
+def logout(page, live_server):
+    page.context.clear_cookies()

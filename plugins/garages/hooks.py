@@ -1,2 +1,193 @@
-"""Hook implementations of the garages plugin."""
-from portal import hookimpl  # noqa: F401
+"""Hook implementations of the garages plugin (the entry point names this module)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_api_blueprints(app):
+    from . import api
+
+    return [api.blp]
+
+
+@hookimpl
+def portal_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def portal_translation_dirs():
+    return [str(HERE / "translations")]
+
+
+@hookimpl
+def portal_cli_commands():
+    from flask.cli import with_appcontext
+
+    @click.command("sample-quotes")
+    @click.option("--date", "day", required=False, help="YYYY-MM-DD (default: yesterday, Asia/Shanghai)")
+    @click.option("--seed", required=False, help="seed of the draw (default: random, recorded)")
+    @with_appcontext
+    def sample_quotes_command(day, seed):
+        """Draw the day's approved quotes for re-inspection (稽查抽样)."""
+        from datetime import date as date_cls
+
+        from portal.extensions import db
+
+        from . import services
+
+        target = date_cls.fromisoformat(day) if day else services.yesterday_local()
+        drawn = services.sample_quotes(target, seed)
+        db.session.commit()
+        click.echo(f"{target}: {len(drawn)} quote(s) drawn for re-inspection"
+                   + (f" (seed {drawn[0].seed})" if drawn else ""))
+        for s in drawn:
+            click.echo(f"  quote {s.quote_id}: {s.reason} (share {s.share}, draw {s.draw})")
+
+    return [sample_quotes_command]
+
+
+@hookimpl
+def portal_scheduled_jobs():
+    def sample_yesterday():
+        from portal.extensions import db
+
+        from . import services
+
+        drawn = services.sample_quotes(services.yesterday_local())
+        db.session.commit()
+        return f"{len(drawn)} quote(s) drawn for re-inspection"
+
+    return [("garages.sample_quotes", sample_yesterday)]
+
+
+@hookimpl
+def portal_quote_checks(quote):
+    """The eleven built-in checks, through the same hook as any third-party check."""
+    from .checks import builtin_findings
+
+    return builtin_findings(quote)
+
+
+@hookimpl
+def portal_permissions():
+    return {
+        "quotes.review": {"assessor", "supervisor", "admin"},
+        "quotes.write": {"partner_admin", "partner_user"},
+        "quotes.sample": {"supervisor", "admin"},
+    }
+
+
+@hookimpl
+def portal_nav_items(user):
+    from portal.web.nav import NavItem
+
+    from . import dashboards
+
+    if user.is_insurer and user.has_role("assessor", "supervisor", "admin"):
+        items = [NavItem(_l("Review queue"), "garages.queue", order=20, badge=dashboards.open_review_count(user) or None)]
+        if user.has_role("supervisor", "admin"):
+            items.append(NavItem(_l("Audit sampling"), "garages.samples", order=21))
+        return items
+    if user.org_kind in ("garage", "specialist_repairer"):
+        return [NavItem(_l("Quotes"), "garages.my_quotes", order=20,
+                        badge=dashboards.garage_action_count(user) or None)]
+    return []
+
+
+@hookimpl
+def portal_dashboard_widgets(user):
+    from . import dashboards
+
+    return dashboards.widgets_for(user)
+
+
+@hookimpl
+def portal_claim_partner_work(claim, user):
+    from . import dashboards
+
+    return dashboards.claim_sections(claim, user)
+
+
+@hookimpl
+def portal_claim_costs(claim):
+    from . import dashboards
+
+    return dashboards.claim_costs(claim)
+
+
+@hookimpl
+def portal_evaluation_metrics():
+    from . import metrics
+
+    return metrics.definitions()
+
+
+@hookimpl
+def portal_notification_kinds():
+    return {
+        "quote.submitted": _l("Quote submitted"),
+        "quote.approved": _l("Quote approved"),
+        "quote.returned": _l("Quote returned"),
+        "quote.rejected": _l("Quote rejected"),
+        "quote.escalated": _l("Quote escalated"),
+        "quote.awaiting_second_approval": _l("Quote awaiting second approval"),
+    }
+
+
+@hookimpl
+def portal_event(name, payload):
+    if not name.startswith("quote."):
+        return
+    from portal.notifications.services import notify
+
+    from . import services
+
+    qid = payload.get("quote_id")
+    url = f"/garages/quotes/{qid}"
+    claim_no = payload.get("claim_no")
+    if name in ("quote.approved", "quote.returned", "quote.rejected"):
+        verb = {"quote.approved": "approved", "quote.returned": "returned for changes",
+                "quote.rejected": "rejected"}[name]
+        body = f"Quote {qid} on claim {claim_no} was {verb}."
+        if payload.get("total_approved"):
+            body += f" Approved: {payload['total_approved']}."
+        if payload.get("comment"):
+            body += f" {payload['comment']}"
+        notify(kind=name, title=f"Quote {qid} {verb} (claim {claim_no})", body=body, url=url,
+               organization_id=payload.get("garage_id"))
+    elif name == "quote.escalated":
+        amount = Decimal(payload.get("total_approved") or payload.get("total_submitted") or "0")
+        notify(kind=name, title=f"Quote {qid} escalated to you (claim {claim_no})",
+               body=f"Quote {qid} of {amount:.2f} needs a supervisor's approval.", url=url,
+               user_ids=services.supervisors_covering(amount))
+    elif name == "quote.awaiting_second_approval":
+        notify(kind=name, title=f"Quote {qid} needs a second approver (claim {claim_no})",
+               body=f"Major quote {qid} was approved once; a second, different approver must confirm it.",
+               url=url, roles=("supervisor",))
+    elif name == "quote.submitted":
+        notify(kind=name, title=f"Quote {qid} submitted (claim {claim_no})",
+               body=f"Quote {qid} of {payload.get('total_submitted')} awaits review.", url=url, roles=("assessor",))
+
+
+@hookimpl(trylast=True)   # after the core's demo claims exist
+def portal_demo_data(demo):
+    from . import demo as demo_data
+
+    return demo_data.load(demo)

@@ -1,2 +1,122 @@
-"""Hook implementations of the litigation plugin."""
-from portal import hookimpl  # noqa: F401
+"""Hook implementations of the litigation plugin (诉讼). It works with or without the
+subrogation plugin (see the package docstring)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_api_blueprints(app):
+    from . import api
+
+    return [api.blp]
+
+
+@hookimpl
+def portal_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def portal_translation_dirs():
+    return [str(HERE / "translations")]
+
+
+@hookimpl
+def portal_permissions():
+    return {"litigation.work": {"legal", "admin"}}
+
+
+@hookimpl
+def portal_nav_items(user):
+    from portal.web.nav import NavItem
+
+    if user.is_insurer:
+        from .views import open_complaints_count
+
+        return [NavItem(_l("Lawsuits"), "litigation.lawsuits", order=62, group=_l("Legal")),
+                NavItem(_l("Complaints and disputes"), "litigation.complaints", order=63, group=_l("Legal"),
+                        badge=open_complaints_count() or None),
+                NavItem(_l("Litigation figures"), "litigation.figures", order=64, group=_l("Legal"))]
+    if user.org_kind == "law_firm":
+        return [NavItem(_l("Lawsuits"), "litigation.lawsuits", order=62)]
+    return []
+
+
+@hookimpl
+def portal_dashboard_widgets(user):
+    from .views import dashboard_widgets
+
+    return dashboard_widgets(user)
+
+
+@hookimpl
+def portal_claim_partner_work(claim, user):
+    from .views import claim_section
+
+    return claim_section(claim, user)
+
+
+@hookimpl
+def portal_claim_costs(claim):
+    import sqlalchemy as sa
+
+    from portal.claims.costs import CostComponent
+    from portal.extensions import db
+    from portal.money import Money
+
+    from .models import Lawsuit, LegalCost
+
+    total = db.session.scalar(sa.select(sa.type_coerce(sa.func.sum(LegalCost.amount), Money())).join(Lawsuit)
+                              .where(Lawsuit.claim_id == claim.id))
+    if not total:
+        return []
+    return [CostComponent("legal_costs", str(_l("Legal costs")), total, 1)]
+
+
+@hookimpl
+def portal_evaluation_metrics():
+    from .metrics import metric_definitions
+
+    return metric_definitions()
+
+
+@hookimpl
+def portal_notification_kinds():
+    return {"lawsuit.assigned": _l("Lawsuit assigned"), "lawsuit.hearing_near": _l("Hearing near"),
+            "complaint.assigned": _l("Complaint assigned")}
+
+
+@hookimpl
+def portal_event(name, payload):
+    from .notices import on_event
+
+    on_event(name, payload)
+
+
+@hookimpl
+def portal_scheduled_jobs():
+    from .services import send_hearing_reminders
+
+    return [("litigation.hearing_reminders", send_hearing_reminders)]
+
+
+@hookimpl(wrapper=True)  # runs after every other plugin's demo data: the claims and the recovery cases exist
+def portal_demo_data(demo):
+    results = yield
+    from .demo import load_demo
+
+    return list(results) + [load_demo(demo)]

@@ -1,2 +1,120 @@
-"""Hook implementations of the subrogation plugin."""
-from portal import hookimpl  # noqa: F401
+"""Hook implementations of the subrogation plugin (追偿)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+
+HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_api_blueprints(app):
+    from . import api
+
+    return [api.blp]
+
+
+@hookimpl
+def portal_migration_dirs():
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def portal_translation_dirs():
+    return [str(HERE / "translations")]
+
+
+@hookimpl
+def portal_permissions():
+    return {"subrogation.work": {"legal", "admin"}}
+
+
+@hookimpl
+def portal_nav_items(user):
+    from portal.web.nav import NavItem
+
+    if user.is_insurer or user.org_kind == "law_firm":
+        from .views import flagged_count
+
+        items = [NavItem(_l("Recoveries"), "subrogation.cases", order=60, badge=flagged_count(user) or None,
+                         group=_l("Legal") if user.is_insurer else None)]
+        if user.is_insurer:
+            items.append(NavItem(_l("Recovery ledger"), "subrogation.ledger", order=61, group=_l("Legal")))
+        return items
+    return []
+
+
+@hookimpl
+def portal_dashboard_widgets(user):
+    from .views import dashboard_widgets
+
+    return dashboard_widgets(user)
+
+
+@hookimpl
+def portal_claim_partner_work(claim, user):
+    from .views import claim_section
+
+    return claim_section(claim, user)
+
+
+@hookimpl
+def portal_claim_costs(claim):
+    import sqlalchemy as sa
+
+    from portal.claims.costs import CostComponent
+    from portal.extensions import db
+    from portal.money import Money
+
+    from .models import Receipt, RecoveryCase
+
+    total = db.session.scalar(sa.select(sa.type_coerce(sa.func.sum(Receipt.amount), Money())).join(RecoveryCase)
+                              .where(RecoveryCase.claim_id == claim.id))
+    if not total:
+        return []
+    return [CostComponent("subrogation_receipts", str(_l("Subrogation receipts")), total, -1)]
+
+
+@hookimpl
+def portal_evaluation_metrics():
+    from .metrics import metric_definitions
+
+    return metric_definitions()
+
+
+@hookimpl
+def portal_notification_kinds():
+    return {"recovery.assigned": _l("Recovery case assigned"),
+            "recovery.receipt": _l("Recovery receipt booked"),
+            "recovery.limitation_near": _l("Limitation deadline near")}
+
+
+@hookimpl
+def portal_event(name, payload):
+    from .notices import on_event
+
+    on_event(name, payload)
+
+
+@hookimpl
+def portal_scheduled_jobs():
+    from .services import flag_limitations
+
+    return [("subrogation.flag_limitations", flag_limitations)]
+
+
+@hookimpl(trylast=True)  # after the core's demo claims (and, for litigation, after subrogation's cases)
+def portal_demo_data(demo):
+    from .demo import load_demo
+
+    return load_demo(demo)

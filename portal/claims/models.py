@@ -24,6 +24,8 @@ RISK_COLORS = ("red", "yellow", "blue")
 
 
 class Claim(db.Model):
+    """A claim (赔案): policy, vehicle and accident facts, flags and the risk colour."""
+
     __tablename__ = "claims"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +39,7 @@ class Claim(db.Model):
     model: Mapped[str] = mapped_column(sa.String(120))
     first_registration: Mapped[date | None] = mapped_column(sa.Date)
     actual_value: Mapped[Decimal | None] = mapped_column(Money())
+    policy_cover: Mapped[Decimal | None] = mapped_column(Money())  # 车损险保额 (the garages plugin computes what remains)
     accident_at: Mapped[datetime] = mapped_column(AwareDateTime())
     reported_at: Mapped[datetime] = mapped_column(AwareDateTime())
     place: Mapped[str | None] = mapped_column(sa.String(200))
@@ -56,6 +59,8 @@ class Claim(db.Model):
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow)
 
     assignments: Mapped[list["Assignment"]] = relationship(back_populates="claim", order_by="Assignment.id")
+
+    __mapper_args__ = {"version_id_col": version}  # a lost update is refused (StaleVersion)
 
     def flag(self, name: str) -> bool:
         return bool((self.flags or {}).get(name))

@@ -1,0 +1,149 @@
+"""``/api/v1``: repair quotes, their decisions and photos (API.md "Repair quotes")."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request, send_file
+
+from portal.api import ApiBlueprint
+from portal.api.access import api_user, authenticated, roles
+from portal.api.pagination import paginate
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+from . import services
+from .models import IN_REVIEW, Quote
+from .schemas import (DecisionIn, LinesReplace, PhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
+                      QuoteSummary, SubmitIn)
+
+blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
+
+
+def _quote_args(data: dict) -> list[dict]:
+    return [dict(line) for line in data.get("lines") or []]
+
+
+@blp.route("/claims/<claim_no>/quotes", methods=["POST"])
+@blp.arguments(QuoteCreate)
+@blp.response(201, QuoteOut)
+@authenticated
+def create_quote(data, claim_no):
+    """A garage's quote (or supplement) on a claim assigned to it for repair; a specialist
+    repairer's on a claim assigned to it for ``specialist_repair``."""
+    quote = services.create_quote(claim_no, api_user(), _quote_args(data), submit=data["submit"],
+                                  supplement_to=data.get("supplement_to"))
+    db.session.commit()
+    return services.load_quote_for_display(quote.id, api_user())
+
+
+@blp.route("/quotes", methods=["GET"])
+@blp.arguments(QuoteQuery, location="query")
+@blp.response(200)
+@authenticated
+def list_quotes(args):
+    """The review queue (staff) or the garage's own quotes. ``overdue=true``: past the deadline."""
+    user = api_user()
+    stmt = services.visible_quotes_stmt(user)
+    if args.get("status"):
+        stmt = stmt.where(Quote.status == args["status"])
+    if args.get("overdue"):
+        stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at < utcnow())
+    if args.get("garage_id") and user.is_insurer:
+        stmt = stmt.where(Quote.garage_id == args["garage_id"])
+    if args.get("claim_no"):
+        from portal.claims.models import Claim
+        stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
+    stmt = stmt.order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id.desc())
+    return paginate(stmt, QuoteSummary())
+
+
+@blp.route("/quotes/<int:quote_id>", methods=["GET"])
+@blp.response(200, QuoteOut)
+@authenticated
+def get_quote(quote_id):
+    return services.load_quote_for_display(quote_id, api_user())
+
+
+@blp.route("/quotes/<int:quote_id>/lines", methods=["POST"])
+@blp.arguments(LinesReplace)
+@blp.response(200, QuoteOut)
+@authenticated
+def replace_lines(data, quote_id):
+    """Replace a draft's or a returned quote's lines (lines with ``id`` are kept and updated;
+    ``comment`` answers an adjusted line)."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
+    db.session.commit()
+    return services.load_quote_for_display(quote_id, user)
+
+
+@blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])
+@blp.arguments(SubmitIn)
+@blp.response(200, QuoteOut)
+@authenticated
+def submit_quote(data, quote_id):
+    """Submit a draft, or resubmit a returned quote (a new deadline)."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.submit_quote(quote, user, expected_version=data.get("version"))
+    db.session.commit()
+    return services.load_quote_for_display(quote_id, user)
+
+
+@blp.route("/quotes/<int:quote_id>/precheck", methods=["POST"])
+@blp.response(200, PrecheckOut)
+@authenticated
+def precheck(quote_id):
+    """Run the automatic checks on a draft without submitting it."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    findings = services.precheck(quote, user)
+    verdict = services.fast_track_verdict(quote, findings)
+    db.session.commit()
+    return {"findings": findings, "fast_track_eligible": verdict.eligible, "fast_track_blockers": verdict.reasons}
+
+
+@blp.route("/quotes/<int:quote_id>/decisions", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(200, QuoteOut)
+@roles("assessor", "supervisor", "admin")
+def decide(data, quote_id):
+    """approve / return / reject / escalate, with per-line adjustments and reason codes."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.decide(quote, user, data["action"], data["version"], data.get("comment"),
+                    [dict(x) for x in data.get("lines") or []])
+    db.session.commit()
+    return services.load_quote_for_display(quote_id, user)
+
+
+@blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
+@blp.arguments(PhotoForm, location="form")
+@blp.response(201, PhotoOut)
+@authenticated
+def upload_photo(data, quote_id):
+    """Multipart ``file`` (JPEG, PNG, WebP or PDF, checked by content), ``kind``, optional ``line_id``."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    photo = services.add_photo(quote, user, request.files.get("file"), data["kind"], data.get("line_id"))
+    db.session.commit()
+    return photo
+
+
+@blp.route("/quotes/<int:quote_id>/photos/<int:photo_id>", methods=["GET"])
+@blp.response(200)
+@authenticated
+def get_photo(quote_id, photo_id):
+    """The photo itself, only to those who may see the quote."""
+    quote = services.get_quote(quote_id, api_user())
+    return photo_response(*services.get_photo(quote, photo_id))
+
+
+def photo_response(photo, path):
+    inline = photo.content_type.startswith("image/")
+    response = send_file(path, mimetype=photo.content_type, as_attachment=not inline,
+                         download_name=photo.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response

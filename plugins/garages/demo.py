@@ -1,0 +1,50 @@
+"""Demo quotes (``flask --app portal demo``) on the demo claims assigned to garage1/garage2."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.claims.models import Assignment, Claim
+from portal.extensions import db
+
+from . import services
+from .models import Quote
+
+LINES = [
+    [{"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮", "quality": "genuine", "quantity": "1",
+      "unit_price": "1280.00"},
+     {"kind": "labor", "name": "拆装前保险杠", "quantity": "1.5", "unit_price": "120.00"},
+     {"kind": "paint", "name": "前保险杠喷漆", "quantity": "3", "unit_price": "150.00"}],
+    [{"kind": "part", "part_no": "5G0941005", "name": "左前大灯总成", "quality": "genuine", "quantity": "1",
+      "unit_price": "4680.00"},
+     {"kind": "part", "part_no": "5G0845011", "name": "前挡风玻璃", "quality": "equivalent", "quantity": "1",
+      "unit_price": "1650.00"},
+     {"kind": "material", "name": "冷却液", "quantity": "7", "unit_price": "35.00"},
+     {"kind": "rescue", "name": "拖车（事故现场至修理厂）", "quantity": "1", "unit_price": "600.00"}],
+]
+
+
+def load(demo) -> list[str]:
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Quote)):
+        return ["repair quotes: already there"]
+    made = []
+    for key in ("garage1", "garage2"):
+        org, user = demo.orgs.get(key), demo.users.get(key)
+        if org is None or user is None:
+            continue
+        claims = db.session.scalars(sa.select(Claim).join(Assignment, Assignment.claim_id == Claim.id).where(
+            Assignment.organization_id == org.id, Assignment.purpose == "repair",
+            Assignment.ended_at.is_(None)).order_by(Claim.id)).all()
+        for i, claim in enumerate(claims[:3]):
+            quote = services.create_quote(claim.claim_no, user, LINES[i % 2], submit=i != 2)
+            made.append(quote)
+    if not made:
+        return ["repair quotes: none (no demo claims assigned to the garages yet)"]
+    reviewer = demo.users.get("assessor2")
+    in_review = [q for q in made if q.status == "submitted"]
+    if reviewer is not None and len(in_review) >= 2:
+        q = in_review[0]
+        services.decide(q, reviewer, "return", q.version, "请补充前杠拆检照片并说明大灯损坏原因",
+                        [{"id": q.lines[0].id, "approved_unit_price": str(q.lines[0].unit_price * 8 / 10),
+                          "reason": "PRICE_HIGH"}])
+    db.session.flush()
+    return [f"repair quotes: {len(made)} ({', '.join(sorted({q.status for q in made}))})"]

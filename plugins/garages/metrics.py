@@ -1,0 +1,165 @@
+"""Scorecard metrics of garages (SPEC §8), each one SQL aggregation grouped by garage.
+
+A period is ``start`` to ``end`` inclusive (local dates, Asia/Shanghai)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.claims.models import Assignment
+from portal.evaluations.metrics import Bracket, MetricDefinition
+from portal.extensions import db
+from portal.money import Money
+from portal.timeutil import local_datetime
+
+from .models import Finding, Quote, QuoteLine
+
+D = Decimal
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return local_datetime(start, datetime.min.time()), local_datetime(end + timedelta(days=1), datetime.min.time())
+
+
+def _ratio(num, den) -> Decimal | None:
+    if not den:
+        return None
+    return (D(num) / D(den)).quantize(D("0.0001"))
+
+
+def reduction_rate(start, end, org_ids):
+    """核减率 = 1 − approved / submitted, over quotes approved in the period."""
+    lo, hi = _bounds(start, end)
+    rows = db.session.execute(
+        sa.select(Quote.garage_id, sa.type_coerce(sa.func.sum(Quote.total_submitted), Money()),
+                  sa.type_coerce(sa.func.sum(Quote.total_approved), Money()))
+        .where(Quote.status == "approved", Quote.decided_at >= lo, Quote.decided_at < hi,
+               Quote.garage_id.in_(org_ids)).group_by(Quote.garage_id)).all()
+    out = {org: None for org in org_ids}
+    for org, submitted, approved in rows:
+        if submitted:
+            out[org] = (D(1) - D(approved or 0) / D(submitted)).quantize(D("0.0001"))
+    return out
+
+
+def _submitted_in(lo, hi, org_ids):
+    return (Quote.first_submitted_at >= lo, Quote.first_submitted_at < hi, Quote.garage_id.in_(org_ids))
+
+
+def supplement_rate(start, end, org_ids):
+    """追加定损率: supplements / all quotes first submitted in the period."""
+    lo, hi = _bounds(start, end)
+    rows = db.session.execute(
+        sa.select(Quote.garage_id, sa.func.count(),
+                  sa.func.sum(sa.case((Quote.supplement_to.is_not(None), 1), else_=0)))
+        .where(*_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+    out = {org: None for org in org_ids}
+    for org, total, supplements in rows:
+        out[org] = _ratio(supplements or 0, total)
+    return out
+
+
+def return_rate(start, end, org_ids):
+    """回退率: quotes returned at least once / quotes first submitted in the period."""
+    lo, hi = _bounds(start, end)
+    rows = db.session.execute(
+        sa.select(Quote.garage_id, sa.func.count(),
+                  sa.func.sum(sa.case((Quote.return_count > 0, 1), else_=0)))
+        .where(*_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+    out = {org: None for org in org_ids}
+    for org, total, returned in rows:
+        out[org] = _ratio(returned or 0, total)
+    return out
+
+
+def custom_part_rate(start, end, org_ids):
+    """配件自定义率: part lines with a PART_NOT_IN_CATALOG finding / part lines."""
+    lo, hi = _bounds(start, end)
+    flagged = sa.exists().where(Finding.line_id == QuoteLine.id, Finding.code == "PART_NOT_IN_CATALOG")
+    rows = db.session.execute(
+        sa.select(Quote.garage_id, sa.func.count(QuoteLine.id), sa.func.sum(sa.case((flagged, 1), else_=0)))
+        .join(QuoteLine, QuoteLine.quote_id == Quote.id)
+        .where(QuoteLine.kind == "part", *_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+    out = {org: None for org in org_ids}
+    for org, lines, custom in rows:
+        out[org] = _ratio(custom or 0, lines)
+    return out
+
+
+def duplicate_part_findings(start, end, org_ids):
+    """重复索赔: DUPLICATE_PART_HISTORY findings on quotes first submitted in the period."""
+    lo, hi = _bounds(start, end)
+    rows = db.session.execute(
+        sa.select(Quote.garage_id, sa.func.count(Finding.id)).join(Finding, Finding.quote_id == Quote.id)
+        .where(Finding.code == "DUPLICATE_PART_HISTORY", *_submitted_in(lo, hi, org_ids))
+        .group_by(Quote.garage_id)).all()
+    out = {org: D(0) for org in org_ids}
+    for org, count in rows:
+        out[org] = D(count)
+    return out
+
+
+def _days_between(later, earlier):
+    if db.engine.dialect.name == "postgresql":
+        return sa.extract("epoch", later - earlier) / 86400.0
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def first_quote_days(start, end, org_ids):
+    """Average days from the repair assignment to the garage's first quote on the claim,
+    over first quotes submitted in the period."""
+    lo, hi = _bounds(start, end)
+    first = (sa.select(Quote.garage_id.label("garage_id"), Quote.claim_id.label("claim_id"),
+                       sa.func.min(Quote.first_submitted_at).label("first_at"))
+             .where(Quote.first_submitted_at.is_not(None), Quote.garage_id.in_(org_ids))
+             .group_by(Quote.garage_id, Quote.claim_id).subquery())
+    assigned = (sa.select(Assignment.organization_id.label("org_id"), Assignment.claim_id.label("claim_id"),
+                          sa.func.min(Assignment.created_at).label("assigned_at"))
+                .where(Assignment.purpose.in_(("repair", "specialist_repair")))
+                .group_by(Assignment.organization_id, Assignment.claim_id).subquery())
+    rows = db.session.execute(
+        sa.select(first.c.garage_id, sa.func.avg(_days_between(first.c.first_at, assigned.c.assigned_at)))
+        .join(assigned, sa.and_(assigned.c.org_id == first.c.garage_id, assigned.c.claim_id == first.c.claim_id))
+        .where(first.c.first_at >= lo, first.c.first_at < hi).group_by(first.c.garage_id)).all()
+    out = {org: None for org in org_ids}
+    for org, avg in rows:
+        if avg is not None:
+            out[org] = D(str(avg)).quantize(D("0.01"))
+    return out
+
+
+def complaints(start, end, org_ids):
+    """Complaints against the garage: no complaints register is connected to this plugin
+    yet (the litigation area keeps complaints, not linked to garages), so it counts 0."""
+    return {org: D(0) for org in org_ids}
+
+
+def B(lower, upper, points):
+    return Bracket(D(lower) if lower is not None else None, D(upper) if upper is not None else None, D(points))
+
+
+def definitions() -> list[MetricDefinition]:
+    return [
+        MetricDefinition("garage.reduction_rate", "garage", "Reduction rate (核减率)", reduction_rate,
+                         [B(None, "0.05", 100), B("0.05", "0.10", 80), B("0.10", "0.20", 60), B("0.20", None, 20)],
+                         D(30), unit="ratio", description="1 − approved / submitted over approved quotes"),
+        MetricDefinition("garage.supplement_rate", "garage", "Supplement rate", supplement_rate,
+                         [B(None, "0.10", 100), B("0.10", "0.20", 70), B("0.20", "0.35", 40), B("0.35", None, 0)],
+                         D(15), unit="ratio"),
+        MetricDefinition("garage.return_rate", "garage", "Return rate (回退率)", return_rate,
+                         [B(None, "0.10", 100), B("0.10", "0.25", 70), B("0.25", "0.40", 40), B("0.40", None, 0)],
+                         D(15), unit="ratio"),
+        MetricDefinition("garage.custom_part_rate", "garage", "Custom-part rate (配件自定义率)", custom_part_rate,
+                         [B(None, "0.05", 100), B("0.05", "0.15", 70), B("0.15", "0.30", 40), B("0.30", None, 0)],
+                         D(15), unit="ratio"),
+        MetricDefinition("garage.duplicate_part_findings", "garage", "Duplicate-part findings",
+                         duplicate_part_findings,
+                         [B(None, "1", 100), B("1", "3", 60), B("3", None, 0)], D(10), unit="count"),
+        MetricDefinition("garage.first_quote_days", "garage", "Days from assignment to first quote",
+                         first_quote_days,
+                         [B(None, "1", 100), B("1", "2", 80), B("2", "4", 50), B("4", None, 0)], D(10), unit="days"),
+        MetricDefinition("garage.complaints", "garage", "Complaints", complaints,
+                         [B(None, "1", 100), B("1", "3", 50), B("3", None, 0)], D(5), unit="count"),
+    ]

@@ -1,0 +1,185 @@
+"""Tables of the garages plugin (prefix ``garages_``)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Organization
+from portal.claims.models import Claim
+from portal.extensions import db
+from portal.money import Money
+from portal.timeutil import AwareDateTime, utcnow
+
+LINE_KINDS = ("part", "repair", "labor", "paint", "material", "outsourced", "rescue")
+LABOUR_KINDS = ("repair", "labor", "paint")   # quantity = hours, unit_price = hourly rate
+QUALITIES = ("genuine", "equivalent", "recycled")
+STATUSES = ("draft", "submitted", "returned", "escalated", "awaiting_second_approval", "approved", "rejected")
+IN_REVIEW = ("submitted", "escalated", "awaiting_second_approval")
+DESKS = {"draft": "garage", "returned": "garage", "submitted": "assessor", "escalated": "supervisor",
+         "awaiting_second_approval": "second_approver"}
+PHOTO_KINDS = ("damage", "teardown", "after_repair")
+SEVERITIES = ("info", "warn", "block")
+
+
+class Quote(db.Model):
+    """A repair quote (定损报价单); a supplement (追加定损) links to the first quote."""
+
+    __tablename__ = "garages_quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"), index=True)
+    garage_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(32), default="repair")   # repair | specialist_repair
+    supplement_to: Mapped[int | None] = mapped_column(sa.ForeignKey("garages_quotes.id"))
+    status: Mapped[str] = mapped_column(sa.String(32), default="draft", index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    total_submitted: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    total_approved: Mapped[Decimal | None] = mapped_column(Money())
+    submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    first_submitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    desk: Mapped[str | None] = mapped_column(sa.String(32), default="garage")
+    assigned_reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    first_approver_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    return_count: Mapped[int] = mapped_column(default=0)
+    rules_version: Mapped[str | None] = mapped_column(sa.String(32))
+    fast_tracked: Mapped[bool] = mapped_column(default=False)
+    sampled: Mapped[bool] = mapped_column(default=False)
+    sample_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    sample_seed: Mapped[str | None] = mapped_column(sa.String(64))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
+    garage: Mapped[Organization] = relationship(lazy="joined", innerjoin=True, foreign_keys=[garage_id])
+    lines: Mapped[list["QuoteLine"]] = relationship(back_populates="quote", order_by="QuoteLine.position",
+                                                    cascade="all, delete-orphan")
+    findings: Mapped[list["Finding"]] = relationship(order_by="Finding.id", cascade="all, delete-orphan")
+    decisions: Mapped[list["Decision"]] = relationship(order_by="Decision.id")
+    photos: Mapped[list["Photo"]] = relationship(order_by="Photo.id")
+
+    @property
+    def claim_no(self) -> str:
+        return self.claim.claim_no
+
+    @property
+    def is_supplement(self) -> bool:
+        return self.supplement_to is not None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due_at and self.status in IN_REVIEW and self.due_at < utcnow())
+
+
+class QuoteLine(db.Model):
+    """One line of a quote: part / repair / labor / paint / material / outsourced / rescue."""
+
+    __tablename__ = "garages_quote_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    part_no: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    quality: Mapped[str | None] = mapped_column(sa.String(16))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    approved_quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    approved_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    approved_amount: Mapped[Decimal | None] = mapped_column(Money())
+    reason: Mapped[str | None] = mapped_column(sa.String(32))          # 核减原因 code
+    reviewer_note: Mapped[str | None] = mapped_column(sa.Text)
+    garage_comment: Mapped[str | None] = mapped_column(sa.Text)       # the garage's answer on the line
+    routed_to_specialist: Mapped[bool] = mapped_column(default=False)  # 外加工 (能修不换)
+    source_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("garages_quote_lines.id", ondelete="SET NULL"))
+
+    quote: Mapped[Quote] = relationship(back_populates="lines")
+
+    @property
+    def repairs_part_no(self) -> str | None:
+        """A repair line names the part it repairs in ``part_no``."""
+        return self.part_no if self.kind == "repair" else None
+
+    @property
+    def adjusted(self) -> bool:
+        return self.approved_amount is not None and self.approved_amount != self.amount
+
+
+class Finding(db.Model):
+    """What an automatic check found (a ``portal_quote_checks`` result)."""
+
+    __tablename__ = "garages_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column()
+    code: Mapped[str] = mapped_column(sa.String(64))
+    severity: Mapped[str] = mapped_column(sa.String(8))
+    message: Mapped[str] = mapped_column(sa.Text)
+    suggested_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    rules_version: Mapped[str] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class Decision(db.Model):
+    """A decision on a quote: by a person, or by the system (fast track) with its rule."""
+
+    __tablename__ = "garages_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[str] = mapped_column(sa.String(32))
+    to_status: Mapped[str] = mapped_column(sa.String(32))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    comment: Mapped[str | None] = mapped_column(sa.Text)
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    rules_version: Mapped[str] = mapped_column(sa.String(32))
+    automatic: Mapped[bool] = mapped_column(default=False)
+    rule: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class Photo(db.Model):
+    """A photo or PDF on a quote or one of its lines, stored under a generated name."""
+
+    __tablename__ = "garages_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("garages_quote_lines.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class AuditSample(db.Model):
+    """A quote drawn for re-inspection (稽查/复勘), with why and the seed of the draw."""
+
+    __tablename__ = "garages_audit_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), unique=True)
+    sample_date: Mapped[date] = mapped_column(sa.Date, index=True)
+    reason: Mapped[str] = mapped_column(sa.String(32))      # random | grade | amount
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    share: Mapped[Decimal] = mapped_column(sa.Numeric(6, 4))
+    draw: Mapped[Decimal] = mapped_column(sa.Numeric(10, 8))
+    rules_version: Mapped[str] = mapped_column(sa.String(32))
+    result: Mapped[str | None] = mapped_column(sa.String(32))   # confirmed | overpaid | fraud_suspected
+    result_note: Mapped[str | None] = mapped_column(sa.Text)
+    inspected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    inspected_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    quote: Mapped[Quote] = relationship()

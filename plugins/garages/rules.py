@@ -1,0 +1,73 @@
+"""Programme rules (核损规则参数), versioned: ``app.config["GARAGES_RULES"]`` is merged over
+:data:`DEFAULT_RULES`; every finding and decision stores the ``version`` it was made under."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import current_app
+
+DEFAULT_RULES: dict = {
+    "version": "2026.1",
+    # checks
+    "price_tolerance": "0.05",                 # PRICE_ABOVE_REFERENCE: 5% above reference
+    "total_loss_ratio": "0.80",                # TOTAL_LOSS_SUSPECTED: 推定全损 at 80% of actual value
+    "duplicate_months": 24,                    # DUPLICATE_PART_HISTORY window
+    "repairable_keywords": {                   # REPLACE_WHERE_REPAIRABLE when the catalog has no family
+        "glass": ["玻璃", "glass", "windshield"],
+        "aluminium": ["铝", "aluminium", "aluminum"],
+        "gearbox": ["变速箱", "gearbox", "transmission"],
+        "electronics": ["电脑板", "模块", "控制单元", "ecu", "module"],
+    },
+    "material_standards": [                    # MATERIAL_OVER_STANDARD: keyword → standard quantity
+        {"keywords": ["机油", "engine oil"], "quantity": "4.5", "unit": "L"},
+        {"keywords": ["冷却液", "防冻液", "coolant"], "quantity": "6", "unit": "L"},
+        {"keywords": ["制冷剂", "冷媒", "refrigerant"], "quantity": "0.8", "unit": "kg"},
+        {"keywords": ["刹车油", "制动液", "brake fluid"], "quantity": "1", "unit": "L"},
+    ],
+    "severities": {
+        "PRICE_ABOVE_REFERENCE": "warn", "PART_NOT_IN_CATALOG": "warn",
+        "REPAIR_COSTS_MORE_THAN_REPLACE": "warn", "REPLACE_WHERE_REPAIRABLE": "warn",
+        "ASSEMBLY_WHERE_COMPONENT": "warn", "LABOR_RATE_ABOVE_AGREED": "warn",
+        "MATERIAL_OVER_STANDARD": "warn", "DUPLICATE_PART_HISTORY": "block",
+        "RESCUE_ABOVE_SCHEDULE": "warn", "TOTAL_LOSS_SUSPECTED": "block",
+        "POLICY_LIMIT_EXCEEDED": "block",
+    },
+    # review
+    "major_threshold": "50000",                # 大要案: approved total above → four eyes
+    "fast_track_limit": "5000",                # 小额快赔
+    "fast_track_grades": ["A", "B"],
+    "fast_track_colors": ["blue"],
+    # audit sampling (稽查)
+    "sampling_share": "0.05",
+    "sampling_grade_shares": {"C": "0.15", "D": "0.30"},
+    "sampling_amount_threshold": "30000",
+    "sampling_amount_share": "0.20",
+    # 核减原因
+    "reduction_reasons": ["PRICE_HIGH", "NOT_ACCIDENT_RELATED", "REPAIR_NOT_REPLACE", "QUANTITY_HIGH",
+                          "LABOR_HIGH", "DUPLICATE", "OTHER"],
+    "photo_max_bytes": 10 * 1024 * 1024,
+}
+
+
+def rules() -> dict:
+    """The rules in force (defaults with the configured overrides)."""
+    merged = dict(DEFAULT_RULES)
+    override = current_app.config.get("GARAGES_RULES") or {}
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def rules_version() -> str:
+    return str(rules()["version"])
+
+
+def dec(key: str) -> Decimal:
+    return Decimal(str(rules()[key]))
+
+
+def severity(code: str) -> str:
+    return rules()["severities"].get(code, "warn")

@@ -1,0 +1,150 @@
+"""Marshmallow schemas of the quote API (shape only; the rules are in services)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from portal.api.fields import DecimalString, LocalDateTime, MoneyField
+
+from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES
+
+
+class LineIn(Schema):
+    id = fields.Integer(allow_none=True, metadata={"description": "an existing line (when replacing lines)"})
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    part_no = fields.String(allow_none=True, validate=validate.Length(max=64),
+                            metadata={"description": "OE part number; on a repair line, the part repaired"})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    quality = fields.String(allow_none=True, validate=validate.OneOf(QUALITIES))
+    quantity = DecimalString(required=True, places=2, metadata={"description": "hours for labour kinds"})
+    unit_price = MoneyField(required=True, allow_zero=False)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000),
+                            metadata={"description": "the garage's answer on an adjusted line"})
+    source_line_id = fields.Integer(allow_none=True, metadata={"description": "a specialist's quote: the routed line"})
+
+
+class QuoteCreate(Schema):
+    lines = fields.List(fields.Nested(LineIn), required=True)
+    submit = fields.Boolean(load_default=False)
+    supplement_to = fields.Integer(allow_none=True, load_default=None)
+
+
+class LinesReplace(Schema):
+    lines = fields.List(fields.Nested(LineIn), required=True)
+    version = fields.Integer(allow_none=True, load_default=None)
+
+
+class SubmitIn(Schema):
+    version = fields.Integer(allow_none=True, load_default=None)
+
+
+class AdjustmentIn(Schema):
+    id = fields.Integer(required=True)
+    approved_quantity = DecimalString(places=2, allow_none=True, load_default=None)
+    approved_unit_price = MoneyField(allow_none=True, load_default=None)
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32))
+
+
+class DecisionIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(("approve", "return", "reject", "escalate")))
+    version = fields.Integer(required=True)
+    comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
+    lines = fields.List(fields.Nested(AdjustmentIn), load_default=list)
+
+
+class FindingOut(Schema):
+    code = fields.String()
+    severity = fields.String()
+    line_id = fields.Integer(allow_none=True)
+    message = fields.String()
+    suggested_unit_price = MoneyField(allow_none=True)
+    rules_version = fields.String()
+
+
+class LineOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    part_no = fields.String(allow_none=True)
+    name = fields.String()
+    quality = fields.String(allow_none=True)
+    quantity = DecimalString(places=2)
+    unit_price = MoneyField()
+    amount = MoneyField()
+    approved_quantity = DecimalString(places=2, allow_none=True)
+    approved_unit_price = MoneyField(allow_none=True)
+    approved_amount = MoneyField(allow_none=True)
+    reason = fields.String(allow_none=True)
+    garage_comment = fields.String(allow_none=True)
+    routed_to_specialist = fields.Boolean()
+    source_line_id = fields.Integer(allow_none=True)
+
+
+class DecisionOut(Schema):
+    action = fields.String()
+    user_id = fields.Integer(allow_none=True)
+    at = LocalDateTime()
+    comment = fields.String(allow_none=True)
+    amount = MoneyField(allow_none=True)
+    automatic = fields.Boolean()
+    rule = fields.String(allow_none=True)
+    rules_version = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+
+
+class PhotoOut(Schema):
+    id = fields.Integer()
+    quote_id = fields.Integer()
+    line_id = fields.Integer(allow_none=True)
+    kind = fields.String()
+    original_name = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    created_at = LocalDateTime()
+
+
+class QuoteSummary(Schema):
+    id = fields.Integer()
+    claim_no = fields.String()
+    garage_id = fields.Integer()
+    purpose = fields.String()
+    supplement_to = fields.Integer(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    version = fields.Integer()
+    total_submitted = MoneyField()
+    total_approved = MoneyField(allow_none=True)
+    submitted_at = LocalDateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    desk = fields.String(allow_none=True)
+    overdue = fields.Boolean()
+    fast_tracked = fields.Boolean()
+    risk_color = fields.Function(lambda q: q.claim.risk_color)
+
+
+class QuoteOut(QuoteSummary):
+    rules_version = fields.String(allow_none=True)
+    sampled = fields.Boolean()
+    sample_reason = fields.String(allow_none=True)
+    findings = fields.List(fields.Nested(FindingOut))
+    lines = fields.List(fields.Nested(LineOut))
+    decisions = fields.List(fields.Nested(DecisionOut))
+    photos = fields.List(fields.Nested(PhotoOut))
+
+
+class QuoteQuery(Schema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    overdue = fields.Boolean()
+    claim_no = fields.String()
+    garage_id = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class PhotoForm(Schema):
+    kind = fields.String(load_default="damage", validate=validate.OneOf(PHOTO_KINDS))
+    line_id = fields.Integer(allow_none=True, load_default=None)
+
+
+class PrecheckOut(Schema):
+    findings = fields.List(fields.Nested(FindingOut))
+    fast_track_eligible = fields.Boolean()
+    fast_track_blockers = fields.List(fields.String())

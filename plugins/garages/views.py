@@ -1,0 +1,332 @@
+"""Web pages: the assessor's review queue and screen (核损), the garage's quotes and editor,
+audit sampling. Every rule is in ``services``; these pages only collect and show."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.claims.access import visible_claims_stmt
+from portal.claims.models import Assignment, Claim
+from portal.errors import Invalid, PortalError
+from portal.exports import xlsx_response
+from portal.extensions import db
+from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
+
+from . import rules as R
+from . import services
+from .api import photo_response
+from .dashboards import review_scope
+from .models import IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, AuditSample, Quote
+
+bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates")
+
+AMOUNT_BANDS = {"small": (None, Decimal("5000")), "medium": (Decimal("5000"), Decimal("20000")),
+                "large": (Decimal("20000"), Decimal("50000")), "major": (Decimal("50000"), None)}
+
+
+def _staff():
+    if not current_user.is_insurer:
+        abort(404)
+
+
+def _partner():
+    if current_user.org_kind not in ("garage", "specialist_repairer"):
+        abort(404)
+
+
+def _filtered(stmt, args, skip=()):
+    now = utcnow()
+    today = datetime.now(LOCAL_TZ).date()
+    end_today = local_datetime(today + timedelta(days=1), datetime.min.time())
+    if "color" not in skip and args.get("color"):
+        stmt = stmt.where(Claim.risk_color == args["color"])
+    if "status" not in skip and args.get("status"):
+        stmt = stmt.where(Quote.status == args["status"])
+    if "due" not in skip and args.get("due") == "overdue":
+        stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at < now)
+    if "due" not in skip and args.get("due") == "today":
+        stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at >= now, Quote.due_at < end_today)
+    if "garage" not in skip and args.get("garage", type=int):
+        stmt = stmt.where(Quote.garage_id == args.get("garage", type=int))
+    if "band" not in skip and args.get("band") in AMOUNT_BANDS:
+        lo, hi = AMOUNT_BANDS[args["band"]]
+        if lo is not None:
+            stmt = stmt.where(Quote.total_submitted > lo)
+        if hi is not None:
+            stmt = stmt.where(Quote.total_submitted <= hi)
+    return stmt
+
+
+def _counts(base, column, args, skip):
+    stmt = _filtered(base, args, skip=(skip,))
+    return dict(db.session.execute(stmt.with_only_columns(column, sa.func.count()).group_by(column)).all())
+
+
+@bp.route("/queue")
+@login_required
+def queue():
+    """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today."""
+    _staff()
+    args = request.args
+    base = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id)
+    if not args.get("status") and args.get("scope") != "all":
+        base = base.where(review_scope(current_user))
+    now = utcnow()
+    today_end = local_datetime(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time())
+    counts = {
+        "color": _counts(base, Claim.risk_color, args, "color"),
+        "status": _counts(sa.select(Quote).join(Claim, Claim.id == Quote.claim_id), Quote.status, args, "status"),
+        "due": {k: db.session.scalar(_filtered(base, args, skip=("due",)).where(Quote.status.in_(IN_REVIEW), cond)
+                                     .with_only_columns(sa.func.count())) or 0
+                for k, cond in (("overdue", Quote.due_at < now),
+                                ("today", sa.and_(Quote.due_at >= now, Quote.due_at < today_end)))},
+        "band": {k: db.session.scalar(_filtered(base, args, skip=("band",)).where(
+            *( [Quote.total_submitted > lo] if lo is not None else []),
+            *( [Quote.total_submitted <= hi] if hi is not None else [])).with_only_columns(sa.func.count())) or 0
+            for k, (lo, hi) in AMOUNT_BANDS.items()},
+    }
+    garages = db.session.execute(_filtered(base, args, skip=("garage",)).with_only_columns(
+        Quote.garage_id, sa.func.count()).group_by(Quote.garage_id)).all()
+    from portal.auth.models import Organization
+    names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
+        Organization.id.in_([g for g, _ in garages]))).all()) if garages else {}
+    stmt = _filtered(base, args).order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id)
+    if args.get("export") == "xlsx":
+        rows = db.session.scalars(stmt.limit(10000)).all()
+        return xlsx_response("review-queue.xlsx", [
+            (_("Quote"), "number"), (_("Claim"), "text"), (_("Colour"), "text"), (_("Garage"), "text"),
+            (_("Status"), "text"), (_("Desk"), "text"), (_("Submitted amount"), "money"),
+            (_("Approved amount"), "money"), (_("Submitted at"), "datetime"), (_("Due"), "datetime")],
+            [(q.id, q.claim.claim_no, _(q.claim.risk_color), q.garage.name, _(q.status), _(q.desk or "—"),
+              q.total_submitted, q.total_approved, q.submitted_at, q.due_at) for q in rows], title=_("Review queue"))
+    page = max(args.get("page", 1, type=int), 1)
+    total = db.session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None))
+    quotes = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
+    return render_template("garages/queue.html", quotes=quotes, counts=counts, garages=garages, names=names,
+                           total=total, page=page, statuses=STATUSES, now=now)
+
+
+@bp.route("/quotes")
+@login_required
+def my_quotes():
+    """The garage's quotes: status, whose desk, until when; and its claims to quote on."""
+    _partner()
+    stmt = services.visible_quotes_stmt(current_user).order_by(Quote.id.desc())
+    if request.args.get("status") in STATUSES:
+        stmt = stmt.where(Quote.status == request.args["status"])
+    counts = dict(db.session.execute(sa.select(Quote.status, sa.func.count()).where(
+        Quote.garage_id == current_user.organization_id).group_by(Quote.status)).all())
+    quotes = db.session.scalars(stmt.limit(500)).all()
+    if request.args.get("export") == "xlsx":
+        return xlsx_response("quotes.xlsx", [
+            (_("Quote"), "number"), (_("Claim"), "text"), (_("Status"), "text"), (_("Desk"), "text"),
+            (_("Submitted amount"), "money"), (_("Approved amount"), "money"), (_("Due"), "datetime")],
+            [(q.id, q.claim.claim_no, _(q.status), _(q.desk or "—"), q.total_submitted, q.total_approved, q.due_at)
+             for q in quotes], title=_("Quotes"))
+    claims = db.session.scalars(visible_claims_stmt(current_user).order_by(Claim.id.desc()).limit(100)).all()
+    return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=STATUSES)
+
+
+def _form_lines(form) -> list[dict]:
+    """Lines from the editor's rows (``lines-N-field``); empty rows are skipped."""
+    rows = {}
+    for key, value in form.items():
+        if key.startswith("lines-"):
+            _, idx, field = key.split("-", 2)
+            rows.setdefault(int(idx), {})[field] = value.strip()
+    out = []
+    for idx in sorted(rows):
+        row = rows[idx]
+        if not row.get("name") and not row.get("unit_price") and not row.get("part_no"):
+            continue
+        out.append({"id": int(row["id"]) if row.get("id", "").isdigit() else None, "kind": row.get("kind"),
+                    "part_no": row.get("part_no") or None, "name": row.get("name"),
+                    "quality": row.get("quality") or None, "quantity": row.get("quantity"),
+                    "unit_price": row.get("unit_price"), "comment": row.get("comment") or None,
+                    "source_line_id": int(row["source_line_id"]) if row.get("source_line_id", "").isdigit() else None})
+    return out
+
+
+@bp.route("/claims/<claim_no>/quotes/new", methods=["GET", "POST"])
+@login_required
+def new_quote(claim_no):
+    _partner()
+    supplement_to = request.values.get("supplement_to", type=int)
+    purpose = services.PURPOSE_BY_KIND[current_user.org_kind]
+    from portal.claims.access import get_visible_claim
+    claim = get_visible_claim(claim_no, current_user, purposes=(purpose,))
+    errors, rows = {}, []
+    if purpose == "specialist_repair":
+        rows = [{"kind": "repair", "name": ln.name, "part_no": ln.part_no, "quantity": "1", "source_line_id": ln.id}
+                for ln in services.routed_lines(claim)]
+    if request.method == "POST":
+        rows = _form_lines(request.form)
+        try:
+            quote = services.create_quote(claim_no, current_user, rows, submit=False, supplement_to=supplement_to)
+            db.session.commit()
+        except Invalid as exc:
+            db.session.rollback()
+            errors = exc.details
+        else:
+            flash(_("Draft saved. Add photos, run the pre-check, then submit."), "success")
+            return redirect(url_for("garages.edit_quote", quote_id=quote.id))
+    return render_template("garages/editor.html", claim=claim, quote=None, rows=rows, errors=errors,
+                           supplement_to=supplement_to, kinds=LINE_KINDS, qualities=QUALITIES,
+                           photo_kinds=PHOTO_KINDS), 422 if errors else 200
+
+
+@bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_quote(quote_id):
+    _partner()
+    quote = services.load_quote_for_display(quote_id, current_user)
+    errors = {}
+    rows = [{"id": ln.id, "kind": ln.kind, "part_no": ln.part_no, "name": ln.name, "quality": ln.quality,
+             "quantity": ln.quantity, "unit_price": ln.unit_price, "comment": ln.garage_comment, "line": ln}
+            for ln in quote.lines]
+    if request.method == "POST":
+        action = request.form.get("action", "save")
+        rows = _form_lines(request.form)
+        try:
+            services.replace_lines(quote, current_user, rows, expected_version=request.form.get("version", type=int))
+            if action == "precheck":
+                services.precheck(quote, current_user)
+            elif action == "submit":
+                services.submit_quote(quote, current_user)
+            db.session.commit()
+        except Invalid as exc:
+            db.session.rollback()
+            errors = exc.details
+        except PortalError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("garages.edit_quote", quote_id=quote_id))
+        else:
+            if action == "submit":
+                flash(_("Quote submitted.") if quote.status != "approved"
+                      else _("Quote approved automatically (fast track)."), "success")
+                return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+            flash(_("Pre-check done: see the findings beside the lines.") if action == "precheck"
+                  else _("Draft saved."), "info")
+            return redirect(url_for("garages.edit_quote", quote_id=quote_id))
+        quote = services.load_quote_for_display(quote_id, current_user)
+    if quote.status not in ("draft", "returned"):
+        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+    findings = {}
+    for f in quote.findings:
+        findings.setdefault(f.line_id, []).append(f)
+    verdict = services.fast_track_verdict(quote, quote.findings) if quote.findings else None
+    return render_template("garages/editor.html", claim=quote.claim, quote=quote, rows=rows, errors=errors,
+                           findings=findings, verdict=verdict, kinds=LINE_KINDS, qualities=QUALITIES,
+                           photo_kinds=PHOTO_KINDS, supplement_to=quote.supplement_to), 422 if errors else 200
+
+
+@bp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
+@login_required
+def upload_photo(quote_id):
+    _partner()
+    quote = services.get_quote(quote_id, current_user)
+    try:
+        services.add_photo(quote, current_user, request.files.get("file"), request.form.get("kind", "damage"),
+                           request.form.get("line_id", type=int))
+        db.session.commit()
+        flash(_("Photo added."), "success")
+    except PortalError as exc:
+        db.session.rollback()
+        msgs = [m for v in (exc.details or {}).values() for m in (v if isinstance(v, list) else [v])]
+        flash(" ".join(str(m) for m in msgs) or exc.message, "danger")
+    target = "garages.edit_quote" if quote.status in ("draft", "returned") else "garages.quote_detail"
+    return redirect(url_for(target, quote_id=quote_id))
+
+
+@bp.route("/quotes/<int:quote_id>/photos/<int:photo_id>")
+@login_required
+def photo(quote_id, photo_id):
+    quote = services.get_quote(quote_id, current_user)
+    return photo_response(*services.get_photo(quote, photo_id))
+
+
+@bp.route("/quotes/<int:quote_id>", methods=["GET"])
+@login_required
+def quote_detail(quote_id):
+    """Staff: the review screen. Garage: the decision line by line and what to do next."""
+    quote = services.load_quote_for_display(quote_id, current_user)
+    findings = {}
+    for f in quote.findings:
+        findings.setdefault(f.line_id, []).append(f)
+    photos = {}
+    for p in quote.photos:
+        photos.setdefault(p.line_id, []).append(p)
+    from portal.auth.models import User
+    user_ids = {d.user_id for d in quote.decisions if d.user_id}
+    users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    ctx = dict(quote=quote, findings=findings, photos=photos, users=users, reasons=R.rules()["reduction_reasons"],
+               photo_kinds=PHOTO_KINDS)
+    if current_user.is_insurer:
+        ctx.update(history=services.vin_history(quote), actions=services.allowed_actions(quote, current_user),
+                   verdict=services.fast_track_verdict(quote, quote.findings),
+                   salvage_url=url_for("salvage.new_lot", claim_no=quote.claim.claim_no)
+                   if "salvage.new_lot" in current_app.view_functions else None,
+                   feedback=("parts_suppliers.new_feedback" in current_app.view_functions),
+                   sample=db.session.scalar(sa.select(AuditSample).where(AuditSample.quote_id == quote.id)))
+        return render_template("garages/review.html", **ctx)
+    return render_template("garages/garage_quote.html", **ctx)
+
+
+@bp.route("/quotes/<int:quote_id>/decide", methods=["POST"])
+@login_required
+def decide(quote_id):
+    _staff()
+    quote = services.get_quote(quote_id, current_user)
+    adjustments = []
+    for ln in quote.lines:
+        qty = request.form.get(f"qty-{ln.id}", "").strip()
+        price = request.form.get(f"price-{ln.id}", "").strip()
+        reason = request.form.get(f"reason-{ln.id}", "").strip()
+        if qty or price or reason:
+            adjustments.append({"id": ln.id, "approved_quantity": qty or None, "approved_unit_price": price or None,
+                                "reason": reason or None})
+    try:
+        services.decide(quote, current_user, request.form.get("action", ""), request.form.get("version", type=int) or 0,
+                        request.form.get("comment"), adjustments)
+        db.session.commit()
+    except PortalError as exc:
+        db.session.rollback()
+        msgs = [f"{k}: {' '.join(map(str, v))}" for k, v in (exc.details or {}).items()
+                if k not in ("version", "reloaded", "status", "allowed")]
+        flash(exc.message + (" " + "; ".join(msgs) if msgs else ""), "danger")
+        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+    flash(_("Decision recorded: %(status)s.", status=_(quote.status)), "success")
+    return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+
+
+@bp.route("/samples", methods=["GET", "POST"])
+@login_required
+def samples():
+    """Audit sampling (稽查): the drawn quotes, why, the seed; re-inspection results."""
+    _staff()
+    if request.method == "POST":
+        sample = db.session.get(AuditSample, request.form.get("sample_id", type=int) or 0)
+        if sample is None:
+            abort(404)
+        try:
+            services.record_inspection(sample, current_user, request.form.get("result", ""), request.form.get("note"))
+            db.session.commit()
+            flash(_("Re-inspection recorded."), "success")
+        except PortalError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("garages.samples"))
+    rows = db.session.scalars(sa.select(AuditSample).order_by(AuditSample.sample_date.desc(), AuditSample.id)
+                              .limit(500)).all()
+    if request.args.get("export") == "xlsx":
+        return xlsx_response("audit-samples.xlsx", [
+            (_("Date"), "date"), (_("Quote"), "number"), (_("Reason"), "text"), (_("Seed"), "text"),
+            (_("Share"), "percent"), (_("Result"), "text")],
+            [(s.sample_date, s.quote_id, _(s.reason), s.seed, s.share, _(s.result or "pending")) for s in rows])
+    return render_template("garages/samples.html", samples=rows, results=services.INSPECTION_RESULTS)

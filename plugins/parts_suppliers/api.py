@@ -1,0 +1,192 @@
+"""``/api/v1`` parts prices: price lists, reference and localized prices, labour rates,
+regional standards and price feedback (API.md "Parts prices")."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.api import ApiBlueprint
+from portal.api.access import api_user, authenticated, org_kinds, roles
+from portal.api.pagination import paginate
+from portal.extensions import db
+
+from . import schemas as s
+from . import services
+from .models import PriceFeedback, PriceList, PriceListItem
+
+blp = ApiBlueprint("parts_prices", __name__, description="Parts prices: price lists, reference prices, rates")
+
+
+@blp.route("/price-lists", methods=["POST"])
+@blp.arguments(s.UploadSchema, location="files")
+@blp.response(201, s.PriceListSchema)
+@org_kinds("parts_supplier")
+def upload_price_list(files):
+    """Upload a price list (CSV in UTF-8, UTF-8 with BOM or GB18030, or XLSX). Any bad
+    row → 422 with ``details.rows`` and nothing stored; else a pending version."""
+    user = api_user()
+    upload = files["file"]
+    pl = services.import_price_list(user.organization, upload.stream, upload.filename, actor=user)
+    db.session.commit()
+    return pl
+
+
+@blp.route("/price-lists", methods=["GET"])
+@blp.arguments(s.PriceListQuery, location="query")
+@blp.response(200)
+@authenticated
+def list_price_lists(args):
+    """A supplier sees its own versions; insurer staff see all."""
+    stmt = services.visible_price_lists_stmt(api_user())
+    if args.get("status"):
+        stmt = stmt.where(PriceList.status == args["status"])
+    if args.get("supplier_id"):
+        stmt = stmt.where(PriceList.supplier_id == args["supplier_id"])
+    return paginate(stmt.order_by(PriceList.id.desc()), s.PriceListSchema())
+
+
+@blp.route("/price-lists/<int:list_id>", methods=["GET"])
+@blp.response(200, s.PriceListDetail)
+@authenticated
+def get_price_list(list_id):
+    """One version with its diff against the version it replaces (biggest moves first)."""
+    pl = services.get_visible_price_list(list_id, api_user())
+    pl.changes = {kind: services.diff_changes(pl, kind, limit=20) for kind in services.DIFF_KINDS}
+    return pl
+
+
+@blp.route("/price-lists/<int:list_id>/items", methods=["GET"])
+@blp.response(200)
+@authenticated
+def list_price_list_items(list_id):
+    pl = services.get_visible_price_list(list_id, api_user())
+    stmt = (sa.select(PriceListItem).where(PriceListItem.price_list_id == pl.id)
+            .order_by(PriceListItem.source_row))
+    return paginate(stmt, s.PriceListItemSchema())
+
+
+@blp.route("/price-lists/<int:list_id>/approve", methods=["POST"])
+@blp.arguments(s.DecisionSchema, required=False)
+@blp.response(200, s.StatusSchema)
+@roles("pricing")
+def approve_price_list(data, list_id):
+    """Make a pending version current; the previous current version is superseded."""
+    pl = services.get_visible_price_list(list_id, api_user())
+    services.approve_price_list(pl, api_user(), expected_version=(data or {}).get("lock_version"),
+                                note=(data or {}).get("note"))
+    db.session.commit()
+    return pl
+
+
+@blp.route("/price-lists/<int:list_id>/reject", methods=["POST"])
+@blp.arguments(s.DecisionSchema, required=False)
+@blp.response(200, s.StatusSchema)
+@roles("pricing")
+def reject_price_list(data, list_id):
+    pl = services.get_visible_price_list(list_id, api_user())
+    services.reject_price_list(pl, api_user(), note=(data or {}).get("note"),
+                               expected_version=(data or {}).get("lock_version"))
+    db.session.commit()
+    return pl
+
+
+@blp.route("/parts/<path:part_no>/reference", methods=["GET"])
+@blp.arguments(s.ReferenceQuery, location="query")
+@blp.response(200, s.ReferenceSchema)
+@authenticated
+def get_reference_price(args, part_no):
+    """Localized price where set, else the lowest current price among active suppliers
+    of the region (default: the caller's region); 404 if none."""
+    region = args.get("region") or api_user().organization.region
+    return services.reference_price(part_no, args["quality"], region)
+
+
+@blp.route("/parts/<path:part_no>/localized-price", methods=["PUT"])
+@blp.arguments(s.LocalizedPriceIn)
+@blp.response(200, s.LocalizedPriceSchema)
+@roles("pricing")
+def put_localized_price(data, part_no):
+    row = services.set_localized_price(part_no, data["quality"], data["region"], data["price"], api_user())
+    db.session.commit()
+    return row
+
+
+@blp.route("/organizations/<int:org_id>/labor-rate", methods=["PUT"])
+@blp.arguments(s.LaborRateIn)
+@blp.response(200, s.LaborRateSchema)
+@roles("pricing")
+def put_labor_rate(data, org_id):
+    """Approve a garage's hourly labour rate (422 if the organization is not a garage)."""
+    row = services.set_labor_rate(org_id, data["rate"], api_user(), data.get("effective_from"))
+    db.session.commit()
+    return row
+
+
+@blp.route("/organizations/<int:org_id>/labor-rates", methods=["GET"])
+@blp.response(200, s.LaborRateSchema(many=True))
+@roles("staff")
+def list_labor_rates(org_id):
+    from .models import LaborRate
+
+    services.get_garage(org_id)
+    return db.session.scalars(sa.select(LaborRate).where(LaborRate.garage_id == org_id)
+                              .order_by(LaborRate.effective_from.desc(), LaborRate.id.desc())).all()
+
+
+@blp.route("/regions/<region>/standards", methods=["PUT"])
+@blp.arguments(s.StandardsIn)
+@blp.response(200, s.StandardsSchema)
+@roles("pricing")
+def put_regional_standards(data, region):
+    """The region's standard labour rate and towing fee schedule (history kept)."""
+    row = services.set_regional_standard(region, api_user(), data.get("labor_rate"), data.get("towing_fee"))
+    db.session.commit()
+    return row
+
+
+@blp.route("/regions/<region>/standards", methods=["GET"])
+@blp.response(200, s.StandardsSchema)
+@authenticated
+def get_regional_standards(region):
+    from portal.errors import NotFound
+
+    row = services.latest_standard(region)
+    if row is None:
+        raise NotFound("No standards for this region.")
+    return row
+
+
+@blp.route("/price-feedback", methods=["POST"])
+@blp.arguments(s.FeedbackIn)
+@blp.response(201, s.FeedbackSchema)
+@roles("assessor", "supervisor")
+def post_price_feedback(data):
+    """An assessor reports a reference price that looks wrong; it lands in the pricing queue."""
+    fb = services.create_feedback(api_user(), **data)
+    db.session.commit()
+    return fb
+
+
+@blp.route("/price-feedback", methods=["GET"])
+@blp.arguments(s.FeedbackQuery, location="query")
+@blp.response(200)
+@roles("pricing", "assessor", "supervisor")
+def list_price_feedback(args):
+    """Pricing staff see the whole queue; assessors and supervisors their own feedback."""
+    user = api_user()
+    stmt = sa.select(PriceFeedback).order_by(PriceFeedback.id.desc())
+    if not user.has_role("pricing"):
+        stmt = stmt.where(PriceFeedback.from_user_id == user.id)
+    if args.get("status"):
+        stmt = stmt.where(PriceFeedback.status == args["status"])
+    return paginate(stmt, s.FeedbackSchema())
+
+
+@blp.route("/price-feedback/<int:feedback_id>/answer", methods=["POST"])
+@blp.arguments(s.AnswerIn)
+@blp.response(200, s.FeedbackSchema)
+@roles("pricing")
+def answer_price_feedback(data, feedback_id):
+    fb = services.get_feedback(feedback_id, api_user())
+    services.answer_feedback(fb, data["answer"], api_user(), expected_version=data.get("version"))
+    db.session.commit()
+    return fb

@@ -1,0 +1,102 @@
+"""Salvage lots (损余物资), their sealed bids (密封竞价) and photos."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Organization
+from portal.claims.models import Claim
+from portal.extensions import db
+from portal.money import Money
+from portal.timeutil import AwareDateTime, utcnow
+
+SOURCES = ("total_loss", "parts")
+STATUSES = ("open", "closed", "awarded", "no_sale", "picked_up", "disposed", "settled")
+DISPOSALS = ("sold", "dismantled")
+PHOTO_KINDS = ("pickup", "lot")
+
+
+class SalvageLot(db.Model):
+    """A salvage lot (损余物资标的): what it is, where it stands, its residual value
+    (残值) and reserve price (保留价), and its life from bidding to booked proceeds."""
+
+    __tablename__ = "salvage_lots"
+    __table_args__ = (sa.Index("ix_salvage_lots_status_closes", "status", "bidding_closes_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(16), default="total_loss")
+    location: Mapped[str | None] = mapped_column(sa.String(200))
+    estimated_value: Mapped[Decimal] = mapped_column(Money())
+    reserve_price: Mapped[Decimal] = mapped_column(Money())
+    bidding_opens_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    bidding_closes_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    round: Mapped[int] = mapped_column(default=1)
+    bid_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")
+    version: Mapped[int] = mapped_column(default=1)
+    closed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # award (中标)
+    winner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    winning_bid_id: Mapped[int | None] = mapped_column()  # no FK: bids reference lots (no cycle)
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    awarded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # pickup (提车/提货)
+    pickup_due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    picked_up_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    pickup_overdue_flagged_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # disposal (出售/拆解)
+    disposal: Mapped[str | None] = mapped_column(sa.String(16))
+    disposed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # proceeds (入账)
+    proceeds_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    proceeds_amount: Mapped[Decimal | None] = mapped_column(Money())
+    proceeds_booked_on: Mapped[date | None] = mapped_column(sa.Date)
+    proceeds_costs: Mapped[Decimal | None] = mapped_column(Money())
+    net_recovery: Mapped[Decimal | None] = mapped_column(Money())
+    below_estimate: Mapped[bool | None] = mapped_column()
+    settled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
+    winner: Mapped[Organization | None] = relationship(lazy="joined")
+
+
+class SalvageBid(db.Model):
+    """One sealed bid (出价). A vendor may raise: each bid is a row, its best counts."""
+
+    __tablename__ = "salvage_bids"
+    __table_args__ = (sa.Index("ix_salvage_bids_lot_round_amount", "lot_id", "round", "amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("salvage_lots.id"))
+    round: Mapped[int] = mapped_column(default=1)
+    vendor_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    vendor: Mapped[Organization] = relationship(lazy="joined")
+
+
+class SalvagePhoto(db.Model):
+    """A photo of a lot (``lot``) or of its pickup (``pickup``), stored outside the web
+    root under ``UPLOAD_FOLDER/salvage/`` with a generated name."""
+
+    __tablename__ = "salvage_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lot_id: Mapped[int] = mapped_column(sa.ForeignKey("salvage_lots.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="pickup")
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str | None] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -1,0 +1,46 @@
+"""Notifications of salvage events (after commit): eligible vendors on opening, the
+winner on award, winner and desk on an overdue pickup, the desk on a lot without sale."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.auth.models import Organization
+from portal.extensions import db
+from portal.notifications.services import notify
+
+from .config import barred_grades
+
+
+def _url(payload) -> str:
+    return f"/salvage/lots/{payload['lot_id']}"
+
+
+def eligible_vendor_ids() -> list[int]:
+    barred = barred_grades()
+    with Session(db.engine) as session:
+        stmt = sa.select(Organization.id).where(Organization.kind == "salvage_vendor", Organization.status == "active")
+        if barred:
+            stmt = stmt.where(sa.func.coalesce(Organization.grade, "").not_in(barred))
+        return list(session.scalars(stmt))
+
+
+def send(name: str, payload: dict) -> None:
+    lot = f"#{payload.get('lot_id')} {payload.get('description', '')}"[:150]
+    if name == "salvage.opened":
+        for org_id in eligible_vendor_ids():
+            notify(kind=name, title=f"损余物资竞价开始 / Salvage lot open for bids: {lot}",
+                   body=f"截止 Closes: {payload.get('bidding_closes_at')}", url=_url(payload), organization_id=org_id)
+    elif name == "salvage.awarded":
+        notify(kind=name, title=f"中标 / You won salvage lot {lot}",
+               body=f"成交价 Amount: {payload.get('amount')}; 提货期限 Pick up by: {payload.get('pickup_due_at')}",
+               url=_url(payload), organization_id=payload["winner_id"])
+    elif name == "salvage.pickup_overdue":
+        notify(kind=name, title=f"提货逾期 / Salvage pickup overdue: {lot}",
+               body=f"提货期限 Due: {payload.get('pickup_due_at')}", url=_url(payload),
+               organization_id=payload["winner_id"],
+               user_ids=[payload["created_by_id"]] if payload.get("created_by_id") else ())
+    elif name == "salvage.no_sale":
+        if payload.get("created_by_id"):
+            notify(kind=name, title=f"流拍 / No bid at or above reserve: {lot}", url=_url(payload),
+                   user_ids=[payload["created_by_id"]])

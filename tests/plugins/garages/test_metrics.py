@@ -1,0 +1,45 @@
+"""Garage metrics for evaluations, on a small data set with hand-computed values."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from .conftest import create, make_claim, part
+
+
+def test_garage_metrics(people, garage_api, api_as, catalog):
+    from portal.extensions import db
+    from portal.timeutil import LOCAL_TZ
+    from plugins.garages import metrics
+
+    staff = api_as(people.assessor2)
+    # quote 1: 2 parts (one custom), 1000 + 1000 submitted, approved 1500 (25% reduced)
+    c1 = make_claim(people.garage, color="yellow", assigned_days_ago=2)
+    q1 = create(garage_api, c1, [part(price="800", qty="1"), part(part_no="XX-1", name="饰条", price="1200")],
+                submit=True)
+    staff.post(f"/quotes/{q1['id']}/decisions", json={"action": "approve", "version": q1["version"], "lines": [
+        {"id": q1["lines"][1]["id"], "approved_unit_price": "700", "reason": "PRICE_HIGH"}]})
+    # quote 2 (supplement of q1): returned once, then approved in full: 500
+    q2 = create(garage_api, c1, [part(price="500")], supplement_to=q1["id"], submit=True)
+    r = staff.post(f"/quotes/{q2['id']}/decisions", json={"action": "return", "version": q2["version"], "comment": "x"})
+    garage_api.post(f"/quotes/{q2['id']}/submit", json={})
+    v = garage_api.get(f"/quotes/{q2['id']}").get_json()["version"]
+    staff.post(f"/quotes/{q2['id']}/decisions", json={"action": "approve", "version": v})
+    db.session.expire_all()
+
+    today = datetime.now(LOCAL_TZ).date()
+    start, end = today - timedelta(days=1), today
+    ids = [people.garage.id, people.other_garage.id]
+    assert metrics.reduction_rate(start, end, ids) == {people.garage.id: Decimal("0.2000"),   # 1 − 2000/2500
+                                                       people.other_garage.id: None}
+    assert metrics.supplement_rate(start, end, ids)[people.garage.id] == Decimal("0.5000")
+    assert metrics.return_rate(start, end, ids)[people.garage.id] == Decimal("0.5000")
+    assert metrics.custom_part_rate(start, end, ids)[people.garage.id] == Decimal("0.3333")    # 1 of 3 part lines
+    assert metrics.duplicate_part_findings(start, end, ids)[people.garage.id] == Decimal(0)
+    days = metrics.first_quote_days(start, end, ids)[people.garage.id]
+    assert Decimal("1.99") <= days <= Decimal("2.01")
+    assert metrics.complaints(start, end, ids) == {people.garage.id: 0, people.other_garage.id: 0}
+    # another period: nothing
+    assert metrics.reduction_rate(start - timedelta(days=30), start - timedelta(days=20), ids)[people.garage.id] is None
+    defs = metrics.definitions()
+    assert sum(d.weight for d in defs) == 100 and {d.org_kind for d in defs} == {"garage"}

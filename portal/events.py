@@ -16,6 +16,8 @@ _KEY = "portal_pending_events"
 
 def emit(name: str, payload: dict) -> None:
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback drops the event (no connection is taken yet)
     session.info.setdefault(_KEY, []).append((name, dict(payload)))
 
 

@@ -5,7 +5,8 @@ import logging
 
 from flask import jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from flask import Response
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import PortalError
 from .blueprint import API_PREFIX
@@ -61,6 +62,8 @@ def handle_portal_error(exc: PortalError):
 
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
+    if isinstance(exc, SecurityError):  # an untrusted Host: no URL can be built for it
+        return Response("Unknown host.", status=400, mimetype="text/plain")
     if not is_api_request():
         if status in (301, 302, 303, 307, 308):
             return exc

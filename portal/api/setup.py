@@ -23,9 +23,9 @@ def init_api(app, api, pm) -> None:
 
     @app.before_request
     def _authenticate_api():
+        g.api_user = None  # never carried over from another request
         if not request.path.startswith(API_PREFIX + "/"):
             return None
-        g.api_user = None
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, token = header.partition(" ")

@@ -187,7 +187,8 @@ def users():
         form.organization_id.data = current_user.organization_id
     if form.validate_on_submit():
         try:
-            limit = form.authority_limit.data if hasattr(form, "authority_limit") else None
+            limit_field = getattr(form, "authority_limit", None)
+            limit = limit_field.data if limit_field is not None else None
             services.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
                                  organization_id=form.organization_id.data, roles=form.roles.data,
                                  authority_limit=limit, actor=current_user)

@@ -1,12 +1,20 @@
 """Web shell wiring: blueprints from hooks, login manager, security headers."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import login_manager
 from ..plugins import flatten
 from .context import register_context
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the portal is served over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 def init_web(app, pm) -> None:
@@ -25,11 +33,8 @@ def init_web(app, pm) -> None:
         app.register_blueprint(bp)
     register_context(app, pm)
 
-    @app.before_request
-    def _trusted_host():
-        hosts = app.config.get("TRUSTED_HOSTS")
-        if hosts and request.host.split(":")[0] not in hosts:
-            abort(400, "Unknown host.")
+    # Unknown Host headers are refused by Flask itself (TRUSTED_HOSTS, required in production).
+    app.session_interface = HttpsAwareSessionInterface()
 
     @app.after_request
     def _security_headers(response):
@@ -44,11 +49,6 @@ def init_web(app, pm) -> None:
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-            cookies = h.getlist("Set-Cookie")
-            if cookies:
-                h.remove("Set-Cookie")
-                for c in cookies:
-                    h.add("Set-Cookie", c if "; Secure" in c else c + "; Secure")
         if request.path.startswith("/api/") or (response.mimetype == "text/html"):
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -232,7 +232,10 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     minutes (stored in the database, so it holds across workers); while locked even the
     right password gets :class:`Locked`. Unknown e-mails cost the same time and answer
     the same as a wrong password."""
+    from ..ops.ratelimit import limit_login
+
     cfg = current_app.config
+    limit_login(ip)
     email = (email or "").strip().lower()
     now = utcnow()
     user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None

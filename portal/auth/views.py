@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import Invalid, Locked, PortalError, Unauthorized
+from ..errors import Invalid, Locked, PortalError, RateLimited, Unauthorized
 from ..extensions import db
 from ..web.forms import apply_errors
 from . import services
@@ -39,6 +39,9 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         except Locked:
             form.form_errors.append(_("Too many failed logins: this account is locked for 15 minutes."))
+            status = 429
+        except RateLimited:
+            form.form_errors.append(_("Too many login attempts from your network. Please wait a few minutes."))
             status = 429
         except Unauthorized:
             form.form_errors.append(_("The e-mail or password is not right."))

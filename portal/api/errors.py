@@ -81,6 +81,12 @@ def handle_http_exception(exc: HTTPException):
     return envelope(status, code, exc.description or exc.name, headers=allow)
 
 
+UNAVAILABLE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>503</title>
+<body style="font-family:sans-serif;margin:4rem;text-align:center"><h1>系统暂时无法使用</h1>
+<p>数据库暂时无法连接，请稍后再试。</p><p lang="en">The database is unavailable; please try again shortly.</p>
+</body></html>"""
+
+
 def handle_db_unavailable(exc: DBAPIError):
     from ..extensions import db
 
@@ -91,8 +97,10 @@ def handle_db_unavailable(exc: DBAPIError):
         except Exception:  # noqa: BLE001 - the connection is gone anyway
             pass
         if is_api_request():
-            return envelope(503, "unavailable", "The database is unavailable; try again shortly.")
-        return _web_error(503, "The database is unavailable; try again shortly.")
+            return envelope(503, "unavailable", "The database is unavailable; try again shortly.",
+                            headers={"Retry-After": "30"})
+        # No template: rendering the layout would need the database again.
+        return Response(UNAVAILABLE_PAGE, status=503, mimetype="text/html", headers={"Retry-After": "30"})
     raise exc
 
 

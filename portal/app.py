@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         for key in ("_login_user", "api_user", "idempotency_row_id", "_flask_babel"):
             g.pop(key, None)
 
+    from . import models  # noqa: F401 - the core's tables, before any plugin's
+
     pm = build_plugin_manager(app.config)
     app.extensions["portal_pm"] = pm
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..errors import Unauthorized
+from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
 from . import idempotency
@@ -11,6 +11,7 @@ from .access import access_rule, enforce
 from .blueprint import API_PREFIX
 
 UNGUARDED_ENDPOINTS = {"api-docs.openapi_json"}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_api(app, api, pm) -> None:
@@ -39,6 +40,8 @@ def init_api(app, api, pm) -> None:
             g.api_user = user
         # Authorise before the body is even parsed: no 422 for a caller who may not call.
         enforce(route_access_rule(app, request.endpoint, request.method), g.api_user)
+        if g.api_user is not None and g.api_user.organization_suspended and request.method not in SAFE_METHODS:
+            raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
         return idempotency.before_request()
 
     app.after_request(idempotency.after_request)

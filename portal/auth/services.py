@@ -78,8 +78,6 @@ def update_organization(org: Organization, *, status=None, grade=None, reason=No
     org.version += 1
     changes["reason"] = reason.strip()
     record_audit("organization", org.id, "update", changes, actor=actor)
-    if org.status == "suspended":
-        revoke_org_credentials(org.id)
     from ..events import emit
 
     emit("organization.updated", {"organization_id": org.id, "changes": list(changes)})

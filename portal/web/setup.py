@@ -29,6 +29,20 @@ def init_web(app, pm) -> None:
 
         return load_session(key)
 
+    @app.before_request
+    def _suspended_partners_read_only():
+        from flask_login import current_user
+
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
+            return None
+        if request.endpoint in ("auth.logout", "auth.set_language", "auth.login"):
+            return None
+        if getattr(current_user, "is_authenticated", False) and current_user.organization_suspended:
+            from werkzeug.exceptions import Forbidden
+
+            raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
+        return None
+
     for bp in flatten(pm.hook.portal_blueprints(app=app)):
         app.register_blueprint(bp)
     register_context(app, pm)

@@ -147,14 +147,25 @@ def test_patch_organization_status_and_grade_is_audited(factory, api_as):
     assert api.patch("/organizations/99999", json={"status": "active", "reason": "x"}).status_code == 404
 
 
-def test_suspended_partner_users_lose_access(factory, api_as, client):
+def test_suspended_partner_reads_but_changes_nothing(factory, api_as, app):
     admin = factory.admin()
     garage = factory.org("garage")
-    user = factory.user(garage)
-    partner = api_as(user)
-    assert partner.get("/me").status_code == 200
+    boss = factory.user(garage, roles=("partner_admin",))
+    partner = api_as(boss)
     api_as(admin).patch(f"/organizations/{garage.id}", json={"status": "suspended", "reason": "fraud check"})
-    assert partner.get("/me").status_code == 401
+    assert partner.get("/me").status_code == 200
+    r = partner.post("/users", json={"email": "n@g.example", "name": "N", "password": "long-enough-1",
+                                     "organization_id": garage.id, "roles": ["partner_user"]})
+    assert r.status_code == 403 and "suspended" in r.get_json()["error"]["message"]
+    from tests.conftest import login
+
+    web = app.test_client()
+    login(web, boss)
+    assert web.get("/users").status_code == 200
+    assert web.post("/users", data={"email": "m@g.example"}).status_code == 403
+    api_as(admin).patch(f"/organizations/{garage.id}", json={"status": "active", "reason": "cleared"})
+    assert partner.post("/users", json={"email": "n@g.example", "name": "N", "password": "long-enough-1",
+                                        "organization_id": garage.id, "roles": ["partner_user"]}).status_code == 201
 
 
 def test_partner_sees_own_organization_only(factory, api_as):

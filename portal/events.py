@@ -47,7 +47,8 @@ def install() -> None:
 
 
 def _after_commit(session) -> None:
-    # Run outside the flush/commit machinery: receivers may open new transactions.
+    if session.in_transaction():
+        return  # a savepoint was released; the real commit is still to come
     pending = session.info.get(_KEY)
     if pending:
         _dispatch(session)

@@ -151,3 +151,18 @@ def test_portal_demo_data_called_by_the_demo_command(ctx):
     from portal.extensions import db
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 16
+
+
+def test_portal_event_waits_for_the_outer_commit_not_a_savepoint(ctx):
+    from portal.events import emit
+    from portal.extensions import db
+
+    hooktest_plugin.EVENTS.clear()
+    org = Factory(ctx).org("garage")
+    org.name = "in outer transaction"
+    with db.session.begin_nested():
+        emit("hooktest.nested", {"id": org.id})
+        org.region = "Beijing"
+    assert hooktest_plugin.EVENTS == []       # the savepoint's release is not the commit
+    db.session.commit()
+    assert hooktest_plugin.EVENTS == [("hooktest.nested", {"id": org.id})]

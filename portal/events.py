@@ -47,7 +47,7 @@ def install() -> None:
 
 
 def _after_commit(session) -> None:
-    if session.in_transaction():
+    if session.get_nested_transaction() is not None:
         return  # a savepoint was released; the real commit is still to come
     pending = session.info.get(_KEY)
     if pending:

@@ -22,6 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
                 static_folder=str(ROOT / "portal" / "static"))
     _configure(app, test_config)
 
+    @app.before_request
+    def _fresh_g():
+        """Per-request state never leaks between requests sharing an app context."""
+        for key in ("_login_user", "api_user", "idempotency_row_id", "_flask_babel"):
+            g.pop(key, None)
+
+    from . import models  # noqa: F401 - the core's tables, before any plugin's
+
     pm = build_plugin_manager(app.config)
     app.extensions["portal_pm"] = pm
 

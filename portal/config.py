@@ -35,7 +35,16 @@ class Defaults:
     LOCKOUT_WINDOW_MINUTES = 15
     LOCKOUT_MINUTES = 15
     TOKEN_TTL_HOURS = 12
-    RATELIMIT_REDIS_URL = None
+    RATELIMIT_REDIS_URL = None  # e.g. "redis://127.0.0.1:6379/0"; else the database keeps the counts
+    RATELIMIT_LOGIN_PER_IP = 30
+    RATELIMIT_LOGIN_WINDOW_SECONDS = 300
+
+    # Webhooks
+    WEBHOOKS_ALLOW_HTTP = False
+    WEBHOOKS_ALLOW_PRIVATE = False
+    WEBHOOKS_TIMEOUT_SECONDS = 5
+    WEBHOOKS_MAX_ATTEMPTS = 8
+    WEBHOOKS_BACKOFF_SECONDS = 60
 
     # Mail
     SMTP_HOST = None

@@ -16,6 +16,8 @@ _KEY = "portal_pending_events"
 
 def emit(name: str, payload: dict) -> None:
     session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback drops the event (no connection is taken yet)
     session.info.setdefault(_KEY, []).append((name, dict(payload)))
 
 
@@ -45,7 +47,8 @@ def install() -> None:
 
 
 def _after_commit(session) -> None:
-    # Run outside the flush/commit machinery: receivers may open new transactions.
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released; the real commit is still to come
     pending = session.info.get(_KEY)
     if pending:
         _dispatch(session)

@@ -24,6 +24,7 @@ CORE_PLUGINS = (
     "portal.notifications.hooks",
     "portal.evaluations.hooks",
     "portal.web.hooks",
+    "portal.ops.hooks",
 )
 
 

@@ -30,6 +30,20 @@ def api_user():
     return user
 
 
+def enforce(rule, user) -> None:
+    """Apply an access rule to a caller (``None``: no valid token)."""
+    if rule == "public":
+        return
+    if user is None:
+        raise Unauthorized()
+    if isinstance(rule, tuple):
+        kind, names = rule
+        if kind == "roles" and (not user.is_insurer or not ("staff" in names or user.has_role(*names))):
+            raise Forbidden()
+        if kind == "org_kinds" and user.org_kind not in names:
+            raise Forbidden()
+
+
 def public(fn):
     return _mark(fn, "public")
 
@@ -49,9 +63,7 @@ def roles(*names: str):
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            user = api_user()
-            if not user.is_insurer or not (("staff" in names) or user.has_role(*names)):
-                raise Forbidden()
+            enforce(("roles", names), g.get("api_user"))
             return fn(*args, **kwargs)
 
         return _mark(wrapper, ("roles", names))
@@ -63,9 +75,7 @@ def org_kinds(*kinds: str):
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            user = api_user()
-            if user.org_kind not in kinds:
-                raise Forbidden()
+            enforce(("org_kinds", kinds), g.get("api_user"))
             return fn(*args, **kwargs)
 
         return _mark(wrapper, ("org_kinds", kinds))

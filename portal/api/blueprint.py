@@ -1,12 +1,28 @@
 from __future__ import annotations
 
 import flask_smorest
+from marshmallow import Schema, fields
 
 API_PREFIX = "/api/v1"
 
 
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"example": "invalid"})
+    message = fields.String(required=True)
+    details = fields.Dict(required=True, metadata={"description": "field → list of messages; imports: rows"})
+
+
+class ErrorEnvelope(Schema):
+    """``{"error": {"code", "message", "details"}}`` — every error of the API."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
 class PortalApi(flask_smorest.Api):
-    """flask-smorest with the portal's own error handling (``portal.api.errors``)."""
+    """flask-smorest with the portal's own error handling (``portal.api.errors``) and
+    its error envelope documented for every error response."""
+
+    ERROR_SCHEMA = ErrorEnvelope
 
     def _register_error_handlers(self):  # the envelope handlers are the app's
         pass

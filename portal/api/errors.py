@@ -5,7 +5,8 @@ import logging
 
 from flask import jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from flask import Response
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import PortalError
 from .blueprint import API_PREFIX
@@ -61,6 +62,8 @@ def handle_portal_error(exc: PortalError):
 
 def handle_http_exception(exc: HTTPException):
     status = exc.code or 500
+    if isinstance(exc, SecurityError):  # an untrusted Host: no URL can be built for it
+        return Response("Unknown host.", status=400, mimetype="text/plain")
     if not is_api_request():
         if status in (301, 302, 303, 307, 308):
             return exc
@@ -78,6 +81,12 @@ def handle_http_exception(exc: HTTPException):
     return envelope(status, code, exc.description or exc.name, headers=allow)
 
 
+UNAVAILABLE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>503</title>
+<body style="font-family:sans-serif;margin:4rem;text-align:center"><h1>系统暂时无法使用</h1>
+<p>数据库暂时无法连接，请稍后再试。</p><p lang="en">The database is unavailable; please try again shortly.</p>
+</body></html>"""
+
+
 def handle_db_unavailable(exc: DBAPIError):
     from ..extensions import db
 
@@ -88,8 +97,10 @@ def handle_db_unavailable(exc: DBAPIError):
         except Exception:  # noqa: BLE001 - the connection is gone anyway
             pass
         if is_api_request():
-            return envelope(503, "unavailable", "The database is unavailable; try again shortly.")
-        return _web_error(503, "The database is unavailable; try again shortly.")
+            return envelope(503, "unavailable", "The database is unavailable; try again shortly.",
+                            headers={"Retry-After": "30"})
+        # No template: rendering the layout would need the database again.
+        return Response(UNAVAILABLE_PAGE, status=503, mimetype="text/html", headers={"Retry-After": "30"})
     raise exc
 
 

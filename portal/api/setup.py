@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from flask import g, request
 
-from ..errors import Unauthorized
+from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
 from . import idempotency
-from .access import access_rule
+from .access import access_rule, enforce
 from .blueprint import API_PREFIX
 
 UNGUARDED_ENDPOINTS = {"api-docs.openapi_json"}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_api(app, api, pm) -> None:
@@ -23,9 +24,9 @@ def init_api(app, api, pm) -> None:
 
     @app.before_request
     def _authenticate_api():
+        g.api_user = None  # never carried over from another request
         if not request.path.startswith(API_PREFIX + "/"):
             return None
-        g.api_user = None
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
@@ -37,10 +38,27 @@ def init_api(app, api, pm) -> None:
             if user is None:
                 raise Unauthorized("The token is not valid or has expired.")
             g.api_user = user
+        # Authorise before the body is even parsed: no 422 for a caller who may not call.
+        enforce(route_access_rule(app, request.endpoint, request.method), g.api_user)
+        if g.api_user is not None and g.api_user.organization_suspended and request.method not in SAFE_METHODS:
+            raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
         return idempotency.before_request()
 
     app.after_request(idempotency.after_request)
     check_access_rules(app)
+
+
+def route_access_rule(app, endpoint, method):
+    if endpoint is None or endpoint in UNGUARDED_ENDPOINTS:
+        return "public"
+    view = app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        fn = getattr(view_class, method.lower(), None)
+        return access_rule(fn) if fn is not None else "public"
+    if view is None:
+        return "public"  # no such route: the 404/405 follows
+    return access_rule(view)
 
 
 def unguarded_api_views(app) -> list[str]:

@@ -78,8 +78,14 @@ class User(UserMixin, db.Model):
         return self.session_key
 
     @property
-    def is_active(self) -> bool:  # Flask-Login
-        return self.active and self.organization.status == "active"
+    def is_active(self) -> bool:  # Flask-Login: a disabled account cannot log in
+        return self.active
+
+    @property
+    def organization_suspended(self) -> bool:
+        """A suspended partner's users still log in and read their history, but may
+        change nothing (403)."""
+        return self.organization.status != "active"
 
     @property
     def roles(self) -> list[str]:

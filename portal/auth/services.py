@@ -78,8 +78,6 @@ def update_organization(org: Organization, *, status=None, grade=None, reason=No
     org.version += 1
     changes["reason"] = reason.strip()
     record_audit("organization", org.id, "update", changes, actor=actor)
-    if org.status == "suspended":
-        revoke_org_credentials(org.id)
     from ..events import emit
 
     emit("organization.updated", {"organization_id": org.id, "changes": list(changes)})
@@ -232,7 +230,10 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     minutes (stored in the database, so it holds across workers); while locked even the
     right password gets :class:`Locked`. Unknown e-mails cost the same time and answer
     the same as a wrong password."""
+    from ..ops.ratelimit import limit_login
+
     cfg = current_app.config
+    limit_login(ip)
     email = (email or "").strip().lower()
     now = utcnow()
     user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None

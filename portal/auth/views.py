@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import Invalid, Locked, PortalError, Unauthorized
+from ..errors import Invalid, Locked, PortalError, RateLimited, Unauthorized
 from ..extensions import db
 from ..web.forms import apply_errors
 from . import services
@@ -39,6 +39,9 @@ def login():
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         except Locked:
             form.form_errors.append(_("Too many failed logins: this account is locked for 15 minutes."))
+            status = 429
+        except RateLimited:
+            form.form_errors.append(_("Too many login attempts from your network. Please wait a few minutes."))
             status = 429
         except Unauthorized:
             form.form_errors.append(_("The e-mail or password is not right."))
@@ -187,7 +190,8 @@ def users():
         form.organization_id.data = current_user.organization_id
     if form.validate_on_submit():
         try:
-            limit = form.authority_limit.data if hasattr(form, "authority_limit") else None
+            limit_field = getattr(form, "authority_limit", None)
+            limit = limit_field.data if limit_field is not None else None
             services.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
                                  organization_id=form.organization_id.data, roles=form.roles.data,
                                  authority_limit=limit, actor=current_user)

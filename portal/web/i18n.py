@@ -50,6 +50,14 @@ def init_babel(app, babel, pm) -> None:
     compile_catalogs(dirs)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(dirs)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    # The locale is chosen per request (the user's or the session's choice).
+    app.before_request(refresh_locale)
+
+
+def refresh_locale():
+    from flask_babel import refresh
+
+    refresh()
 
 
 def status_title(status: int) -> str:

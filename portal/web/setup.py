@@ -1,12 +1,20 @@
 """Web shell wiring: blueprints from hooks, login manager, security headers."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import login_manager
 from ..plugins import flatten
 from .context import register_context
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the portal is served over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 def init_web(app, pm) -> None:
@@ -21,15 +29,26 @@ def init_web(app, pm) -> None:
 
         return load_session(key)
 
+    @app.before_request
+    def _suspended_partners_read_only():
+        from flask_login import current_user
+
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/"):
+            return None
+        if request.endpoint in ("auth.logout", "auth.set_language", "auth.login"):
+            return None
+        if getattr(current_user, "is_authenticated", False) and current_user.organization_suspended:
+            from werkzeug.exceptions import Forbidden
+
+            raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
+        return None
+
     for bp in flatten(pm.hook.portal_blueprints(app=app)):
         app.register_blueprint(bp)
     register_context(app, pm)
 
-    @app.before_request
-    def _trusted_host():
-        hosts = app.config.get("TRUSTED_HOSTS")
-        if hosts and request.host.split(":")[0] not in hosts:
-            abort(400, "Unknown host.")
+    # Unknown Host headers are refused by Flask itself (TRUSTED_HOSTS, required in production).
+    app.session_interface = HttpsAwareSessionInterface()
 
     @app.after_request
     def _security_headers(response):
@@ -44,11 +63,6 @@ def init_web(app, pm) -> None:
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-            cookies = h.getlist("Set-Cookie")
-            if cookies:
-                h.remove("Set-Cookie")
-                for c in cookies:
-                    h.add("Set-Cookie", c if "; Secure" in c else c + "; Secure")
         if request.path.startswith("/api/") or (response.mimetype == "text/html"):
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -29,8 +29,6 @@ def test_upgrade_empty_database_matches_models_then_downgrade(tmp_path):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == [], diff
-        heads = _run(app, "db", "heads")
-        assert "portal" in heads or "0001_core" in heads
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("INSERT INTO audit_entries (at, entity, entity_id, action, changes) "

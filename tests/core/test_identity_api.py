@@ -147,14 +147,25 @@ def test_patch_organization_status_and_grade_is_audited(factory, api_as):
     assert api.patch("/organizations/99999", json={"status": "active", "reason": "x"}).status_code == 404
 
 
-def test_suspended_partner_users_lose_access(factory, api_as, client):
+def test_suspended_partner_reads_but_changes_nothing(factory, api_as, app):
     admin = factory.admin()
     garage = factory.org("garage")
-    user = factory.user(garage)
-    partner = api_as(user)
-    assert partner.get("/me").status_code == 200
+    boss = factory.user(garage, roles=("partner_admin",))
+    partner = api_as(boss)
     api_as(admin).patch(f"/organizations/{garage.id}", json={"status": "suspended", "reason": "fraud check"})
-    assert partner.get("/me").status_code == 401
+    assert partner.get("/me").status_code == 200
+    r = partner.post("/users", json={"email": "n@g.example", "name": "N", "password": "long-enough-1",
+                                     "organization_id": garage.id, "roles": ["partner_user"]})
+    assert r.status_code == 403 and "suspended" in r.get_json()["error"]["message"]
+    from tests.conftest import login
+
+    web = app.test_client()
+    login(web, boss)
+    assert web.get("/users").status_code == 200
+    assert web.post("/users", data={"email": "m@g.example"}).status_code == 403
+    api_as(admin).patch(f"/organizations/{garage.id}", json={"status": "active", "reason": "cleared"})
+    assert partner.post("/users", json={"email": "n@g.example", "name": "N", "password": "long-enough-1",
+                                        "organization_id": garage.id, "roles": ["partner_user"]}).status_code == 201
 
 
 def test_partner_sees_own_organization_only(factory, api_as):
@@ -276,3 +287,43 @@ def test_responses_time_has_offset(factory, api_as):
     admin = factory.admin()
     r = api_as(admin).get(f"/organizations/{admin.organization_id}")
     assert r.get_json()["created_at"].endswith("+08:00")
+
+
+def test_unknown_email_costs_a_password_hash_too(client, factory, monkeypatch):
+    """No user enumeration by timing: an unknown e-mail runs one argon2 verification,
+    exactly like a wrong password for a real account."""
+    from portal.auth import passwords
+
+    calls = []
+    real = passwords._hasher
+
+    class Counting:
+        def verify(self, h, p):
+            calls.append(1)
+            return real.verify(h, p)
+
+        def hash(self, p):
+            return real.hash(p)
+
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    user = factory.user()
+    client.post("/api/v1/tokens", json={"email": "ghost@example.com", "password": "whatever-123"})
+    unknown = len(calls)
+    client.post("/api/v1/tokens", json={"email": user.email, "password": "whatever-123"})
+    assert unknown == 1 and len(calls) == 2
+
+
+def test_mass_assignment_is_refused(factory, api_as):
+    """Fields the caller may not set (status, grade, ids of other organizations) are
+    unknown to the input schemas: 422, nothing changed."""
+    admin = factory.admin()
+    r = api_as(admin).post("/organizations", json={"kind": "garage", "name": "X", "uscc": factory.uscc(),
+                                                   "region": "S", "status": "suspended", "grade": "A", "id": 5})
+    assert r.status_code == 422
+    assert {"status", "grade", "id"} <= set(r.get_json()["error"]["details"])
+    garage = factory.org("garage")
+    boss = factory.user(garage, roles=("partner_admin",))
+    r = api_as(boss).patch(f"/users/{boss.id}", json={"organization_id": factory.org("garage").id})
+    assert r.status_code == 422
+    r = api_as(boss).patch(f"/users/{boss.id}", json={"authority_limit": "99999", "password": PASSWORD})
+    assert r.status_code == 403

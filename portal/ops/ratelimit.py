@@ -1,0 +1,90 @@
+"""Request rate limits that hold across gunicorn workers and machines.
+
+A fixed-window counter per key (e.g. ``login-ip:203.0.113.5``): in Redis when
+``RATELIMIT_REDIS_URL`` is set (``INCR`` + ``EXPIRE``), else in the database (one row
+per key and window, incremented with a conditional upsert). Exceeding the limit raises
+:class:`portal.errors.RateLimited` (429 ``rate_limited``).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..errors import RateLimited
+from ..extensions import db
+from ..timeutil import UTC, AwareDateTime
+
+log = logging.getLogger(__name__)
+
+
+class RateLimitHit(db.Model):
+    __tablename__ = "rate_limit_hits"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(AwareDateTime(), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+def _redis():
+    url = current_app.config.get("RATELIMIT_REDIS_URL")
+    if not url:
+        return None
+    client = current_app.extensions.get("portal_redis")
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        current_app.extensions["portal_redis"] = client
+    return client
+
+
+def hit(key: str, limit: int, window_seconds: int) -> int:
+    """Count one hit for ``key``; raise :class:`RateLimited` past ``limit`` per window."""
+    now = time.time()
+    window = int(now // window_seconds) * window_seconds
+    client = _redis()
+    count = None
+    if client is not None:
+        try:
+            redis_key = f"portal:rl:{key}:{window}"
+            pipe = client.pipeline()
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, window_seconds + 5)
+            count = int(pipe.execute()[0])
+        except Exception:  # noqa: BLE001 - fall back to the database, never fail open silently
+            log.warning("rate limit: Redis unavailable, using the database")
+            count = None
+    if count is None:
+        count = _db_hit(key, datetime.fromtimestamp(window, UTC))
+    if count > limit:
+        raise RateLimited(details={"retry_after_seconds": int(window + window_seconds - now) + 1})
+    return count
+
+
+def _db_hit(key: str, window_start: datetime) -> int:
+    """Increment and commit at once (callers commit nothing else before), so the count
+    holds whatever the request does next."""
+    table = RateLimitHit.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(key=key, window_start=window_start, count=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": table.c.count + 1})
+    db.session.execute(stmt)
+    count = db.session.scalar(sa.select(table.c.count).where(table.c.key == key,
+                                                             table.c.window_start == window_start))
+    db.session.execute(sa.delete(table).where(table.c.window_start < window_start - timedelta(hours=1)))
+    db.session.commit()
+    return int(count)
+
+
+def limit_login(ip: str | None) -> None:
+    """Per-IP limit on login attempts (web and API), on top of the per-account lockout."""
+    cfg = current_app.config
+    hit(f"login-ip:{ip or 'unknown'}", cfg["RATELIMIT_LOGIN_PER_IP"], cfg["RATELIMIT_LOGIN_WINDOW_SECONDS"])

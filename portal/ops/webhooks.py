@@ -1,0 +1,209 @@
+"""Signed webhooks (SPEC §10): a partner registers an HTTPS endpoint and receives every
+event that concerns its organization, signed with HMAC-SHA256, retried with backoff,
+logged, and replayable.
+
+Signature: ``X-Portal-Signature: sha256=<hex>`` where the HMAC key is the endpoint's
+secret and the message is ``"<X-Portal-Timestamp>.<raw body>"``. Receivers should
+refuse timestamps older than five minutes.
+
+An event reaches the endpoints of the organizations named in its payload
+(``organization_id`` or ``organization_ids``).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import socket
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..audit.services import record_audit
+from ..errors import Invalid, NotFound
+from ..extensions import db
+from ..timeutil import AwareDateTime, utcnow
+
+SIGNATURE_HEADER = "X-Portal-Signature"
+
+
+class WebhookEndpoint(db.Model):
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    url: Mapped[str] = mapped_column(sa.String(500))
+    secret: Mapped[str] = mapped_column(sa.String(100))
+    events: Mapped[list] = mapped_column(sa.JSON, default=list)  # empty: every event
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_endpoints.id"), index=True)
+    event: Mapped[str] = mapped_column(sa.String(100))
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending delivered failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    last_status_code: Mapped[int | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    replay_of_id: Mapped[int | None] = mapped_column()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+
+
+def check_url(url: str) -> str:
+    """HTTPS only, and never an address inside the insurer's network (SSRF), unless the
+    configuration allows it (tests, a private deployment)."""
+    cfg = current_app.config
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise Invalid.field("url", "Give a full https:// address.")
+    if parts.scheme == "http" and not cfg.get("WEBHOOKS_ALLOW_HTTP"):
+        raise Invalid.field("url", "Webhook endpoints must use https://.")
+    if parts.username or parts.password:
+        raise Invalid.field("url", "Credentials in the address are not allowed.")
+    if not cfg.get("WEBHOOKS_ALLOW_PRIVATE"):
+        try:
+            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        except OSError:
+            raise Invalid.field("url", "The host name does not resolve.") from None
+        for info in infos:
+            ip = ipaddress.ip_address(info[4][0])
+            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+                raise Invalid.field("url", "The address points into a private network.")
+    return parts.geturl()
+
+
+def create_endpoint(*, organization_id: int, url: str, events: list[str] | None, actor) -> tuple[WebhookEndpoint, str]:
+    url = check_url(url)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint = WebhookEndpoint(organization_id=organization_id, url=url, secret=secret,
+                               events=sorted(set(events or [])), created_by_id=getattr(actor, "id", None))
+    db.session.add(endpoint)
+    db.session.flush()
+    record_audit("organization", organization_id, "webhook_created", {"endpoint_id": endpoint.id, "url": url},
+                 actor=actor)
+    return endpoint, secret
+
+
+def rotate_secret(endpoint: WebhookEndpoint, actor) -> str:
+    endpoint.secret = "whsec_" + secrets.token_urlsafe(32)
+    record_audit("organization", endpoint.organization_id, "webhook_secret_rotated",
+                 {"endpoint_id": endpoint.id}, actor=actor)
+    return endpoint.secret
+
+
+def visible_endpoint(endpoint_id: int, user) -> WebhookEndpoint:
+    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or (not user.is_admin and endpoint.organization_id != user.organization_id):
+        raise NotFound()
+    return endpoint
+
+
+def enqueue(name: str, payload: dict) -> int:
+    """Queue one delivery per active endpoint of the organizations the event concerns.
+    Runs after commit (from ``portal_event``), in a session of its own."""
+    org_ids = set(payload.get("organization_ids") or [])
+    if payload.get("organization_id"):
+        org_ids.add(payload["organization_id"])
+    if not org_ids:
+        return 0
+    with Session(db.engine) as session:
+        endpoints = session.scalars(sa.select(WebhookEndpoint).where(
+            WebhookEndpoint.organization_id.in_(org_ids), WebhookEndpoint.active.is_(True))).all()
+        count = 0
+        for endpoint in endpoints:
+            if endpoint.events and name not in endpoint.events:
+                continue
+            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, payload=payload))
+            count += 1
+        session.commit()
+        return count
+
+
+def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:
+    body = json.dumps({"id": delivery.id, "event": delivery.event, "created_at": delivery.created_at.isoformat(),
+                       "data": delivery.payload}, ensure_ascii=False, sort_keys=True).encode()
+    timestamp = str(int(utcnow().timestamp()))
+    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "claims-portal-webhooks/1",
+        "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
+        "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body)})
+    try:
+        with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOKS_TIMEOUT_SECONDS"]) as resp:
+            delivery.last_status_code = resp.status
+            ok = 200 <= resp.status < 300
+            delivery.last_error = None if ok else f"HTTP {resp.status}"
+            return ok
+    except urllib.error.HTTPError as exc:
+        delivery.last_status_code = exc.code
+        delivery.last_error = f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        delivery.last_status_code = None
+        delivery.last_error = str(getattr(exc, "reason", exc))[:500]
+    return False
+
+
+def deliver_due(now: datetime | None = None, limit: int = 200) -> str:
+    """Send the deliveries that are due; failures back off exponentially
+    (``WEBHOOKS_BACKOFF_SECONDS`` × 2^(attempt−1)) until ``WEBHOOKS_MAX_ATTEMPTS``."""
+    cfg = current_app.config
+    now = now or utcnow()
+    sent = failed = 0
+    with Session(db.engine) as session:
+        due = session.scalars(sa.select(WebhookDelivery).where(
+            WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.id).limit(limit)).all()
+        for delivery in due:
+            endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+            delivery.attempts += 1
+            if endpoint is not None and endpoint.active and _attempt(delivery, endpoint):
+                delivery.status = "delivered"
+                delivery.delivered_at = utcnow()
+                sent += 1
+            else:
+                if endpoint is None or not endpoint.active:
+                    delivery.last_error = "endpoint disabled"
+                if delivery.attempts >= cfg["WEBHOOKS_MAX_ATTEMPTS"] or endpoint is None or not endpoint.active:
+                    delivery.status = "failed"
+                else:
+                    delay = cfg["WEBHOOKS_BACKOFF_SECONDS"] * (2 ** (delivery.attempts - 1))
+                    delivery.next_attempt_at = now + timedelta(seconds=delay)
+                failed += 1
+            session.commit()
+    return f"{sent} delivered, {failed} failed or rescheduled"
+
+
+def replay(delivery_id: int, user) -> WebhookDelivery:
+    original = db.session.get(WebhookDelivery, delivery_id)
+    if original is None:
+        raise NotFound()
+    visible_endpoint(original.endpoint_id, user)
+    copy = WebhookDelivery(endpoint_id=original.endpoint_id, event=original.event, payload=original.payload,
+                           replay_of_id=original.id)
+    db.session.add(copy)
+    db.session.flush()
+    return copy

@@ -1,0 +1,168 @@
+"""Each of the core's generic hooks, exercised through a test plugin."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from tests.conftest import PROJECT_PLUGINS, Factory, base_config, fresh_database_url
+from tests.contract import hooktest_plugin
+
+
+@pytest.fixture(scope="module")
+def hook_app(tmp_path_factory):
+    from portal import create_app
+    from portal.extensions import db
+
+    tmp = tmp_path_factory.mktemp("hooks")
+    plugins = dict(PROJECT_PLUGINS, hooktest="tests.contract.hooktest_plugin")
+    app = create_app(base_config(fresh_database_url(tmp, "hooks"), tmp, PLUGINS=plugins))
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(hook_app):
+    from portal.extensions import db
+
+    with hook_app.app_context():
+        yield hook_app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for t in reversed(db.metadata.sorted_tables):
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f'TRUNCATE "{t.name}" RESTART IDENTITY CASCADE')
+                else:
+                    conn.exec_driver_sql(f'DELETE FROM "{t.name}"')
+
+
+def run_cli(app, *args):
+    return CliRunner().invoke(app.cli, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+def test_portal_blueprints_and_portal_api_blueprints(ctx):
+    client = ctx.test_client()
+    assert client.get("/hooktest").status_code == 200
+    f = Factory(ctx)
+    assert client.get("/api/v1/hooktest/admins-only", headers=f.headers(f.admin())).status_code == 200
+    r = client.get("/api/v1/hooktest/admins-only", headers=f.headers(f.user()))
+    assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+
+
+def test_portal_translation_dirs_merge_with_the_core_catalog(ctx):
+    client = ctx.test_client()
+    assert client.get("/hooktest").get_data(as_text=True) == "钩子测试小部件"
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    assert client.get("/hooktest").get_data(as_text=True) == "Hook test widget"
+
+
+def test_portal_migration_dirs_feed_alembic_version_locations(ctx):
+    from portal.app import version_locations
+
+    assert any(p.endswith("hooktest_migrations") for p in version_locations(ctx))
+
+
+def test_portal_cli_commands(ctx):
+    result = run_cli(ctx, "hooktest-cmd")
+    assert result.exit_code == 0 and "hooktest command ran" in result.output
+
+
+def test_portal_nav_items_and_portal_dashboard_widgets(ctx):
+    f = Factory(ctx)
+    assessor, garage_user = f.user(), f.user(f.org("garage"))
+    client = ctx.test_client()
+    client.post("/login", data={"email": assessor.email, "password": "Correct-Horse-42"})
+    html = client.get("/").get_data(as_text=True)
+    assert "Hooktest nav" in html and ">7<" in html          # nav item with its badge
+    assert "钩子测试小部件" in html and ">42<" in html          # a stat widget, translated
+    assert "<svg" in html and "Hooktest chart" in html       # a bar chart rendered by the core
+    client2 = ctx.test_client()
+    client2.post("/login", data={"email": garage_user.email, "password": "Correct-Horse-42"})
+    assert "Hooktest nav" not in client2.get("/").get_data(as_text=True)
+
+
+def test_portal_permissions(ctx):
+    from portal.auth.permissions import has_permission
+
+    f = Factory(ctx)
+    assert has_permission(f.user(roles=("assessor",)), "hooktest.do")
+    assert not has_permission(f.user(roles=("pricing",)), "hooktest.do")
+    assert has_permission(f.admin(), "organizations.manage")
+    with pytest.raises(KeyError):
+        has_permission(f.admin(), "no.such.permission")
+
+
+def test_portal_event_after_commit_only_and_never_failing(ctx):
+    from portal.events import emit
+    from portal.extensions import db
+
+    hooktest_plugin.EVENTS.clear()
+    f = Factory(ctx)
+    org = f.org("garage")
+    emit("hooktest.rolled_back", {"id": 1})
+    db.session.rollback()
+    assert hooktest_plugin.EVENTS == []
+    emit("hooktest.committed", {"id": org.id})
+    assert hooktest_plugin.EVENTS == []          # not before the commit
+    org.name = "renamed"
+    db.session.commit()
+    assert hooktest_plugin.EVENTS == [("hooktest.committed", {"id": org.id})]
+    emit("hooktest.bad", {"explode": True})
+    org.name = "renamed again"
+    db.session.commit()                           # a failing receiver never fails the action
+    from portal.auth.models import Organization
+
+    assert db.session.get(Organization, org.id).name == "renamed again"
+
+
+def test_portal_notification_kinds(ctx):
+    from portal.plugins import flatten, hook
+
+    kinds = {}
+    for table in flatten(hook(ctx).portal_notification_kinds()):
+        kinds.update(table)
+    assert kinds["hooktest.kind"] == "Hook test notification"
+
+
+def test_portal_scheduled_jobs_run_by_the_cli(ctx):
+    hooktest_plugin.JOB_RUNS.clear()
+    result = run_cli(ctx, "run-jobs")
+    assert result.exit_code == 0, result.output
+    assert "hooktest.job: did one thing" in result.output
+    assert "hooktest.broken: FAILED job failure" in result.output    # reported, the rest go on
+    assert hooktest_plugin.JOB_RUNS == [1]
+    run_cli(ctx, "run-jobs", "--only", "hooktest.job")
+    assert hooktest_plugin.JOB_RUNS == [1, 1]
+
+
+def test_portal_demo_data_called_by_the_demo_command(ctx):
+    result = run_cli(ctx, "demo")
+    assert result.exit_code == 0, result.output
+    assert "hooktest demo saw 9 organizations" in result.output
+    again = run_cli(ctx, "demo")
+    assert "organizations: 9 (0 new)" in again.output and "users: 16 (0 new)" in again.output
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 16
+
+
+def test_portal_event_waits_for_the_outer_commit_not_a_savepoint(ctx):
+    from portal.events import emit
+    from portal.extensions import db
+
+    hooktest_plugin.EVENTS.clear()
+    org = Factory(ctx).org("garage")
+    org.name = "in outer transaction"
+    with db.session.begin_nested():
+        emit("hooktest.nested", {"id": org.id})
+        org.region = "Beijing"
+    assert hooktest_plugin.EVENTS == []       # the savepoint's release is not the commit
+    db.session.commit()
+    assert hooktest_plugin.EVENTS == [("hooktest.nested", {"id": org.id})]

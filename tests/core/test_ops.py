@@ -1,0 +1,188 @@
+"""Operations: login rate limits (database and Redis), signed webhooks, backup/restore."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from flask.cli import ScriptInfo
+
+from tests.conftest import PASSWORD
+
+
+# --------------------------------------------------------------------------- rate limits
+
+
+def test_login_rate_limit_per_ip_in_the_database(app, client, factory):
+    app.config["RATELIMIT_LOGIN_PER_IP"] = 3
+    try:
+        users = [factory.user() for _ in range(4)]
+        for u in users[:3]:
+            assert client.post("/api/v1/tokens", json={"email": u.email, "password": PASSWORD}).status_code == 201
+        r = client.post("/api/v1/tokens", json={"email": users[3].email, "password": PASSWORD})
+        assert r.status_code == 429 and r.get_json()["error"]["code"] == "rate_limited"
+        other_ip = client.post("/api/v1/tokens", json={"email": users[3].email, "password": PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        assert other_ip.status_code == 201
+    finally:
+        app.config["RATELIMIT_LOGIN_PER_IP"] = 30
+
+
+def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, factory):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=1).ping()
+    except Exception:
+        pytest.skip("Redis not running at 127.0.0.1:6379")
+    r = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    r.flushdb()
+    app.config.update(RATELIMIT_REDIS_URL="redis://127.0.0.1:6379/15", RATELIMIT_LOGIN_PER_IP=2)
+    app.extensions.pop("portal_redis", None)
+    try:
+        user = factory.user()
+        ip = {"REMOTE_ADDR": "192.0.2.77"}
+        for _ in range(2):
+            client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, environ_base=ip)
+        assert any(k.startswith(b"portal:rl:login-ip:192.0.2.77") for k in r.keys())
+        third = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, environ_base=ip)
+        assert third.status_code == 429
+    finally:
+        app.config.update(RATELIMIT_REDIS_URL=None, RATELIMIT_LOGIN_PER_IP=30)
+        app.extensions.pop("portal_redis", None)
+        r.flushdb()
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+class Receiver:
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver(app):
+    app.config.update(WEBHOOKS_ALLOW_HTTP=True, WEBHOOKS_ALLOW_PRIVATE=True)
+    made = []
+
+    def make(*statuses):
+        r = Receiver(statuses)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.close()
+    app.config.update(WEBHOOKS_ALLOW_HTTP=False, WEBHOOKS_ALLOW_PRIVATE=False)
+
+
+def test_webhook_signed_delivery_retry_and_replay(app, factory, api_as, receiver):
+    from portal.events import emit
+    from portal.extensions import db
+    from portal.ops import webhooks
+    from portal.timeutil import utcnow
+
+    garage = factory.org("garage")
+    boss = factory.user(garage, roles=("partner_admin",))
+    hook = receiver(500, 200, 200)
+    api = api_as(boss)
+    assert api.post("/webhooks", json={"url": hook.url, "password": "wrong"}).status_code == 422
+    r = api.post("/webhooks", json={"url": hook.url, "events": ["quote.approved"], "password": PASSWORD})
+    assert r.status_code == 201
+    created = r.get_json()
+    secret = created["secret"]
+    assert secret.startswith("whsec_") and "secret" not in api.get("/webhooks").get_json()["items"][0]
+
+    emit("quote.approved", {"organization_id": garage.id, "quote_id": 7, "total_approved": "1200.00"})
+    emit("quote.returned", {"organization_id": garage.id, "quote_id": 7})            # not subscribed
+    emit("quote.approved", {"organization_id": factory.org("garage").id, "quote_id": 8})  # another partner
+    db.session.commit()
+    assert webhooks.deliver_due() == "0 delivered, 1 failed or rescheduled"   # the receiver answered 500
+    delivery = db.session.scalars(sa.select(webhooks.WebhookDelivery)).one()
+    assert delivery.status == "pending" and delivery.attempts == 1 and delivery.last_status_code == 500
+    assert delivery.next_attempt_at > utcnow() + timedelta(seconds=50)       # backoff
+    db.session.rollback()  # end this read (SQLite: a transaction holds the write lock)
+    assert webhooks.deliver_due() == "0 delivered, 0 failed or rescheduled"   # not due yet
+    webhooks.deliver_due(now=utcnow() + timedelta(minutes=2))
+    db.session.expire_all()
+    delivery = db.session.get(webhooks.WebhookDelivery, delivery.id)
+    assert delivery.status == "delivered" and delivery.attempts == 2
+    db.session.rollback()
+
+    headers, body = hook.requests[-1]
+    assert webhooks.verify(secret, headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
+    assert not webhooks.verify("whsec_other", headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
+    data = json.loads(body)
+    assert data["event"] == "quote.approved" and data["data"]["quote_id"] == 7
+
+    log = api.get(f"/webhooks/{created['id']}/deliveries").get_json()
+    assert log["total"] == 1 and log["items"][0]["status"] == "delivered"
+    replay = api.post(f"/webhook-deliveries/{delivery.id}/replay")
+    assert replay.status_code == 201 and replay.get_json()["replay_of_id"] == delivery.id
+    db.session.rollback()
+    webhooks.deliver_due()
+    assert len(hook.requests) == 3
+
+    intruder = api_as(factory.user(factory.org("garage"), roles=("partner_admin",)))
+    assert intruder.get(f"/webhooks/{created['id']}/deliveries").status_code == 404
+    assert intruder.post(f"/webhook-deliveries/{delivery.id}/replay").status_code == 404
+    plain = api_as(factory.user(garage))
+    assert plain.get("/webhooks").status_code == 403
+
+
+def test_webhook_urls_must_be_https_and_public(app, factory, api_as):
+    boss = factory.user(factory.org("garage"), roles=("partner_admin",))
+    api = api_as(boss)
+    for url in ["http://example.com/hook", "https://127.0.0.1/hook", "https://10.0.0.5/x", "ftp://example.com",
+                "https://user:pw@example.com/"]:
+        r = api.post("/webhooks", json={"url": url, "password": PASSWORD})
+        assert r.status_code == 422 and "url" in r.get_json()["error"]["details"], url
+
+
+# --------------------------------------------------------------------------- backups
+
+
+def test_backup_and_restore_round_trip(app, factory, tmp_path):
+    from portal.auth.models import Organization
+    from portal.extensions import db
+
+    factory.org("garage", name="Before backup")
+    db.session.remove()
+    runner = CliRunner()
+    info = ScriptInfo(create_app=lambda: app)
+    dest = tmp_path / "portal.backup"
+    result = runner.invoke(app.cli, ["backup", str(dest)], obj=info)
+    assert result.exit_code == 0, result.output
+    assert dest.stat().st_size > 0
+    factory.org("garage", name="After backup")
+    db.session.execute(sa.update(Organization).where(Organization.name == "Before backup").values(region="Changed"))
+    db.session.commit()
+    db.session.remove()
+    result = runner.invoke(app.cli, ["restore", "--yes", str(dest)], obj=info)
+    assert result.exit_code == 0, (result.output, result.exception)
+    names = {o.name: o.region for o in db.session.scalars(sa.select(Organization))}
+    assert "After backup" not in names and names.get("Before backup") == "Shanghai"

@@ -1,7 +1,7 @@
 """ops: rate limits, webhooks
 
 Revision ID: 0004_ops
-Revises: 0001_core
+Revises: 0003_evaluations
 Create Date: 2026-11-21 23:16:05.202849
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import portal.timeutil
 
 revision = '0004_ops'
-down_revision = '0001_core'
+down_revision = '0003_evaluations'
 branch_labels = None
 depends_on = None
 

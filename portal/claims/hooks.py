@@ -99,7 +99,7 @@ def portal_event(name, payload):
                                 organization_id=payload["organization_id"])
 
 
-@hookimpl
+@hookimpl(tryfirst=True)  # the core's claims exist before any plugin's demo data needs them
 def portal_demo_data(demo):
     from .demo import load_demo_claims
 

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 
 from . import events
 from .config import defaults_dict
-from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .plugins import build_plugin_manager, flatten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,16 +41,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     from .web.i18n import init_babel
 
-    init_babel(app, babel, pm)
+    from flask_babel import Babel
+
+    # One Babel per application: its translation cache must not be shared between apps
+    # whose plugins (and so catalogs) differ.
+    init_babel(app, Babel(), pm)
     bootstrap.init_app(app)
     events.install()
 
-    from .api.blueprint import api
+    from .api.blueprint import PortalApi
     from .api.errors import register_error_handlers
     from .api.setup import init_api
     from .web.setup import init_web
 
     register_error_handlers(app)
+    api = PortalApi()  # one per application: each app documents its own plugins' routes
+    app.extensions["portal_api"] = api
     init_api(app, api, pm)
     init_web(app, pm)
     for command in flatten(pm.hook.portal_cli_commands()):

@@ -1,7 +1,6 @@
 """Flask extensions, created unbound and attached in the app factory (``init_app``)."""
 from __future__ import annotations
 
-from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -27,5 +26,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
 bootstrap = Bootstrap5()

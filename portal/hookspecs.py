@@ -188,8 +188,9 @@ def portal_quote_checks(quote):
 def portal_parts_catalog():
     """The parts catalog and rate look-ups the quote checks read.
 
-    :return: an object with ``reference_prices(part_nos, quality, region)``,
-        ``catalog_part_nos(part_nos)``, ``labor_rate(garage_id, region)`` and
+    :return: an object implementing :class:`portal.catalog.PartsCatalog`:
+        ``reference_prices(items, region)``, ``known_part_nos(part_nos)``,
+        ``part_info(part_nos)``, ``labor_rate(garage_id, region)`` and
         ``towing_fee(region)``; ``None`` when no catalog is installed.
     First result wins; checks that need it report nothing when it is ``None``.
 

@@ -133,6 +133,24 @@ def portal_claim_costs(claim):
 
 
 @hookimpl
+def portal_quoted_parts(start, end):
+    """配件报价明细: ``(garage_id, part_no, quality)`` of every part line of the quotes
+    submitted in ``[start, end)`` (the latest submission counts), in one query."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    from .models import Quote, QuoteLine
+
+    return [tuple(r) for r in db.session.execute(
+        sa.select(Quote.garage_id, QuoteLine.part_no, QuoteLine.quality)
+        .join(QuoteLine, QuoteLine.quote_id == Quote.id)
+        .where(QuoteLine.kind == "part", Quote.status != "draft", Quote.submitted_at.is_not(None),
+               Quote.submitted_at >= start, Quote.submitted_at < end)
+        .order_by(Quote.id, QuoteLine.position, QuoteLine.id))]
+
+
+@hookimpl
 def portal_evaluation_metrics():
     from . import metrics
 

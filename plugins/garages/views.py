@@ -23,7 +23,8 @@ from .api import photo_response
 from .dashboards import review_scope
 from .models import IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, AuditSample, Quote
 
-bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates")
+bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
+               static_folder="static")   # /garages/static/quote-editor.js
 
 AMOUNT_BANDS = {"small": (None, Decimal("5000")), "medium": (Decimal("5000"), Decimal("20000")),
                 "large": (Decimal("20000"), Decimal("50000")), "major": (Decimal("50000"), None)}
@@ -132,6 +133,15 @@ def my_quotes():
     return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=STATUSES)
 
 
+def _figure(value):
+    """A typed figure without thousands separators or a currency sign ("¥3,200" → "3200")."""
+    if value is None:
+        return None
+    for mark in (",", "，", " ", "¥", "￥"):
+        value = value.replace(mark, "")
+    return value
+
+
 def _form_lines(form) -> list[dict]:
     """Lines from the editor's rows (``lines-N-field``); empty rows are skipped."""
     rows = {}
@@ -146,8 +156,8 @@ def _form_lines(form) -> list[dict]:
             continue
         out.append({"id": int(row["id"]) if row.get("id", "").isdigit() else None, "kind": row.get("kind"),
                     "part_no": row.get("part_no") or None, "name": row.get("name"),
-                    "quality": row.get("quality") or None, "quantity": row.get("quantity"),
-                    "unit_price": row.get("unit_price"), "comment": row.get("comment") or None,
+                    "quality": row.get("quality") or None, "quantity": _figure(row.get("quantity")),
+                    "unit_price": _figure(row.get("unit_price")), "comment": row.get("comment") or None,
                     "source_line_id": int(row["source_line_id"]) if row.get("source_line_id", "").isdigit() else None})
     return out
 

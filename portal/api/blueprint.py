@@ -34,5 +34,3 @@ class ApiBlueprint(flask_smorest.Blueprint):
     def __init__(self, name, import_name, url_prefix="", **kwargs):
         super().__init__(name, import_name, url_prefix=API_PREFIX + url_prefix, **kwargs)
 
-
-api = PortalApi()

@@ -86,7 +86,7 @@ def scorecard_export(org_id):
         for m in c.metrics:
             rows.append((c.period, c.total, c.grade, c.rules_version, m.code, m.label, m.value, m.points, m.weight,
                          m.weighted_points))
-    columns = [(_("Scorecard period"), "text"), (_("Total"), "number"), (_("Grade"), "text"), (_("Rules version"), "number"),
+    columns = [(_("Scorecard period"), "text"), (_("Total score"), "number"), (_("Grade"), "text"), (_("Rules version"), "number"),
                (_("Metric code"), "text"), (_("Metric"), "text"), (_("Value"), "number"), (_("Points"), "number"),
                (_("Weight"), "number"), (_("Weighted points"), "number")]
     return xlsx_response(f"scorecards-{org.id}.xlsx", columns, rows, title=_("Scorecards"))
@@ -165,7 +165,7 @@ def ranking():
     cards = db.session.scalars(services.ranking_stmt(period, kind, region, sort)).all() if period else []
     if request.args.get("format") == "xlsx":
         columns = [(_("Rank"), "number"), (_("Partner"), "text"), (_("Kind"), "text"), (_("Region"), "text"),
-                   (_("Scorecard period"), "text"), (_("Total"), "number"), (_("Grade"), "text"),
+                   (_("Scorecard period"), "text"), (_("Total score"), "number"), (_("Grade"), "text"),
                    (_("Previous grade"), "text"), (_("Previous total"), "number"), (_("Rules version"), "number")]
         rows = [(i, c.organization.name, _(c.org_kind), c.region, c.period, c.total, c.grade, c.previous_grade,
                  c.previous_total, c.rules_version) for i, c in enumerate(cards, 1)]

@@ -30,6 +30,20 @@ OWN_OR_REFERENCE = {
 MISSING = "999999"
 
 
+def _open_salvage_lot(kind: str, rule, values: dict) -> bool:
+    """Salvage is a marketplace: an open lot is offered to every eligible vendor (SPEC §5),
+    so a vendor may see it, and its own (here: no) bids on it. Nothing else."""
+    if kind != "salvage_vendor" or not rule.rule.startswith("/api/v1/salvage-lots/<int:lot_id>"):
+        return False
+    from portal.extensions import db
+
+    status = db.session.execute(sa.text("SELECT status FROM salvage_lots WHERE id = :id"),
+                                {"id": int(values["lot_id"])}).scalar()
+    db.session.rollback()
+    return status == "open"
+
+
+
 def _intruders(factory: Factory):
     out = {}
     for kind in ("garage", "parts_supplier", "salvage_vendor", "law_firm", "specialist_repairer"):
@@ -66,7 +80,7 @@ def _candidates(app, name: str, converter: str) -> list[str]:
 
     if name == "claim_no":
         return [c for c in db.session.scalars(sa.select(Claim.claim_no).limit(5))] or ["NONE"]
-    if converter == "int" or name.endswith("id"):
+    if converter in ("int", "integer") or name.endswith("id"):
         return ["1", "2", "3"]
     if name in ("day",):
         return ["2026-10-01"]
@@ -143,7 +157,13 @@ def test_an_intruder_never_reaches_another_organizations_objects(walk_app):
                     if r.status_code >= 500:
                         problems.append(f"{kind} {method} {rule.rule}: {r.status_code}")
                     elif method == "GET" and r.status_code == 200 and r.is_json:
-                        foreign = _foreign_rows(r.get_json(), own_org)
+                        body = r.get_json()
+                        if kind == "salvage_vendor" and rule.rule == "/api/v1/salvage-lots":
+                            # the open lots on offer to every eligible vendor, and nothing else
+                            items = body.get("items", [])
+                            foreign = sum(1 for i in items if i.get("status") != "open" and i.get("winner_id") != own_org)
+                        else:
+                            foreign = _foreign_rows(body, own_org)
                         if foreign:
                             problems.append(f"{kind} {method} {rule.rule}: sees {foreign} foreign rows")
                     continue
@@ -154,6 +174,11 @@ def test_an_intruder_never_reaches_another_organizations_objects(walk_app):
                         missing = dict(existing, **{name: MISSING})
                         r1 = _call(client, method, _fill(rule, existing), headers)
                         r2 = _call(client, method, _fill(rule, missing), headers)
+                        if r1.status_code < 500 and _open_salvage_lot(kind, rule, existing):
+                            if r1.status_code == 200 and r1.is_json and _foreign_rows(r1.get_json(), own_org) \
+                                    and not rule.rule.endswith("<int:lot_id>"):
+                                problems.append(f"{kind} {method} {_fill(rule, existing)}: foreign rows")
+                            continue
                         if r1.status_code >= 500 or r1.status_code in (200, 201, 204):
                             problems.append(f"{kind} {method} {_fill(rule, existing)}: {r1.status_code}")
                         elif r1.status_code != r2.status_code:

@@ -33,7 +33,8 @@ test-postgres: $(STAMP)
 	PORTAL_TEST_DATABASE=postgres $(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/import_prices.py
+	$(BIN)/python bench/scorecards.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -90,6 +90,8 @@ def widgets_for(user) -> list[Widget]:
 
 
 def claim_sections(claim, user) -> list[ClaimSection]:
+    if not user.is_insurer and user.org_kind not in ("garage", "specialist_repairer"):
+        return []  # a salvage vendor or a law firm has no business with the repair quotes
     stmt = sa.select(Quote).where(Quote.claim_id == claim.id).order_by(Quote.id)
     if not user.is_insurer:
         stmt = stmt.where(Quote.garage_id == user.organization_id)

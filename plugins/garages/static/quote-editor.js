@@ -16,7 +16,7 @@
     return Number(clean);
   }
   function money(value) {
-    return value.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return "¥" + value.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
   function field(row, name) { return row.querySelector(".line-" + name); }
 

@@ -24,8 +24,13 @@ class QuotedParts:
 
 @pytest.fixture
 def quoted(app):
+    """Quote data from a test plugin only: the real implementers of
+    ``portal_quoted_parts`` (the garages plugin) are set aside meanwhile."""
     pm = app.extensions["portal_pm"]
     plugins = []
+    real = [(impl.plugin, impl.plugin_name) for impl in pm.hook.portal_quoted_parts.get_hookimpls()]
+    for plugin, _ in real:
+        pm.unregister(plugin)
 
     def register(rows):
         plugin = QuotedParts(rows)
@@ -35,6 +40,8 @@ def quoted(app):
     yield register
     for p in plugins:
         pm.unregister(p)
+    for plugin, name in real:
+        pm.register(plugin, name=name)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from . import events
 from .config import defaults_dict
@@ -21,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "portal" / "static"))
     _configure(app, test_config)
+    # Ids in URLs are database integers: anything beyond 32 bits is simply not found (404),
+    # never an overflow deep in the driver.
+    app.url_map.converters["int"] = BoundedIntConverter
 
     @app.before_request
     def _fresh_g():
@@ -62,6 +66,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     for command in flatten(pm.hook.portal_cli_commands()):
         app.cli.add_command(command)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _configure(app: Flask, test_config: dict | None) -> None:

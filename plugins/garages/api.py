@@ -52,7 +52,12 @@ def list_quotes(args):
     if args.get("claim_no"):
         from portal.claims.models import Claim
         stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
-    stmt = stmt.order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id.desc())
+    if user.is_insurer:
+        # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order)
+        stmt = stmt.order_by(Quote.due_at, Quote.id)
+    else:
+        # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
+        stmt = stmt.order_by(Quote.id.desc())
     return paginate(stmt, QuoteSummary())
 
 

@@ -28,6 +28,12 @@ class Quote(db.Model):
     """A repair quote (定损报价单); a supplement (追加定损) links to the first quote."""
 
     __tablename__ = "garages_quotes"
+    __table_args__ = (
+        # the review queue: WHERE status = ? ORDER BY due_at, id — read in index order
+        sa.Index("ix_garages_quotes_queue", "status", "due_at", "id"),
+        # a garage's own list: WHERE garage_id = ? ORDER BY id DESC
+        sa.Index("ix_garages_quotes_garage_list", "garage_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id"), index=True)

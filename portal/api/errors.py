@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from flask import Response
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -117,8 +117,20 @@ def handle_unexpected(exc: Exception):
     return _web_error(500, "Something went wrong on our side; it has been logged.")
 
 
+def handle_out_of_range(exc):
+    """A number or date the database cannot hold is bad input: 422, never a 500."""
+    from ..extensions import db
+
+    db.session.rollback()
+    if is_api_request():
+        return envelope(422, "invalid", "A value is out of range.", {"_request": [str(exc).splitlines()[0][:200]]})
+    return _web_error(422, "A value is out of range.")
+
+
 def register_error_handlers(app) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
+    app.register_error_handler(OverflowError, handle_out_of_range)
+    app.register_error_handler(DataError, handle_out_of_range)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_db_unavailable)
     if not app.config.get("PROPAGATE_UNEXPECTED"):

@@ -71,5 +71,7 @@ class LocalDateTime(fields.DateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
         if isinstance(result, datetime):
+            if not 1970 <= result.year <= 2200:
+                raise ValidationError("The year must be between 1970 and 2200.")
             return as_aware(result)
         return result

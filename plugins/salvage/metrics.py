@@ -10,7 +10,7 @@ A period is ``[start, end)`` in local dates (``end`` exclusive: the first day af
 """
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import timedelta, date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -25,7 +25,9 @@ FOUR = Decimal("0.0001")
 
 
 def _bounds(start: date, end: date):
-    return local_datetime(start, time(0)), local_datetime(end, time(0))
+    """The period's days, both included (the evaluation engine passes the first and the
+    last day of the month), as local midnight to the midnight after ``end``."""
+    return local_datetime(start, time(0)), local_datetime(end + timedelta(days=1), time(0))
 
 
 def _ratio(num, den) -> Decimal | None:

@@ -37,6 +37,8 @@ class MetricDefinition:
     code: str                     # "garage.reduction_rate"
     org_kind: str                 # "garage", "parts_supplier", "salvage_vendor", "law_firm", ...
     label: str                    # shown to people (translated by the page)
+    # compute(start, end, org_ids): start and end are local dates, BOTH included (the
+    # engine passes the first and the last day of the month)
     compute: Callable[[date, date, list[int]], dict[int, Decimal | None]]
     brackets: list[Bracket]       # default brackets (points out of 100)
     weight: Decimal               # default weight (weights of a kind add up to 100)

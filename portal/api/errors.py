@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from flask import Response
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -87,6 +87,16 @@ UNAVAILABLE_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><t
 </body></html>"""
 
 
+def handle_conflict(exc: IntegrityError):
+    """Two requests raced to create the same thing (a unique key): 409, nothing written."""
+    from ..extensions import db
+
+    db.session.rollback()
+    if is_api_request():
+        return envelope(409, "invalid_state", "This conflicts with a record that exists already; reload and retry.")
+    return _web_error(409, "This conflicts with a record that exists already; reload and retry.")
+
+
 def handle_db_unavailable(exc: DBAPIError):
     from ..extensions import db
 
@@ -101,7 +111,7 @@ def handle_db_unavailable(exc: DBAPIError):
                             headers={"Retry-After": "30"})
         # No template: rendering the layout would need the database again.
         return Response(UNAVAILABLE_PAGE, status=503, mimetype="text/html", headers={"Retry-After": "30"})
-    raise exc
+    return handle_unexpected(exc)  # logged, rolled back, the 500 envelope
 
 
 def handle_unexpected(exc: Exception):
@@ -131,6 +141,7 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(OverflowError, handle_out_of_range)
     app.register_error_handler(DataError, handle_out_of_range)
+    app.register_error_handler(IntegrityError, handle_conflict)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DBAPIError, handle_db_unavailable)
     if not app.config.get("PROPAGATE_UNEXPECTED"):

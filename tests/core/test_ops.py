@@ -18,7 +18,8 @@ from tests.conftest import PASSWORD
 
 
 def test_login_rate_limit_per_ip_in_the_database(app, client, factory):
-    app.config["RATELIMIT_LOGIN_PER_IP"] = 3
+    # a window far longer than the test, so that no window boundary falls inside it
+    app.config.update(RATELIMIT_LOGIN_PER_IP=3, RATELIMIT_LOGIN_WINDOW_SECONDS=10**7)
     try:
         users = [factory.user() for _ in range(4)]
         for u in users[:3]:
@@ -29,7 +30,7 @@ def test_login_rate_limit_per_ip_in_the_database(app, client, factory):
                                environ_base={"REMOTE_ADDR": "10.9.9.9"})
         assert other_ip.status_code == 201
     finally:
-        app.config["RATELIMIT_LOGIN_PER_IP"] = 30
+        app.config.update(RATELIMIT_LOGIN_PER_IP=30, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
 
 
 def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, factory):
@@ -40,7 +41,8 @@ def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, facto
         pytest.skip("Redis not running at 127.0.0.1:6379")
     r = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     r.flushdb()
-    app.config.update(RATELIMIT_REDIS_URL="redis://127.0.0.1:6379/15", RATELIMIT_LOGIN_PER_IP=2)
+    app.config.update(RATELIMIT_REDIS_URL="redis://127.0.0.1:6379/15", RATELIMIT_LOGIN_PER_IP=2,
+                      RATELIMIT_LOGIN_WINDOW_SECONDS=10**7)
     app.extensions.pop("portal_redis", None)
     try:
         user = factory.user()
@@ -51,7 +53,7 @@ def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, facto
         third = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, environ_base=ip)
         assert third.status_code == 429
     finally:
-        app.config.update(RATELIMIT_REDIS_URL=None, RATELIMIT_LOGIN_PER_IP=30)
+        app.config.update(RATELIMIT_REDIS_URL=None, RATELIMIT_LOGIN_PER_IP=30, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
         app.extensions.pop("portal_redis", None)
         r.flushdb()
 

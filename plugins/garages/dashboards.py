@@ -63,10 +63,11 @@ def widgets_for(user) -> list[Widget]:
             sa.func.count(), sa.func.sum(sa.case((Quote.fast_tracked.is_(True), 1), else_=0)))
             .where(Quote.status == "approved", Quote.decided_at >= since)).one()
         share = f"{(Decimal(fast or 0) / approved * 100):.0f}%" if approved else "—"
-        colors = [(_("Red"), by_color.get("red", 0)), (_("Yellow"), by_color.get("yellow", 0)),
-                  (_("Blue"), by_color.get("blue", 0))]
+        colors = [(_("Red"), by_color.get("red", 0), "chart-risk-red"),
+                  (_("Yellow"), by_color.get("yellow", 0), "chart-risk-yellow"),
+                  (_("Blue"), by_color.get("blue", 0), "chart-risk-blue")]
         return [
-            Widget(_("Quotes in review by colour"), value=sum(c for _, c in colors), kind="bar", data=colors,
+            Widget(_("Quotes in review by colour"), value=sum(row[1] for row in colors), kind="bar", data=colors,
                    url=url_for("garages.queue"), order=10),
             Widget(_("Overdue reviews"), value=overdue, url=url_for("garages.queue", due="overdue"),
                    tone="danger" if overdue else "success", subtitle=_("past the review deadline"), order=11),

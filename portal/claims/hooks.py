@@ -57,7 +57,7 @@ def portal_dashboard_widgets(user):
             Widget(_l("Open red claims"), value=counts["red"], url="/claims?color=red&status=open", tone="danger",
                    subtitle=_l("never fast-tracked"), order=10),
             Widget(_l("Open claims by risk colour"), value=sum(counts.values()), kind="bar",
-                   data=[(str(labels[c]), counts[c]) for c in ("red", "yellow", "blue")], url="/claims?status=open",
+                   data=[(str(labels[c]), counts[c], f"chart-risk-{c}") for c in ("red", "yellow", "blue")], url="/claims?status=open",
                    order=11),
         ]
     if user.org_kind in ("garage", "specialist_repairer", "salvage_vendor", "law_firm"):

@@ -12,7 +12,7 @@ from portal.timeutil import utcnow
 
 from . import services
 from .models import IN_REVIEW, Quote
-from .schemas import (DecisionIn, LinesReplace, PhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
+from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
                       QuoteSummary, SubmitIn)
 
 blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
@@ -123,7 +123,7 @@ def decide(data, quote_id):
 
 
 @blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
-@blp.arguments(PhotoForm, location="form")
+@blp.arguments(QuotePhotoForm, location="form")
 @blp.response(201, PhotoOut)
 @authenticated
 def upload_photo(data, quote_id):

@@ -139,7 +139,7 @@ class QuoteQuery(Schema):
     per_page = fields.Integer()
 
 
-class PhotoForm(Schema):
+class QuotePhotoForm(Schema):
     kind = fields.String(load_default="damage", validate=validate.OneOf(PHOTO_KINDS))
     line_id = fields.Integer(allow_none=True, load_default=None)
 

@@ -13,7 +13,7 @@ from portal.extensions import db
 from . import present, services
 from .models import SalvageLot
 from .schemas import (BidCreate, BidPage, BidSchema, DisposalArgs, LotCreate, LotPage, LotQuery, LotSchema,
-                      PhotoForm, PhotoSchema, PickupArgs, ProceedsArgs, ReopenArgs, VersionArgs)
+                      SalvagePhotoForm, PhotoSchema, PickupArgs, ProceedsArgs, ReopenArgs, VersionArgs)
 
 blp = ApiBlueprint("salvage_api", __name__, url_prefix="/salvage-lots",
                    description="Salvage lots (损余物资): sealed bids, award, pickup, proceeds")
@@ -133,7 +133,7 @@ def reopen_lot(data, lot_id):
 
 
 @blp.route("/<int:lot_id>/photos", methods=["POST"])
-@blp.arguments(PhotoForm, location="form")
+@blp.arguments(SalvagePhotoForm, location="form")
 @blp.response(201, PhotoSchema)
 @authenticated
 def upload_photo(data, lot_id):

@@ -57,7 +57,7 @@ class ProceedsArgs(Schema):
     costs = MoneyField(load_default=None, allow_none=True)
 
 
-class PhotoForm(Schema):
+class SalvagePhotoForm(Schema):
     kind = fields.String(load_default=None, validate=validate.OneOf(PHOTO_KINDS))
 
 

@@ -127,6 +127,13 @@ def organizations():
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     orgs = db.session.scalars(stmt).all()
+    if request.args.get("export") == "xlsx":
+        from ..exports import xlsx_response
+
+        return xlsx_response("organizations.xlsx", [(_("Name"), "text"), (_("Kind"), "text"), (_("USCC"), "text"),
+                                                    (_("Region"), "text"), (_("Status"), "text"), (_("Grade"), "text")],
+                             [(o.name, _(o.kind), o.uscc, o.region, _(o.status), o.grade) for o in orgs],
+                             title=_("Organizations"))
     counts = dict(db.session.execute(sa.select(Organization.kind, sa.func.count()).group_by(Organization.kind)).all())
     return render_template("auth/organizations.html", orgs=orgs, form=form, counts=counts, kind=kind), \
         422 if form.errors else 200
@@ -211,6 +218,14 @@ def users():
     elif request.args.get("organization_id", type=int):
         stmt = stmt.where(User.organization_id == request.args.get("organization_id", type=int))
     rows = db.session.scalars(stmt).all()
+    if request.args.get("export") == "xlsx":
+        from ..exports import xlsx_response
+
+        return xlsx_response("users.xlsx", [(_("Name"), "text"), (_("E-mail"), "text"), (_("Organization"), "text"),
+                                            (_("Roles"), "text"), (_("Authority limit"), "money"), (_("Active"), "text")],
+                             [(u.name, u.email, u.organization.name, ", ".join(_(r) for r in u.roles),
+                               None if u.unlimited_authority else u.authority_limit, "✓" if u.active else "✗")
+                              for u in rows], title=_("Users"))
     return render_template("auth/users.html", users=rows, form=form), 422 if form.errors else 200
 
 

@@ -184,3 +184,20 @@ def test_secure_cookie_over_https(app, factory):
     cookie = r.headers.get("Set-Cookie")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert r.headers.get("Strict-Transport-Security")
+
+
+def test_organizations_and_users_export_to_xlsx(app, factory, web_login):
+    import io
+
+    from openpyxl import load_workbook
+
+    admin = factory.admin()
+    factory.org("garage", name="=HYPERLINK(\"http://evil\")")
+    client = web_login(admin)
+    for url in ("/admin/organizations?export=xlsx", "/users?export=xlsx"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+        ws = load_workbook(io.BytesIO(r.data)).active
+        assert ws["A1"].value in ("名称", "姓名", "Name")
+        values = [c.value for row in ws.iter_rows() for c in row if c.value]
+        assert not any(str(v).startswith("=") for v in values)      # no formula injection

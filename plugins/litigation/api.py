@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, roles
 from portal.api.fields import LocalDateTime
-from portal.api.pagination import page_args, page_envelope_schema
+from portal.api.pagination import page_envelope_schema, page_of
 from portal.claims.models import Claim
 from portal.errors import Forbidden, Invalid, NotFound
 from portal.extensions import db
@@ -24,11 +24,6 @@ LawsuitPage = page_envelope_schema(LawsuitSchema, "LawsuitPage")
 ComplaintPage = page_envelope_schema(ComplaintSchema, "ComplaintPage")
 
 
-def page_of(stmt) -> dict:
-    page, per_page = page_args()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def _reader():

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from portal.auth.models import Organization, User
 from portal.errors import Invalid, NotFound, PortalError, StaleVersion
 from portal.exports import xlsx_response
+from portal.api.pagination import count_rows
 from portal.extensions import db
 from portal.web.forms import apply_errors
 
@@ -74,7 +75,7 @@ def price_lists():
             (_("Removed"), "number"), (_("Price up"), "number"), (_("Price down"), "number")], rows,
             title=_("Price lists"))
     page = _page()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     lists = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique().all()
     return render_template("parts_suppliers/price_lists.html", lists=lists, counts=counts, status=status,
                            page=page, per_page=PER_PAGE, total=total, is_pricing=_is_pricing())
@@ -283,7 +284,7 @@ def localized_prices():
             (_("Set at"), "datetime")],
             [(r.part_no, _(r.quality), r.region, r.price, r.set_at) for r in db.session.scalars(stmt)])
     page = _page()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     rows = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     regions = db.session.execute(sa.select(LocalizedPrice.region, sa.func.count(sa.distinct(
         LocalizedPrice.part_no + "|" + LocalizedPrice.quality))).group_by(LocalizedPrice.region)).all()
@@ -383,7 +384,7 @@ def feedback_queue():
         rows = db.session.scalars(stmt).all()
     else:
         page = _page()
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+        total = count_rows(stmt)
         rows = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     ids = {r.from_user_id for r in rows} | {r.answered_by_id for r in rows if r.answered_by_id}
     users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

@@ -8,6 +8,7 @@ from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, org_kinds, roles
 from portal.claims.models import Claim
 from portal.errors import Invalid
+from portal.api.pagination import count_rows
 from portal.extensions import db
 
 from . import present, services
@@ -53,7 +54,7 @@ def list_lots(args):
     user = api_user()
     services.close_due_lots()
     stmt = filtered_lots_stmt(user, args.get("status"), args.get("claim_no"), args.get("queue"))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     page, per_page = args["page"], args["per_page"]
     lots = db.session.scalars(stmt.order_by(SalvageLot.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": present.lot_list(list(lots), user), "page": page, "per_page": per_page, "total": total}

@@ -14,6 +14,7 @@ from portal.audit.models import AuditEntry
 from portal.claims.models import Claim
 from portal.errors import Invalid, InvalidState, StaleVersion
 from portal.exports import xlsx_response
+from portal.api.pagination import count_rows
 from portal.extensions import db
 from portal.timeutil import local_now, utcnow
 from portal.web.forms import apply_errors
@@ -99,7 +100,7 @@ def lots():
     overdue = db.session.scalar(sa.select(sa.func.count()).select_from(services.overdue_pickups_stmt().subquery()))
     unbooked = counts.get("picked_up", 0) + counts.get("disposed", 0)
     stmt = filtered_lots_stmt(current_user, status, claim_no, queue)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     rows = db.session.scalars(stmt.order_by(SalvageLot.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     today = local_now().date()
     periods = services.recovery_by_month(_month_start(today, 5), _month_start(today, -1))

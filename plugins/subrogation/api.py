@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, roles
-import sqlalchemy as sa
 
-from portal.api.pagination import page_args, page_envelope_schema
+from portal.api.pagination import page_envelope_schema, page_of
 from portal.errors import Forbidden
 from portal.exports import XLSX_MIMETYPE
 from portal.extensions import db
@@ -21,12 +20,6 @@ blp = ApiBlueprint("subrogation_api", __name__, description="Subrogation: recove
 RecoveryPage = page_envelope_schema(RecoverySchema, "RecoveryPage")
 
 
-def page_of(stmt) -> dict:
-    """A page of model objects; the response schema dumps them once (documented in OpenAPI)."""
-    page, per_page = page_args()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
 def _scoped_user():

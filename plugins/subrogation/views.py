@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from portal.audit.models import AuditEntry
 from portal.errors import Invalid, PortalError
+from portal.api.pagination import count_rows
 from portal.extensions import db
 from portal.web.forms import apply_errors
 from portal.web.nav import ClaimSection, Widget
@@ -75,7 +76,7 @@ def cases():
         stmt = ledger_stmt(current_user, args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = 50
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return render_template("subrogation/cases.html", rows=rows, args=args, counts=_status_counts(current_user, args),
                            flagged=flagged_count(current_user), total=total, page=page, per_page=per_page,

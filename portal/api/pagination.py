@@ -29,13 +29,24 @@ def page_args() -> tuple[int, int]:
     return page, per_page
 
 
-def paginate(stmt, schema, *, scalars: bool = True) -> dict:
-    """Run ``stmt`` (a ``select``) for the requested page and dump it with ``schema``."""
+def count_rows(stmt) -> int:
+    """How many rows ``stmt`` (a ``select``) returns, in one ``count(*)``."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+
+
+def page_of(stmt) -> dict:
+    """The requested page of model objects, for a response schema to dump once:
+    ``{"items": [objects], "page", "per_page", "total"}`` (two queries)."""
     page, per_page = page_args()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
-    items = rows.scalars().all() if scalars else rows.all()
-    return {"items": schema.dump(items, many=True), "page": page, "per_page": per_page, "total": total}
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": items, "page": page, "per_page": per_page, "total": count_rows(stmt)}
+
+
+def paginate(stmt, schema) -> dict:
+    """Like :func:`page_of`, with the items already dumped by ``schema``."""
+    out = page_of(stmt)
+    out["items"] = schema.dump(out["items"], many=True)
+    return out
 
 
 def page_envelope_schema(item_schema, name: str):

@@ -23,6 +23,7 @@ from .labels import BLUE_LABELS, COLOR_LABELS, FLAG_LABELS, PURPOSE_LABELS, REAS
 from .models import PURPOSE_KINDS, RISK_COLORS, Assignment, Claim
 from .risk import assess
 from .schemas import schema_for
+from ..api.pagination import count_rows
 
 bp = Blueprint("claims", __name__)
 PER_PAGE = 25
@@ -63,7 +64,7 @@ def index():
     base = services.filter_claims(sa.select(Claim), **{**f, "color": None})
     counts = services.color_counts(base)
     stmt = services.filter_claims(sa.select(Claim), **f).order_by(Claim.id.desc())
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     page = _page()
     claims = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     assignments = services.load_assignments(claims)
@@ -112,7 +113,7 @@ def mine():
         sa.select(Claim.status, sa.func.count()).where(Claim.id.in_(base.with_only_columns(Claim.id)))
         .group_by(Claim.status)).all())
     stmt = services.filter_claims(base, status=f["status"], q=f["q"]).order_by(Claim.id.desc())
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total = count_rows(stmt)
     page = _page()
     claims = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     mine_by_claim = _my_assignments(claims)

@@ -92,12 +92,6 @@ def page(browser, request):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _no_shared_db(request):
-    """E2E tests talk to their own server and database, not the session's."""
-    yield
-
-
 def screenshot(page, name: str) -> Path:
     """Keep a PNG of what the user saw (CI keeps artifacts/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

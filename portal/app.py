@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from werkzeug.routing import IntegerConverter
 
 from . import events
@@ -83,6 +83,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # a file on this machine cannot drop the connection: no ping before every request
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if isinstance(app.config.get("DISABLED_PLUGINS"), str):
@@ -105,8 +108,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def _tune_engine(engine) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and write transactions that begin
-    immediately (``BEGIN IMMEDIATE``) so two writers queue instead of deadlocking."""
+    """SQLite: foreign keys on, WAL, a busy timeout, and transactions that begin immediately
+    (``BEGIN IMMEDIATE``: take the write lock first) so two writers queue instead of
+    deadlocking — except in the requests of safe methods (GET, HEAD, OPTIONS), which only
+    read: their transactions begin deferred, so readers never queue behind one another or a
+    writer (WAL). Code that writes during a GET ends its read transaction first (see
+    ``portal.auth.services.load_session``)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -124,7 +131,8 @@ def _tune_engine(engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _init_migrations(app: Flask, pm) -> None:

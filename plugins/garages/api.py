@@ -6,7 +6,7 @@ from flask import request, send_file
 
 from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, roles
-from portal.api.pagination import paginate
+from portal.api.dump import dump_many
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -14,6 +14,8 @@ from . import services
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
                       QuoteSummary, SubmitIn)
+
+_SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 
 blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
 
@@ -43,13 +45,20 @@ def list_quotes(args):
     """The review queue (staff) or the garage's own quotes. ``overdue=true``: past the deadline."""
     user = api_user()
     stmt = services.visible_quotes_stmt(user)
+    # while the filters are only garage and status, the quote counts give the total
+    counted_by = {} if user.is_insurer else {"garage_id": user.organization_id}
     if args.get("status"):
         stmt = stmt.where(Quote.status == args["status"])
+        counted_by["status"] = args["status"]
     if args.get("overdue"):
         stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at < utcnow())
+        counted_by = None
     if args.get("garage_id") and user.is_insurer:
         stmt = stmt.where(Quote.garage_id == args["garage_id"])
+        if counted_by is not None:
+            counted_by["garage_id"] = args["garage_id"]
     if args.get("claim_no"):
+        counted_by = None
         from portal.claims.models import Claim
         stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
     if user.is_insurer:
@@ -58,7 +67,9 @@ def list_quotes(args):
     else:
         # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
         stmt = stmt.order_by(Quote.id.desc())
-    return paginate(stmt, QuoteSummary())
+    page = services.quote_summaries_page(stmt, counted_by=counted_by)
+    page["items"] = dump_many(_SUMMARY, page["items"])
+    return page
 
 
 @blp.route("/quotes/<int:quote_id>", methods=["GET"])

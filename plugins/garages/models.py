@@ -78,8 +78,27 @@ class Quote(db.Model):
         return self.supplement_to is not None
 
     @property
+    def risk_color(self) -> str:
+        return self.claim.risk_color
+
+    @property
     def overdue(self) -> bool:
-        return bool(self.due_at and self.status in IN_REVIEW and self.due_at < utcnow())
+        return is_overdue(self.status, self.due_at)
+
+
+def is_overdue(status: str, due_at: datetime | None, now: datetime | None = None) -> bool:
+    """In review (待核损) and past its review deadline (超时)."""
+    return bool(due_at and status in IN_REVIEW and due_at < (now or utcnow()))
+
+
+class QuoteCount(db.Model):
+    """How many quotes a garage has in a status; kept by triggers (see ``quote_counts``)."""
+
+    __tablename__ = "garages_quote_counts"
+
+    garage_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
 
 
 class QuoteLine(db.Model):

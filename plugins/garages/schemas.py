@@ -117,7 +117,7 @@ class QuoteSummary(Schema):
     desk = fields.String(allow_none=True)
     overdue = fields.Boolean()
     fast_tracked = fields.Boolean()
-    risk_color = fields.Function(lambda q: q.claim.risk_color)
+    risk_color = fields.String()
 
 
 class QuoteOut(QuoteSummary):

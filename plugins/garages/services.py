@@ -21,6 +21,7 @@ from portal.claims.access import get_visible_claim
 from portal.claims.models import Assignment, Claim
 from portal.errors import Forbidden, Invalid, InvalidState, NotFound, StaleVersion, TooLarge
 from portal.events import emit
+from portal.api.pagination import count_rows, page_of_rows
 from portal.extensions import db
 from portal.money import MoneyError, parse_money, quantize
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
@@ -28,7 +29,8 @@ from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 from . import rules as R
 from .checks import collect_findings
 from .models import (DESKS, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, AuditSample, Decision, Finding, Photo,
-                     Quote, QuoteLine)
+                     Quote, QuoteLine, is_overdue)
+from .quote_counts import count_quotes
 from .workflow import QUOTE_FLOW
 
 PURPOSE_BY_KIND = {"garage": "repair", "specialist_repairer": "specialist_repair"}
@@ -56,6 +58,27 @@ def visible_quotes_stmt(user):
     if user.is_insurer:
         return stmt
     return stmt.where(Quote.garage_id == user.organization_id)
+
+
+SUMMARY_COLUMNS = (Quote.id, Claim.claim_no, Quote.garage_id, Quote.purpose, Quote.supplement_to, Quote.status,
+                   Quote.version, Quote.total_submitted, Quote.total_approved, Quote.submitted_at, Quote.due_at,
+                   Quote.desk, Quote.fast_tracked, Claim.risk_color)
+
+
+def quote_summaries_page(stmt, *, counted_by: dict | None = None) -> dict:
+    """A page of ``stmt`` (a filtered, ordered :func:`visible_quotes_stmt`) for ``QuoteSummary``:
+    the summary columns only, no model objects — the review queue (核损队列) is the busiest
+    request of the portal. ``overdue`` is computed as :attr:`Quote.overdue` computes it.
+
+    ``counted_by`` (``garage_id`` and/or ``status``): the filters of ``stmt`` when they are
+    only these, so that ``total`` comes from the quote counts instead of counting rows."""
+    rows_stmt = stmt.with_only_columns(*SUMMARY_COLUMNS, maintain_column_froms=True) \
+        .join(Claim, Claim.id == Quote.claim_id)
+    total = (lambda: count_quotes(**counted_by)) if counted_by is not None else (lambda: count_rows(stmt))
+    out = page_of_rows(rows_stmt, total)
+    now = utcnow()
+    out["items"] = [{**row, "overdue": is_overdue(row["status"], row["due_at"], now)} for row in out["items"]]
+    return out
 
 
 def get_quote(quote_id: int, user, *, for_update: bool = False) -> Quote:

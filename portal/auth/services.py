@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, Invalid, InvalidState, Locked, NotFound, Unauthorized
@@ -280,10 +281,16 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+# Every API call starts here, so the statement is built once: one query for the token, its
+# user and the user's organization (User.organization is joined too).
+_TOKEN_LOOKUP = sa.select(ApiToken).options(joinedload(ApiToken.user)) \
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+
+
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 200:
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    row = db.session.scalar(_TOKEN_LOOKUP, {"token_hash": _hash(token)})
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     user = row.user
@@ -301,24 +308,32 @@ def load_session(key: str) -> User | None:
     """The user behind a session key, if the session lives (idle and absolute timeouts)."""
     if not key:
         return None
-    row = db.session.scalar(sa.select(UserSession).where(UserSession.key_hash == _hash(key)))
+    row = db.session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
+                            .where(UserSession.key_hash == _hash(key)))
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
     cfg = current_app.config
     if now - row.created_at > timedelta(minutes=cfg["SESSION_ABSOLUTE_MINUTES"]) or \
             now - row.last_seen_at > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
-        row.revoked_at = now
-        db.session.commit()
+        _update_session(row.id, revoked_at=now)
         return None
     user = row.user
     if not user.is_active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
-        db.session.commit()
+        _update_session(row.id, last_seen_at=now)
     user.session_key = key
     return user
+
+
+def _update_session(session_id: int, **values) -> None:
+    """Write to a session row from a page view (a GET): end the read transaction first, so
+    the UPDATE opens a write transaction of its own (on SQLite a GET's transaction begins
+    deferred, and a read transaction may not always be upgraded to a write one)."""
+    db.session.commit()
+    db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(**values))
+    db.session.commit()
 
 
 def end_session(key: str | None) -> None:

@@ -3,6 +3,7 @@ for the years it knows; else Monday–Friday, with ``source="fallback"`` so call
 warn instead of failing."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +25,9 @@ class Day:
     source: str  # "override" | "official" | "fallback"
 
 
+@functools.cache
 def official_years() -> range:
+    """The years chinese-calendar has the State Council's schedule for (fixed per release)."""
     years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
     return range(years[0], years[-1] + 1)
 

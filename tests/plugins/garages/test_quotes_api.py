@@ -125,6 +125,41 @@ def test_list_filters_and_overdue(people, garage_api, api_as):
     assert staff.get("/quotes?status=bogus").status_code == 422
 
 
+def test_list_totals_come_from_the_kept_counts(people, garage_api, api_as, factory):
+    """``total`` is exact on every page: from the trigger-kept counts (garage/status filters),
+    from a count of rows (other filters) or from a short last page."""
+    from portal.extensions import db
+    from plugins.garages.models import Quote, QuoteCount
+
+    claim = make_claim(people.garage, color="yellow")
+    ids = [create(garage_api, claim, [part()], submit=i < 3)["id"] for i in range(5)]
+    staff = api_as(people.assessor)
+    for path, total in [("/quotes?per_page=2", 5), ("/quotes?status=submitted&per_page=2", 3),
+                        ("/quotes?status=draft&per_page=1", 2), ("/quotes?status=approved", 0)]:
+        for page in (1, 2, 3, 9):
+            body = garage_api.get(f"{path}{'&' if '?' in path else '?'}page={page}").get_json()
+            assert body["total"] == total, (path, page, body)
+            assert staff.get(f"{path}&page={page}" if "?" in path else f"{path}?page={page}").get_json()["total"] == total
+    r = staff.get(f"/quotes?per_page=2&claim_no={claim.claim_no}&page=2").get_json()   # counted as rows
+    assert r["total"] == 5 and len(r["items"]) == 2
+    staff.post(f"/quotes/{ids[0]}/decisions", json={"action": "approve", "version": 2})
+    assert staff.get("/quotes?status=submitted&per_page=1").get_json()["total"] == 2
+    assert staff.get("/quotes?status=approved&per_page=1").get_json()["total"] == 1
+    # another garage's quotes are in the staff's totals, never in this garage's
+    other = factory.org("garage", name="别家修理厂")
+    db.session.add(Quote(claim_id=claim.id, garage_id=other.id, status="submitted"))
+    db.session.commit()
+    assert staff.get("/quotes?status=submitted&per_page=1").get_json()["total"] == 3
+    assert garage_api.get("/quotes?status=submitted&per_page=1").get_json()["total"] == 2
+    assert staff.get(f"/quotes?status=submitted&garage_id={other.id}&per_page=1").get_json()["total"] == 1
+    # the counts equal the rows, also after a delete
+    db.session.delete(db.session.get(Quote, ids[4]))
+    db.session.commit()
+    rows = dict(((g, s), n) for g, s, n in db.session.execute(
+        db.select(Quote.garage_id, Quote.status, db.func.count()).group_by(Quote.garage_id, Quote.status)))
+    assert {(c.garage_id, c.status): c.n for c in db.session.scalars(db.select(QuoteCount)) if c.n} == rows
+
+
 def test_replace_lines_while_draft_and_not_after_submit(people, garage_api):
     claim = make_claim(people.garage, color="yellow")
     q = create(garage_api, claim, [part(), part(part_no="5G0821105", name="翼子板", price="1500")])

@@ -93,7 +93,7 @@ def snapshot(body: dict) -> dict:
 def test_quote_workflow_state_machine(app, client, factory):
     from portal.audit.models import AuditEntry
     from portal.extensions import db
-    from plugins.garages.models import Decision
+    from plugins.garages.models import Decision, Quote
 
     insurer = factory.insurer()
     staff = {}
@@ -298,6 +298,23 @@ def test_quote_workflow_state_machine(app, client, factory):
                 if final.amount > MAJOR:
                     firsts = [d.user_id for d in round_ if d.action == "first_approve"]
                     assert firsts and firsts[-1] != final.user_id and final.user_id is not None
+
+        @invariant()
+        def quote_counts_match_the_quotes(self):
+            """The trigger-kept counts (the lists' ``total``) equal a count of the rows."""
+            from plugins.garages.models import QuoteCount
+
+            db.session.rollback()
+            actual = {(g, s): n for g, s, n in db.session.execute(
+                db.select(Quote.garage_id, Quote.status, db.func.count()).group_by(Quote.garage_id, Quote.status))}
+            kept = {(c.garage_id, c.status): c.n for c in db.session.scalars(db.select(QuoteCount)) if c.n}
+            db.session.rollback()
+            assert kept == actual
+            by_status = {}
+            for (_, status_), n in actual.items():
+                by_status[status_] = by_status.get(status_, 0) + n
+            for status_, n in by_status.items():
+                assert call("get", f"/quotes?status={status_}&per_page=1", next(iter(staff.values())).headers).get_json()["total"] == n
 
         @invariant()
         def final_quotes_never_change(self):

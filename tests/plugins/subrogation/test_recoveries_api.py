@@ -315,7 +315,8 @@ def test_list_is_bounded_in_queries(api_as, legal, open_case, firm):
     def ours(counter):
         return [q for q in counter.statements if "subrogation_" in q or "claims" in q]
 
-    assert body["total"] == 9 and len(ours(many)) == len(ours(few)) == 2, "\n\n".join(many.statements)
+    # the page (and its count, when the page is full): no query per recovery
+    assert body["total"] == 9 and len(ours(many)) == len(ours(few)) <= 2, "\n\n".join(many.statements)
     assert many.count <= 5
 
 

@@ -1,0 +1,126 @@
+"""Quote counts per garage and status (报价单数), kept by the database itself.
+
+The review queue and a garage's list answer ``total`` with every page; counting 20,000
+quotes in review on each request costs more than the page itself. ``garages_quote_counts``
+holds one row per (garage, status), changed by triggers in the same transaction as the
+quote, whatever writes it (the workflow, imports, the load bench's seed) — so the figure
+is exact, never a cache that can go stale. Lists with other filters (overdue, claim) count
+the rows as before.
+
+The triggers are created with the table (``db.create_all`` in tests) and by the migration
+``garages_0003``. A later migration that rebuilds ``garages_quotes`` on SQLite
+(``batch_alter_table``) drops them and must create them again.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+
+from .models import QuoteCount
+
+SQLITE_TRIGGERS = [
+    """
+    CREATE TRIGGER garages_quote_counts_ins AFTER INSERT ON garages_quotes BEGIN
+        INSERT OR IGNORE INTO garages_quote_counts (garage_id, status, n) VALUES (NEW.garage_id, NEW.status, 0);
+        UPDATE garages_quote_counts SET n = n + 1 WHERE garage_id = NEW.garage_id AND status = NEW.status;
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_counts_upd AFTER UPDATE OF status, garage_id ON garages_quotes
+    WHEN OLD.status IS NOT NEW.status OR OLD.garage_id IS NOT NEW.garage_id BEGIN
+        UPDATE garages_quote_counts SET n = n - 1 WHERE garage_id = OLD.garage_id AND status = OLD.status;
+        INSERT OR IGNORE INTO garages_quote_counts (garage_id, status, n) VALUES (NEW.garage_id, NEW.status, 0);
+        UPDATE garages_quote_counts SET n = n + 1 WHERE garage_id = NEW.garage_id AND status = NEW.status;
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_counts_del AFTER DELETE ON garages_quotes BEGIN
+        UPDATE garages_quote_counts SET n = n - 1 WHERE garage_id = OLD.garage_id AND status = OLD.status;
+    END
+    """,
+]
+
+# PostgreSQL: one function; the two rows of a status change are touched in a fixed order
+# (by status name) so that two transitions the other way round cannot deadlock.
+PG_TRIGGERS = [
+    """
+    CREATE OR REPLACE FUNCTION garages_quote_count_add(g integer, s varchar, d integer) RETURNS void AS $$
+    BEGIN
+        INSERT INTO garages_quote_counts AS c (garage_id, status, n) VALUES (g, s, d)
+        ON CONFLICT (garage_id, status) DO UPDATE SET n = c.n + d;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE OR REPLACE FUNCTION garages_quote_counts_keep() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            PERFORM garages_quote_count_add(NEW.garage_id, NEW.status, 1);
+        ELSIF TG_OP = 'DELETE' THEN
+            PERFORM garages_quote_count_add(OLD.garage_id, OLD.status, -1);
+        ELSIF OLD.status IS DISTINCT FROM NEW.status OR OLD.garage_id IS DISTINCT FROM NEW.garage_id THEN
+            IF (OLD.garage_id, OLD.status) < (NEW.garage_id, NEW.status) THEN
+                PERFORM garages_quote_count_add(OLD.garage_id, OLD.status, -1);
+                PERFORM garages_quote_count_add(NEW.garage_id, NEW.status, 1);
+            ELSE
+                PERFORM garages_quote_count_add(NEW.garage_id, NEW.status, 1);
+                PERFORM garages_quote_count_add(OLD.garage_id, OLD.status, -1);
+            END IF;
+        END IF;
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER garages_quote_counts_keep AFTER INSERT OR UPDATE OF status, garage_id OR DELETE
+    ON garages_quotes FOR EACH ROW EXECUTE FUNCTION garages_quote_counts_keep()
+    """,
+]
+
+DROP_SQL = {
+    "sqlite": ["DROP TRIGGER IF EXISTS garages_quote_counts_ins", "DROP TRIGGER IF EXISTS garages_quote_counts_upd",
+               "DROP TRIGGER IF EXISTS garages_quote_counts_del"],
+    "postgresql": ["DROP TRIGGER IF EXISTS garages_quote_counts_keep ON garages_quotes",
+                   "DROP FUNCTION IF EXISTS garages_quote_counts_keep()",
+                   "DROP FUNCTION IF EXISTS garages_quote_count_add(integer, varchar, integer)"],
+}
+
+REFILL_SQL = ("INSERT INTO garages_quote_counts (garage_id, status, n) "
+              "SELECT garage_id, status, count(*) FROM garages_quotes GROUP BY garage_id, status")
+
+
+def create_triggers(connection) -> None:
+    """The triggers for this dialect (SQLite or PostgreSQL)."""
+    for statement in PG_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_TRIGGERS:
+        connection.exec_driver_sql(statement)
+
+
+def drop_triggers(connection) -> None:
+    for statement in DROP_SQL.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+@sa.event.listens_for(db.metadata, "after_create")
+def _after_create(target, connection, tables=(), **kw):
+    """``create_all`` (the tests): once both tables exist."""
+    names = {t.name for t in tables}
+    if {"garages_quotes", "garages_quote_counts"} <= names:
+        create_triggers(connection)
+
+
+def count_quotes(*, garage_id: int | None = None, status: str | None = None) -> int:
+    """How many quotes there are, of one garage and/or in one status — from the counts."""
+    key = (garage_id is not None, status is not None)
+    stmt = _COUNT_STMTS.get(key)
+    if stmt is None:   # built once per shape of filter (a busy list asks this on every page)
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(QuoteCount.n), 0))
+        if garage_id is not None:
+            stmt = stmt.where(QuoteCount.garage_id == sa.bindparam("garage_id"))
+        if status is not None:
+            stmt = stmt.where(QuoteCount.status == sa.bindparam("status"))
+        _COUNT_STMTS[key] = stmt
+    return int(db.session.scalar(stmt, {"garage_id": garage_id, "status": status}))
+
+
+_COUNT_STMTS: dict = {}

@@ -30,6 +30,7 @@ from ..audit.services import record_audit
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..timeutil import AwareDateTime, utcnow
+from .sealing import SealError, seal, unseal
 
 SIGNATURE_HEADER = "X-Portal-Signature"
 
@@ -40,11 +41,22 @@ class WebhookEndpoint(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     url: Mapped[str] = mapped_column(sa.String(500))
-    secret: Mapped[str] = mapped_column(sa.String(100))
+    # the signing key, sealed (portal.ops.sealing): never stored in clear
+    sealed_secret: Mapped[str] = mapped_column("secret", sa.String(400))
     events: Mapped[list] = mapped_column(sa.JSON, default=list)  # empty: every event
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+    @property
+    def secret(self) -> str:
+        """The signing key in clear (for signing, and for the one response that shows it)."""
+        return unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = seal(value)
 
 
 class WebhookDelivery(db.Model):
@@ -110,10 +122,11 @@ def create_endpoint(*, organization_id: int, url: str, events: list[str] | None,
 
 
 def rotate_secret(endpoint: WebhookEndpoint, actor) -> str:
-    endpoint.secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint.secret = secret
     record_audit("organization", endpoint.organization_id, "webhook_secret_rotated",
                  {"endpoint_id": endpoint.id}, actor=actor)
-    return endpoint.secret
+    return secret
 
 
 def visible_endpoint(endpoint_id: int, user) -> WebhookEndpoint:
@@ -148,10 +161,16 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:
     body = json.dumps({"id": delivery.id, "event": delivery.event, "created_at": delivery.created_at.isoformat(),
                        "data": delivery.payload}, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(utcnow().timestamp()))
+    try:
+        signature = sign(endpoint.secret, timestamp, body)
+    except SealError as exc:   # SECRET_KEY changed without SECRET_KEY_FALLBACKS: never send unsigned
+        delivery.last_status_code = None
+        delivery.last_error = f"signing key unavailable: {exc}"
+        return False
     request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
         "Content-Type": "application/json", "User-Agent": "claims-portal-webhooks/1",
         "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
-        "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body)})
+        "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: signature})
     try:
         with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOKS_TIMEOUT_SECONDS"]) as resp:
             delivery.last_status_code = resp.status

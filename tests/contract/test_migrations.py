@@ -70,3 +70,49 @@ def test_create_admin_is_idempotent(tmp_path):
         assert user.is_admin and user.unlimited_authority
         db.session.remove()
         db.engine.dispose()
+
+
+def test_data_migrations_seal_webhook_secrets_and_count_existing_quotes(tmp_path):
+    """0005 seals the clear secrets of 0004 (and downgrade opens them again); garages_0003
+    counts the quotes that were already there, and its triggers keep counting."""
+    import sqlalchemy as sa
+
+    from portal import create_app
+    from portal.extensions import db
+    from portal.ops.sealing import is_sealed, unseal
+    from tests.conftest import Factory
+    from tests.plugins.garages.conftest import make_claim
+
+    app = create_app(base_config(fresh_database_url(tmp_path, "datamig"), tmp_path))
+    with app.app_context():
+        _run(app, "db", "upgrade", "0004_ops")
+        _run(app, "db", "upgrade", "garages_0002")
+        garage = Factory(app).org("garage")
+        claim = make_claim(garage)
+        ids = {"o": garage.id, "c": claim.id}
+        db.session.remove()        # its transaction would hold SQLite's write lock
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO webhook_endpoints (organization_id, url, secret, events, active, created_at) "
+                                 "VALUES (:o, 'https://example.com/hook', 'whsec_clear', '[]', :t, :now)"),
+                         {"o": ids["o"], "t": True, "now": "2026-11-01 00:00:00+00:00"})
+            for status in ("submitted", "submitted", "approved"):
+                conn.execute(sa.text(
+                    "INSERT INTO garages_quotes (claim_id, garage_id, purpose, status, version, total_submitted, "
+                    "desk, return_count, fast_tracked, sampled, created_at) "
+                    "VALUES (:c, :g, 'repair', :s, 1, 0, 'assessor', 0, :f, :f, :now)"),
+                    {"c": ids["c"], "g": ids["o"], "s": status, "f": False, "now": "2026-11-01 00:00:00+00:00"})
+        db.session.remove()
+        _run(app, "db", "upgrade")
+        with db.engine.begin() as conn:
+            stored = conn.execute(sa.text("SELECT secret FROM webhook_endpoints")).scalar_one()
+            assert is_sealed(stored) and unseal(stored) == "whsec_clear"
+            counts = dict(conn.execute(sa.text("SELECT status, n FROM garages_quote_counts")).all())
+            assert counts == {"submitted": 2, "approved": 1}
+            conn.execute(sa.text("UPDATE garages_quotes SET status = 'approved' WHERE status = 'submitted'"))
+            counts = dict(conn.execute(sa.text("SELECT status, n FROM garages_quote_counts WHERE n > 0")).all())
+            assert counts == {"approved": 3}
+        _run(app, "db", "downgrade", "0004_ops")
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT secret FROM webhook_endpoints")).scalar_one() == "whsec_clear"
+        db.session.remove()
+        db.engine.dispose()

@@ -102,6 +102,51 @@ def receiver(app):
     app.config.update(WEBHOOKS_ALLOW_HTTP=False, WEBHOOKS_ALLOW_PRIVATE=False)
 
 
+def test_webhook_secret_is_stored_sealed_and_survives_a_key_change(app, factory, api_as, receiver):
+    """The signing key is never in the database in clear; a changed SECRET_KEY with the old one
+    in SECRET_KEY_FALLBACKS still signs; without it the delivery fails, clearly, unsigned never."""
+    from portal.events import emit
+    from portal.extensions import db
+    from portal.ops import webhooks
+    from portal.ops.sealing import SealError, is_sealed, seal, unseal
+
+    garage = factory.org("garage")
+    api = api_as(factory.user(garage, roles=("partner_admin",)))
+    hook = receiver(200, 200)
+    created = api.post("/webhooks", json={"url": hook.url, "password": PASSWORD}).get_json()
+    secret = created["secret"]
+    stored = db.session.execute(sa.text("SELECT secret FROM webhook_endpoints WHERE id = :i"),
+                                {"i": created["id"]}).scalar_one()
+    assert is_sealed(stored) and secret not in stored and secret.removeprefix("whsec_") not in stored
+    assert unseal(stored) == secret
+    assert unseal(seal("x")) == "x" and seal("x") != seal("x")          # random IV: equal secrets look different
+    with pytest.raises(SealError):
+        unseal(stored, {"SECRET_KEY": "another key"})
+    rotated = api.post(f"/webhooks/{created['id']}/rotate-secret", json={"password": PASSWORD}).get_json()["secret"]
+    assert rotated != secret and rotated.startswith("whsec_")
+    db.session.rollback()
+
+    old_key = app.config["SECRET_KEY"]
+    try:
+        app.config.update(SECRET_KEY="the-new-secret-key", SECRET_KEY_FALLBACKS=[old_key])
+        emit("quote.approved", {"organization_id": garage.id, "quote_id": 1})
+        db.session.commit()
+        assert webhooks.deliver_due() == "1 delivered, 0 failed or rescheduled"
+        headers, body = hook.requests[-1]
+        assert webhooks.verify(rotated, headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
+
+        app.config.update(SECRET_KEY_FALLBACKS=[])                       # the old key forgotten
+        emit("quote.approved", {"organization_id": garage.id, "quote_id": 2})
+        db.session.commit()
+        assert webhooks.deliver_due() == "0 delivered, 1 failed or rescheduled"
+        last = db.session.scalars(sa.select(webhooks.WebhookDelivery).order_by(webhooks.WebhookDelivery.id.desc())).first()
+        assert last.status == "pending" and "signing key unavailable" in last.last_error
+        assert len(hook.requests) == 1                                   # nothing went out unsigned
+    finally:
+        app.config.update(SECRET_KEY=old_key, SECRET_KEY_FALLBACKS=[])
+        db.session.rollback()
+
+
 def test_webhook_signed_delivery_retry_and_replay(app, factory, api_as, receiver):
     from portal.events import emit
     from portal.extensions import db

@@ -7,11 +7,10 @@ from flask import request
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated, public, roles
 from ..api.pagination import paginate
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, NotFound
 from ..extensions import db
 from . import services
 from .models import Organization, User
-from .passwords import verify_password
 from .schemas import (MeSchema, OrganizationCreate, OrganizationQuery, OrganizationSchema, OrganizationUpdate,
                       PasswordChange, TokenRequest, TokenResponse, UserCreate, UserSchema, UserUpdate)
 
@@ -145,8 +144,8 @@ def update_user(data, user_id):
     if not (actor.is_admin or (actor.has_role("partner_admin") and user.organization_id == actor.organization_id)):
         raise Forbidden()
     set_authority = "authority_limit" in data
-    if set_authority and not verify_password(actor.password_hash, data.get("password") or ""):
-        raise Invalid.field("password", "Confirm this change with your password.")
+    if set_authority:
+        services.confirm_password(actor, data.get("password"))
     services.update_user(user, actor=actor, name=data.get("name"), roles=data.get("roles"),
                          authority_limit=data.get("authority_limit"), active=data.get("active"),
                          set_authority=set_authority)

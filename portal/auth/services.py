@@ -268,6 +268,13 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
     raise Unauthorized("The e-mail or password is not right.")
 
 
+def confirm_password(user: User, password: str | None, field: str = "password") -> None:
+    """A sensitive change (authority limit, webhook secret) needs the actor's password again
+    (ASVS re-authentication); a wrong one is a field error on ``field``."""
+    if not verify_password(user.password_hash, password or ""):
+        raise Invalid.field(field, "Confirm this change with your password.")
+
+
 def _attempt(email: str, success: bool, ip: str | None) -> None:
     db.session.add(LoginAttempt(email=email[:254], success=success, ip=ip, at=utcnow()))
 

@@ -180,10 +180,10 @@ def _user_form(form: UserForm):
     if current_user.is_admin:
         orgs = db.session.scalars(sa.select(Organization).order_by(Organization.kind, Organization.name)).all()
         form.organization_id.choices = [(o.id, f"{o.name} ({o.kind})") for o in orgs]
-        form.roles.choices = [(r, r) for r in INSURER_ROLES + PARTNER_ROLES]
+        form.roles.choices = [(r, _(r)) for r in INSURER_ROLES + PARTNER_ROLES]
     else:
         form.organization_id.choices = [(current_user.organization_id, current_user.organization.name)]
-        form.roles.choices = [(r, r) for r in PARTNER_ROLES]
+        form.roles.choices = [(r, _(r)) for r in PARTNER_ROLES]
         del form.authority_limit
     return form
 

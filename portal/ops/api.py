@@ -8,8 +8,8 @@ from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated
 from ..api.fields import LocalDateTime
 from ..api.pagination import paginate
-from ..auth.passwords import verify_password
-from ..errors import Forbidden, Invalid
+from ..auth.services import confirm_password
+from ..errors import Forbidden
 from ..extensions import db
 from . import webhooks
 
@@ -62,11 +62,6 @@ def _manager():
     return user
 
 
-def _confirm(user, password):
-    if not verify_password(user.password_hash, password or ""):
-        raise Invalid.field("password", "Confirm this change with your password.")
-
-
 @blp.route("/webhooks", methods=["POST"])
 @blp.arguments(EndpointCreate)
 @blp.response(201, EndpointWithSecret)
@@ -74,7 +69,7 @@ def _confirm(user, password):
 def create_endpoint(data):
     """Register an endpoint; the signing secret is returned once."""
     user = _manager()
-    _confirm(user, data["password"])
+    confirm_password(user, data["password"])
     org_id = data.get("organization_id") if user.is_admin and data.get("organization_id") else user.organization_id
     endpoint, _secret = webhooks.create_endpoint(organization_id=org_id, url=data["url"], events=data["events"],
                                                 actor=user)
@@ -98,8 +93,7 @@ def list_endpoints():
 @authenticated
 def disable_endpoint(endpoint_id):
     user = _manager()
-    endpoint = webhooks.visible_endpoint(endpoint_id, user)
-    endpoint.active = False
+    webhooks.disable_endpoint(webhooks.visible_endpoint(endpoint_id, user), user)
     db.session.commit()
 
 
@@ -109,7 +103,7 @@ def disable_endpoint(endpoint_id):
 @authenticated
 def rotate(data, endpoint_id):
     user = _manager()
-    _confirm(user, data["password"])
+    confirm_password(user, data["password"])
     endpoint = webhooks.visible_endpoint(endpoint_id, user)
     webhooks.rotate_secret(endpoint, user)
     db.session.commit()

@@ -1,8 +1,27 @@
 """The operations area's hook implementations: rate limits, webhooks, backups."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..hookspecs import hookimpl
+from ..web.nav import NavItem
 from . import ratelimit, webhooks  # noqa: F401 - their tables
+
+
+@hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_nav_items(user):
+    if user.is_admin:
+        return [NavItem(_l("Webhooks"), "ops_web.endpoints", order=92, group=_l("Administration"))]
+    if user.has_role("partner_admin"):
+        return [NavItem(_l("Webhooks"), "ops_web.endpoints", order=91)]
+    return []
 
 
 @hookimpl

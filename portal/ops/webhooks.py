@@ -220,9 +220,19 @@ def replay(delivery_id: int, user) -> WebhookDelivery:
     original = db.session.get(WebhookDelivery, delivery_id)
     if original is None:
         raise NotFound()
-    visible_endpoint(original.endpoint_id, user)
+    endpoint = visible_endpoint(original.endpoint_id, user)
     copy = WebhookDelivery(endpoint_id=original.endpoint_id, event=original.event, payload=original.payload,
                            replay_of_id=original.id)
     db.session.add(copy)
     db.session.flush()
+    record_audit("organization", endpoint.organization_id, "webhook_replayed",
+                 {"endpoint_id": endpoint.id, "delivery_id": original.id, "replay_id": copy.id}, actor=user)
     return copy
+
+
+def disable_endpoint(endpoint: WebhookEndpoint, actor) -> None:
+    """No more deliveries to this endpoint (kept, with its log)."""
+    if endpoint.active:
+        endpoint.active = False
+        record_audit("organization", endpoint.organization_id, "webhook_disabled", {"endpoint_id": endpoint.id},
+                     actor=actor)

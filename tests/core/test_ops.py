@@ -193,6 +193,13 @@ def test_webhook_signed_delivery_retry_and_replay(app, factory, api_as, receiver
     db.session.rollback()
     webhooks.deliver_due()
     assert len(hook.requests) == 3
+    assert api.delete(f"/webhooks/{created['id']}").status_code == 204
+    from portal.audit.models import AuditEntry
+
+    actions = [a.action for a in db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "organization",
+                                                                                 AuditEntry.entity_id == str(garage.id)))]
+    assert [a for a in actions if a.startswith("webhook_")] == ["webhook_created", "webhook_replayed",
+                                                                "webhook_disabled"]
 
     intruder = api_as(factory.user(factory.org("garage"), roles=("partner_admin",)))
     assert intruder.get(f"/webhooks/{created['id']}/deliveries").status_code == 404

@@ -157,6 +157,10 @@ def test_partner_admin_manages_only_own_users(app, factory):
     r = client.post("/users", data={"email": "new@garage.example", "name": "New", "password": "long-enough-9",
                                     "organization_id": other.id, "roles": ["partner_user"]})
     assert r.status_code == 422          # another organization is not a valid choice
+    r = client.post("/users", data={"email": "new@garage.example", "name": "New", "password": "short7",
+                                    "organization_id": garage.id, "roles": ["partner_user"]})
+    html = r.get_data(as_text=True)      # the policy's message, in the page's language; roles named in words
+    assert r.status_code == 422 and "至少 8 个字符。" in html and "At least 8" not in html and "机构用户" in html
     r = client.post("/users", data={"email": "new@garage.example", "name": "New", "password": "long-enough-9",
                                     "organization_id": garage.id, "roles": ["partner_user"]})
     assert r.status_code == 302

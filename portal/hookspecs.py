@@ -224,6 +224,27 @@ def portal_quoted_parts(start, end):
 
 
 @hookspec
+def portal_partner_complaints(start, end):
+    """Complaints (投诉) registered against partner organizations in a period, for scorecards.
+
+    :param start: first moment of the period (an aware :class:`datetime.datetime`).
+    :param end: end of the period (exclusive; an aware datetime).
+    :return: a mapping ``{organization_id: count}`` of the complaints registered in
+        ``[start, end)`` against each organization (organizations without one may be left out).
+    Called by the garages plugin for the garage complaints metric; the answers of several
+    implementers are added up; with no implementer the metric has no value ("no data").
+
+    Example::
+
+        @hookimpl
+        def portal_partner_complaints(start, end):
+            return dict(db.session.execute(sa.select(Complaint.against_id, sa.func.count())
+                                           .where(Complaint.created_at >= start, Complaint.created_at < end)
+                                           .group_by(Complaint.against_id)).all())
+    """
+
+
+@hookspec
 def portal_claim_partner_work(claim, user):
     """Sections of the claim page: one partner area's work on this claim.
 

@@ -12,6 +12,7 @@ from portal.claims.models import Assignment
 from portal.evaluations.metrics import Bracket, MetricDefinition
 from portal.extensions import db
 from portal.money import Money
+from portal.plugins import hook
 from portal.timeutil import local_datetime
 
 from .models import Finding, Quote, QuoteLine
@@ -131,9 +132,18 @@ def first_quote_days(start, end, org_ids):
 
 
 def complaints(start, end, org_ids):
-    """Complaints against the garage: no complaints register is connected to this plugin
-    yet (the litigation area keeps complaints, not linked to garages), so it counts 0."""
-    return {org: D(0) for org in org_ids}
+    """Complaints (投诉) registered against the garage in the period, from whichever area
+    keeps the complaints register (``portal_partner_complaints``: the litigation plugin);
+    no value when no area keeps one."""
+    pm_hook = hook()
+    if not pm_hook.portal_partner_complaints.get_hookimpls():
+        return {org: None for org in org_ids}
+    lo, hi = _bounds(start, end)
+    counts: dict[int, int] = {}
+    for answer in pm_hook.portal_partner_complaints(start=lo, end=hi):
+        for org, n in (answer or {}).items():
+            counts[org] = counts.get(org, 0) + int(n)
+    return {org: D(counts.get(org, 0)) for org in org_ids}
 
 
 def B(lower, upper, points):

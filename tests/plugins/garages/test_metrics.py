@@ -38,7 +38,36 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
     assert metrics.duplicate_part_findings(start, end, ids)[people.garage.id] == Decimal(0)
     days = metrics.first_quote_days(start, end, ids)[people.garage.id]
     assert Decimal("1.99") <= days <= Decimal("2.01")
-    assert metrics.complaints(start, end, ids) == {people.garage.id: 0, people.other_garage.id: 0}
+    # complaints come from portal_partner_complaints (whichever area keeps the register), added up
+    from portal import hookimpl
+    from portal.plugins import get_pm
+
+    class Register:
+        def __init__(self, counts):
+            self.counts, self.asked = counts, []
+
+        @hookimpl
+        def portal_partner_complaints(self, start, end):
+            self.asked.append((start, end))
+            return self.counts
+
+    pm = get_pm()
+    real = [(impl.plugin, impl.plugin_name) for impl in pm.hook.portal_partner_complaints.get_hookimpls()]
+    for plugin, _name in real:
+        pm.unregister(plugin)
+    try:
+        assert metrics.complaints(start, end, ids) == {people.garage.id: None, people.other_garage.id: None}
+        one, two = Register({people.garage.id: 2}), Register({people.garage.id: 1, 999999: 4})
+        pm.register(one)
+        pm.register(two)
+        assert metrics.complaints(start, end, ids) == {people.garage.id: 3, people.other_garage.id: 0}
+        lo, hi = one.asked[0]
+        assert lo.date() == start and hi.date() == end + timedelta(days=1) and lo.tzinfo is not None
+    finally:
+        for extra in (p for p in pm.get_plugins() if isinstance(p, Register)):
+            pm.unregister(extra)
+        for plugin, name in real:
+            pm.register(plugin, name)
     # another period: nothing
     assert metrics.reduction_rate(start - timedelta(days=30), start - timedelta(days=20), ids)[people.garage.id] is None
     defs = metrics.definitions()

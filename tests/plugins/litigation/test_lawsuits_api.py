@@ -284,6 +284,27 @@ def test_complaint_life_and_time_to_answer(api_as, legal, factory, make_claim):
     assert api.post("/complaints", json={"kind": "rant", "complainant": "x", "description": "y"}).status_code == 422
 
 
+def test_complaints_against_partners_reach_their_scorecards(app, api_as, legal, factory):
+    """``portal_partner_complaints``: complaints registered in the period, per organization."""
+    from datetime import timedelta
+
+    from portal.plugins import hook
+    from portal.timeutil import utcnow
+
+    garage, other = factory.org("garage"), factory.org("garage")
+    api = api_as(legal)
+    for against in (garage.id, garage.id, other.id, None):
+        body = {"kind": "complaint", "complainant": "李女士", "description": "配件以次充好"}
+        if against:
+            body["against_organization_id"] = against
+        assert api.post("/complaints", json=body).status_code == 201
+    now = utcnow()
+    answers = hook(app).portal_partner_complaints(start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    assert {garage.id: 2, other.id: 1} in answers
+    later = hook(app).portal_partner_complaints(start=now + timedelta(hours=1), end=now + timedelta(hours=2))
+    assert all(garage.id not in a for a in later)
+
+
 def test_claim_costs_components(legal, new_suit, api_as):
     from portal.claims.costs import claim_costs, net_cost
     from portal.claims.models import Claim

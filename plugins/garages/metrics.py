@@ -170,6 +170,6 @@ def definitions() -> list[MetricDefinition]:
         MetricDefinition("garage.first_quote_days", "garage", "Days from assignment to first quote",
                          first_quote_days,
                          [B(None, "1", 100), B("1", "2", 80), B("2", "4", 50), B("4", None, 0)], D(10), unit="days"),
-        MetricDefinition("garage.complaints", "garage", "Complaints", complaints,
+        MetricDefinition("garage.complaints", "garage", "Complaints against the garage", complaints,
                          [B(None, "1", 100), B("1", "3", 50), B("3", None, 0)], D(5), unit="count"),
     ]

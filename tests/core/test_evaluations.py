@@ -439,3 +439,18 @@ def test_a_kind_with_invalid_default_weights_does_not_block_the_others(app, fact
         assert card(vendor).total == D("100.00")
     finally:
         pm.unregister(half)
+
+
+def test_every_metric_is_named_in_chinese(app):
+    """Scorecards are read in Chinese: every plugin's metric label has a zh name."""
+    import re
+
+    from flask_babel import force_locale, gettext
+
+    from portal.plugins import flatten, hook
+
+    with app.test_request_context("/"), force_locale("zh"):
+        untranslated = [d.code for d in flatten(hook().portal_evaluation_metrics())
+                        if not re.search(r"[\u4e00-\u9fff]", gettext(str(d.label)))
+                        or gettext(str(d.label)) == str(d.label) and re.search(r"[A-Za-z]", str(d.label))]
+    assert untranslated == []

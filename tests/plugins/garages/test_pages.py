@@ -103,3 +103,29 @@ def test_dashboard_and_nav(app, people, garage_api):
     a = As(app, people.assessor)
     home = a.get("/")
     assert home.status_code == 200 and b"/garages/queue" in home.data
+
+
+def test_findings_are_named_in_the_readers_language(app, people, garage_api):
+    """The checks' codes have Chinese names on the pages; the detail stays the check's words;
+    an English reader (and a third-party code without a name) sees the code."""
+    from portal.extensions import db
+    from plugins.garages.models import Finding
+
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, [part()], submit=True)
+    line_id = q["lines"][0]["id"]
+    db.session.add_all([
+        Finding(quote_id=q["id"], line_id=line_id, code="PRICE_ABOVE_REFERENCE", severity="warn",
+                message="800.00 is above the reference price 700.00", rules_version="test"),
+        Finding(quote_id=q["id"], line_id=line_id, code="ACME_CUSTOM_CHECK", severity="info",
+                message="a third-party check", rules_version="test")])
+    db.session.commit()
+    a = As(app, people.assessor)
+    zh = a.get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
+    assert "<strong>单价高于参考价</strong>" in zh and "800.00 is above the reference price 700.00" in zh
+    assert "<code>ACME_CUSTOM_CHECK</code>" in zh
+    garage_zh = As(app, people.garage_user).get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
+    assert "单价高于参考价" in garage_zh
+    a.post("/lang/en", data={})
+    en = a.get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
+    assert "单价高于参考价" not in en and "<code>PRICE_ABOVE_REFERENCE</code>" in en

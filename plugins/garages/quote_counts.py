@@ -120,7 +120,7 @@ def count_quotes(*, garage_id: int | None = None, status: str | None = None) -> 
         if status is not None:
             stmt = stmt.where(QuoteCount.status == sa.bindparam("status"))
         _COUNT_STMTS[key] = stmt
-    return int(db.session.scalar(stmt, {"garage_id": garage_id, "status": status}))
+    return int(db.session.connection().scalar(stmt, {"garage_id": garage_id, "status": status}))
 
 
 _COUNT_STMTS: dict = {}

@@ -12,10 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import missing
+from marshmallow import fields, missing
 
 
-def _plan(schema) -> list[tuple[str, str, Any]] | None:
+def _plain_type(field) -> type | None:
+    """A value of this type dumps as itself (no conversion) — String, Integer (not as a
+    string) and Boolean as marshmallow defines them, not subclasses that may convert."""
+    if type(field) is fields.String:
+        return str
+    if type(field) is fields.Integer and not field.as_string:
+        return int
+    if type(field) is fields.Boolean:
+        return bool
+    return None
+
+
+def _plan(schema) -> list[tuple[str, str, Any, type | None]] | None:
     cached = schema.__dict__.get("_portal_dump_plan", False)
     if cached is not False:
         return cached
@@ -29,7 +41,7 @@ def _plan(schema) -> list[tuple[str, str, Any]] | None:
             if not getattr(field, "_CHECK_ATTRIBUTE", True) or "." in attr:
                 plan = None
                 break
-            plan.append((field.data_key if field.data_key is not None else name, attr, field))
+            plan.append((field.data_key if field.data_key is not None else name, attr, field, _plain_type(field)))
     schema.__dict__["_portal_dump_plan"] = plan
     return plan
 
@@ -43,8 +55,11 @@ def dump_many(schema, items) -> list[dict]:
     for obj in items:
         is_map = isinstance(obj, Mapping)
         row = {}
-        for key, attr, field in plan:
+        for key, attr, field, plain in plan:
             value = obj.get(attr, missing) if is_map else getattr(obj, attr, missing)
+            if plain is not None and (value is None or type(value) is plain):
+                row[key] = value
+                continue
             if value is missing:
                 default = field.dump_default
                 value = default() if callable(default) else default

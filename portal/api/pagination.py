@@ -59,7 +59,8 @@ def page_of_rows(stmt, count: Callable[[], int]) -> dict:
     cheap way for a busy list); ``count()`` gives the total when the page cannot:
     ``{"items": [row mappings], "page", "per_page", "total"}``."""
     page, per_page = page_args()
-    items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    # a Core statement: executed on the session's connection, past the ORM's execution layer
+    items = db.session.connection().execute(stmt.limit(per_page).offset((page - 1) * per_page)).mappings().all()
     return {"items": items, "page": page, "per_page": per_page, "total": _total(page, per_page, items, count)}
 
 

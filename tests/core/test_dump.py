@@ -55,6 +55,9 @@ ROWS = [
      "ok": True, "ratio": Decimal("0.125"), "tags": ["a", "b"], "lines": [{"name": "漆", "amount": Decimal("3")}]},
     {"id": 2, "label": "", "other": None, "money": None, "at": None, "ok": False, "ratio": Decimal("1"),
      "defaulted": "given", "absent": 7, "tags": [], "lines": []},
+    # values of another type than the field's go through the field (True → 1, 5 → "5", 1 stays 1)
+    {"id": True, "label": 5, "other": 7, "money": Decimal("0"), "at": None, "ok": 1, "ratio": Decimal("2.50"),
+     "tags": ["x"], "lines": [], "absent": "8"},
 ]
 
 

@@ -586,10 +586,15 @@ def vin_history(quote: Quote, limit: int = 20) -> list[Quote]:
         .order_by(Quote.submitted_at.desc()).limit(limit)))
 
 
+# a quote with everything its page and its API answer show (built once: asked on every
+# open, create, submit and decision)
+_FOR_DISPLAY = sa.select(Quote).where(Quote.id == sa.bindparam("quote_id")).options(
+    selectinload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
+    selectinload(Quote.photos))
+
+
 def load_quote_for_display(quote_id: int, user) -> Quote:
-    quote = db.session.scalar(sa.select(Quote).where(Quote.id == quote_id).options(
-        selectinload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
-        selectinload(Quote.photos)))
+    quote = db.session.scalar(_FOR_DISPLAY, {"quote_id": quote_id})
     if quote is None or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote

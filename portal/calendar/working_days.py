@@ -36,7 +36,10 @@ def has_official_data(year: int) -> bool:
     return year in official_years()
 
 
+@functools.lru_cache(maxsize=8192)
 def _official(day: date) -> Day | None:
+    """The State Council's schedule for ``day`` (static data of the installed release, so
+    remembered: chinese-calendar checks its whole table on every call)."""
     if not has_official_data(day.year):
         return None
     working = chinese_calendar.is_workday(day)

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from portal.audit.models import AuditEntry
 from portal.auth.models import Organization, User
-from portal.errors import Invalid, PortalError
+from portal.errors import PortalError
 from portal.exports import xlsx_response
 from portal.extensions import db
 from portal.timeutil import local_now
-from portal.web.forms import apply_errors
+from portal.web.forms import DONE, INVALID, run_form
 from portal.web.nav import ClaimSection, Widget
 
 from . import services
@@ -120,21 +120,15 @@ def new_lawsuit():
     if request.method == "GET":
         form.claim_no.data = request.args.get("claim_no")
         form.recovery_id.data = request.args.get("recovery_id", type=int)
-    if form.validate_on_submit():
-        try:
-            suit = services.register_lawsuit(current_user, services.LawsuitInput(
-                court=form.court.data, cause=form.cause.data, role=form.role.data,
-                amount_in_dispute=form.amount_in_dispute.data, claim_no=form.claim_no.data or None,
-                recovery_id=form.recovery_id.data, case_no=form.case_no.data, major=form.major.data,
-                stage=form.stage.data, **_counsel(form.counsel.data)))
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            exc.details = {("counsel" if k.startswith("counsel_") else k): v for k, v in exc.details.items()}
-            apply_errors(form, exc)
-        else:
-            flash(_("Lawsuit #%(id)s registered.", id=suit.id), "success")
-            return redirect(url_for("litigation.lawsuit", lawsuit_id=suit.id))
+    outcome, suit = run_form(form, lambda: services.register_lawsuit(current_user, services.LawsuitInput(
+        court=form.court.data, cause=form.cause.data, role=form.role.data,
+        amount_in_dispute=form.amount_in_dispute.data, claim_no=form.claim_no.data or None,
+        recovery_id=form.recovery_id.data, case_no=form.case_no.data, major=form.major.data,
+        stage=form.stage.data, **_counsel(form.counsel.data))),
+        success=lambda s: _("Lawsuit #%(id)s registered.", id=s.id),
+        field_names=lambda k: "counsel" if k.startswith("counsel_") else k, flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("litigation.lawsuit", lawsuit_id=suit.id))
     return render_template("litigation/new_lawsuit.html", form=form,
                            threshold=services.major_threshold()), 422 if form.errors else 200
 
@@ -173,21 +167,11 @@ def lawsuit(lawsuit_id, hearing_form=None, cost_form=None, stage_form=None, stat
 def add_hearing(lawsuit_id):
     suit = _suit_or_404(lawsuit_id)
     form = HearingForm()
-    if form.validate_on_submit():
-        try:
-            services.schedule_hearing(suit, current_user, scheduled_at=form.scheduled_at.data,
-                                      court_room=form.court_room.data, kind=form.kind.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
-        else:
-            flash(_("Hearing scheduled."), "success")
-            return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
+    outcome, _done = run_form(form, lambda: services.schedule_hearing(
+        suit, current_user, scheduled_at=form.scheduled_at.data, court_room=form.court_room.data,
+        kind=form.kind.data), success=_("Hearing scheduled."))
+    if outcome != INVALID:
+        return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
     db.session.expire_all()
     return lawsuit(lawsuit_id, hearing_form=form, status=422)
 
@@ -215,21 +199,11 @@ def hearing_result(lawsuit_id, hearing_id):
 def add_cost(lawsuit_id):
     suit = _suit_or_404(lawsuit_id)
     form = CostForm()
-    if form.validate_on_submit():
-        try:
-            services.record_cost(suit, current_user, kind=form.kind.data, amount=form.amount.data,
-                                 incurred_on=form.incurred_on.data, note=form.note.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
-        else:
-            flash(_("Cost recorded."), "success")
-            return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
+    outcome, _done = run_form(form, lambda: services.record_cost(
+        suit, current_user, kind=form.kind.data, amount=form.amount.data, incurred_on=form.incurred_on.data,
+        note=form.note.data), success=_("Cost recorded."))
+    if outcome != INVALID:
+        return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
     db.session.expire_all()
     return lawsuit(lawsuit_id, cost_form=form, status=422)
 
@@ -239,21 +213,12 @@ def add_cost(lawsuit_id):
 def move(lawsuit_id):
     suit = _suit_or_404(lawsuit_id)
     form = StageForm()
-    if form.validate_on_submit():
-        try:
-            services.move_lawsuit(suit, current_user, form.to.data, form.outcome.data or None, form.amount.data,
-                                  request.form.get("version", type=int))
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            db.session.expire_all()
-            return lawsuit(lawsuit_id, stage_form=form, status=422)
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            flash(_("Stage: %(s)s.", s=STAGE_LABELS[suit.stage]), "success")
+    outcome, _done = run_form(form, lambda: services.move_lawsuit(
+        suit, current_user, form.to.data, form.outcome.data or None, form.amount.data,
+        request.form.get("version", type=int)), success=lambda _r: _("Stage: %(s)s.", s=STAGE_LABELS[suit.stage]))
+    if outcome == INVALID:
+        db.session.expire_all()
+        return lawsuit(lawsuit_id, stage_form=form, status=422)
     return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
 
 
@@ -286,19 +251,13 @@ def complaints():
     _staff()
     form = ComplaintForm()
     form.against_organization_id.choices = _partner_choices()
-    if form.validate_on_submit():
-        try:
-            c = services.register_complaint(current_user, kind=form.kind.data, complainant=form.complainant.data,
-                                            contact=form.contact.data, description=form.description.data,
-                                            claim_no=form.claim_no.data or None,
-                                            against_organization_id=form.against_organization_id.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Registered as #%(id)s.", id=c.id), "success")
-            return redirect(url_for("litigation.complaint", complaint_id=c.id))
+    outcome, c = run_form(form, lambda: services.register_complaint(
+        current_user, kind=form.kind.data, complainant=form.complainant.data, contact=form.contact.data,
+        description=form.description.data, claim_no=form.claim_no.data or None,
+        against_organization_id=form.against_organization_id.data),
+        success=lambda c: _("Registered as #%(id)s.", id=c.id), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("litigation.complaint", complaint_id=c.id))
     rows = db.session.scalars(_complaints_stmt().limit(200)).unique().all()
     counts = dict(db.session.execute(sa.select(Complaint.status, sa.func.count()).group_by(Complaint.status)).all())
     avg = db.session.execute(sa.select(Complaint.created_at, Complaint.answered_at)
@@ -335,23 +294,14 @@ def complaint(complaint_id):
                                .order_by(User.name)).all()
     form.assignee_user_id.choices = [("", "—")] + [(str(u.id), u.name) for u in staff]
     status = 200
-    if form.validate_on_submit():
-        try:
-            services.act_on_complaint(c, current_user, form.action.data, assignee_user_id=form.assignee_user_id.data,
-                                      text=form.text.data, expected_version=request.form.get("version", type=int))
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            c = db.session.get(Complaint, complaint_id)
-            status = 422
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+    if request.method == "POST":
+        outcome, _done = run_form(form, lambda: services.act_on_complaint(
+            c, current_user, form.action.data, assignee_user_id=form.assignee_user_id.data, text=form.text.data,
+            expected_version=request.form.get("version", type=int)), success=_("Saved."))
+        if outcome != INVALID:
             return redirect(url_for("litigation.complaint", complaint_id=complaint_id))
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("litigation.complaint", complaint_id=complaint_id))
+        c = db.session.get(Complaint, complaint_id)
+        status = 422
     audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "complaint",
                                                            AuditEntry.entity_id == str(c.id))
                                .order_by(AuditEntry.id)).all()

@@ -12,7 +12,7 @@ from portal.audit.models import AuditEntry
 from portal.errors import Invalid, PortalError
 from portal.api.pagination import count_rows
 from portal.extensions import db
-from portal.web.forms import apply_errors
+from portal.web.forms import DONE, INVALID, run_form
 from portal.web.nav import ClaimSection, Widget
 
 from . import services
@@ -106,23 +106,17 @@ def new_case():
     form.handler.choices = handler_choices()
     if request.method == "GET" and request.args.get("claim_no"):
         form.claim_no.data = request.args["claim_no"]
-    if form.validate_on_submit():
-        try:
-            case = services.open_recovery(current_user, services.CaseInput(
-                claim_no=form.claim_no.data, amount_paid=form.amount_paid.data, amount_sought=form.amount_sought.data,
-                counterparty_name=form.counterparty_name.data, counterparty_insurer=form.counterparty_insurer.data,
-                counterparty_contact=form.counterparty_contact.data, basis=form.basis.data,
-                limitation_starts_on=form.limitation_starts_on.data, **parse_handler(form.handler.data)))
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            exc.details = {("counterparty_name" if k == "counterparty" else
-                            "handler" if k.startswith("handler_") else k): v for k, v in exc.details.items()}
-            apply_errors(form, exc)
-        else:
-            flash(_("Recovery case #%(id)s opened. Limitation deadline: %(d)s.", id=case.id,
-                    d=case.limitation_deadline.isoformat()), "success")
-            return redirect(url_for("subrogation.case", recovery_id=case.id))
+    outcome, case = run_form(form, lambda: services.open_recovery(current_user, services.CaseInput(
+        claim_no=form.claim_no.data, amount_paid=form.amount_paid.data, amount_sought=form.amount_sought.data,
+        counterparty_name=form.counterparty_name.data, counterparty_insurer=form.counterparty_insurer.data,
+        counterparty_contact=form.counterparty_contact.data, basis=form.basis.data,
+        limitation_starts_on=form.limitation_starts_on.data, **parse_handler(form.handler.data))),
+        success=lambda c: _("Recovery case #%(id)s opened. Limitation deadline: %(d)s.", id=c.id,
+                            d=c.limitation_deadline.isoformat()),
+        field_names=lambda k: "counterparty_name" if k == "counterparty" else "handler" if k.startswith("handler_") else k,
+        flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("subrogation.case", recovery_id=case.id))
     return render_template("subrogation/new_case.html", form=form,
                            years=services.limitation_years()), 422 if form.errors else 200
 
@@ -170,21 +164,11 @@ def _case_or_404(recovery_id):
 def add_receipt(recovery_id):
     rc = _case_or_404(recovery_id)
     form = ReceiptForm()
-    if form.validate_on_submit():
-        try:
-            services.record_receipt(rc, current_user, amount=form.amount.data, received_on=form.received_on.data,
-                                    method=form.method.data, reference=form.reference.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("subrogation.case", recovery_id=recovery_id))
-        else:
-            flash(_("Receipt booked."), "success")
-            return redirect(url_for("subrogation.case", recovery_id=recovery_id))
+    outcome, _done = run_form(form, lambda: services.record_receipt(
+        rc, current_user, amount=form.amount.data, received_on=form.received_on.data, method=form.method.data,
+        reference=form.reference.data), success=_("Receipt booked."))
+    if outcome != INVALID:
+        return redirect(url_for("subrogation.case", recovery_id=recovery_id))
     db.session.expire_all()
     return case(recovery_id, receipt_form=form, status=422)
 
@@ -194,21 +178,12 @@ def add_receipt(recovery_id):
 def move(recovery_id):
     rc = _case_or_404(recovery_id)
     form = TransitionForm()
-    if form.validate_on_submit():
-        try:
-            services.move_recovery(rc, current_user, form.to.data, form.closed_as.data or None,
-                                   request.form.get("version", type=int))
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            db.session.expire_all()
-            return case(recovery_id, transition_form=form, status=422)
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            flash(_("Status: %(s)s.", s=STATUS_LABELS.get(rc.status, rc.status)), "success")
+    outcome, _done = run_form(form, lambda: services.move_recovery(
+        rc, current_user, form.to.data, form.closed_as.data or None, request.form.get("version", type=int)),
+        success=lambda _r: _("Status: %(s)s.", s=STATUS_LABELS.get(rc.status, rc.status)))
+    if outcome == INVALID:
+        db.session.expire_all()
+        return case(recovery_id, transition_form=form, status=422)
     return redirect(url_for("subrogation.case", recovery_id=recovery_id))
 
 
@@ -246,16 +221,11 @@ def ledger():
     if request.method == "POST":
         if not _is_legal():
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.set_target(form.period.data.strip(), form.amount.data, current_user)
-                db.session.commit()
-            except Invalid as exc:
-                db.session.rollback()
-                apply_errors(form, exc)
-            else:
-                flash(_("Target saved."), "success")
-                return redirect(url_for("subrogation.ledger", **request.args))
+        outcome, _done = run_form(form, lambda: services.set_target(form.period.data.strip(), form.amount.data,
+                                                                    current_user),
+                                  success=_("Target saved."), flash_refusals=False)
+        if outcome == DONE:
+            return redirect(url_for("subrogation.ledger", **request.args))
     args = _filters()
     period_error = None
     try:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.claims.access import visible_claims_stmt
-from portal.claims.models import Assignment, Claim
+from portal.claims.models import Claim
 from portal.errors import Invalid, PortalError
 from portal.exports import xlsx_response
 from portal.extensions import db

@@ -13,7 +13,7 @@ from portal.errors import Invalid, NotFound, PortalError, StaleVersion
 from portal.exports import xlsx_response
 from portal.api.pagination import count_rows
 from portal.extensions import db
-from portal.web.forms import apply_errors
+from portal.web.forms import DONE, apply_errors, run_form
 
 from . import figures as fig
 from . import forms, services
@@ -211,7 +211,7 @@ def my_prices():
     _require(current_user.org_kind == "parts_supplier")
     current = services.current_list(current_user.organization_id)
     region = current_user.organization.region
-    rows, total, page, summary = [], 0, _page(), None
+    rows, total, page = [], 0, _page()
     if current is not None:
         stmt = sa.select(PriceListItem).where(PriceListItem.price_list_id == current.id)
         q = (request.args.get("q") or "").strip().upper()
@@ -260,17 +260,11 @@ def my_prices():
 def localized_prices():
     _require(_is_pricing())
     form = forms.LocalizedPriceForm()
-    if form.validate_on_submit():
-        try:
-            services.set_localized_price(form.part_no.data, form.quality.data, form.region.data, form.price.data,
-                                         current_user)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Localized price saved."), "success")
-            return redirect(url_for("parts_suppliers.localized_prices"), 303)
+    outcome, _done = run_form(form, lambda: services.set_localized_price(
+        form.part_no.data, form.quality.data, form.region.data, form.price.data, current_user),
+        success=_("Localized price saved."), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("parts_suppliers.localized_prices"), 303)
     q = (request.args.get("q") or "").strip().upper()
     region = request.args.get("region") or None
     stmt = services.current_localized_stmt().order_by(LocalizedPrice.region, LocalizedPrice.part_no)
@@ -342,17 +336,11 @@ def standards():
     form = forms.StandardForm()
     if request.method == "GET" and request.args.get("region"):
         form.region.data = request.args["region"]
-    if form.validate_on_submit():
-        try:
-            services.set_regional_standard(form.region.data, current_user, form.labor_rate.data or None,
-                                           form.towing_fee.data or None)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Regional standards saved."), "success")
-            return redirect(url_for("parts_suppliers.standards"), 303)
+    outcome, _done = run_form(form, lambda: services.set_regional_standard(
+        form.region.data, current_user, form.labor_rate.data or None, form.towing_fee.data or None),
+        success=_("Regional standards saved."), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("parts_suppliers.standards"), 303)
     rows = db.session.scalars(services.current_standards_stmt()).all()
     if _wants_xlsx():
         return xlsx_response(_("regional-standards") + ".xlsx", [
@@ -434,22 +422,16 @@ def new_feedback():
     if form.part_no.data and form.quality.data in ("genuine", "equivalent", "recycled") and form.region.data:
         ref = PriceCatalog().reference_prices([(form.part_no.data, form.quality.data)], form.region.data) \
             .get((form.part_no.data, form.quality.data))
-    if form.validate_on_submit():
-        try:
-            services.create_feedback(current_user, part_no=form.part_no.data, quality=form.quality.data,
-                                     region=form.region.data, quote_id=form.quote_id.data,
-                                     comment=form.comment.data or "",
-                                     suggested_price=form.suggested_price.data or None)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Thank you: pricing staff will look at this price."), "success")
-            back = request.args.get("next")
-            if back and back.startswith("/") and not back.startswith("//"):
-                return redirect(back, 303)
-            return redirect(url_for("parts_suppliers.feedback_queue"), 303)
+    outcome, _done = run_form(form, lambda: services.create_feedback(
+        current_user, part_no=form.part_no.data, quality=form.quality.data, region=form.region.data,
+        quote_id=form.quote_id.data, comment=form.comment.data or "",
+        suggested_price=form.suggested_price.data or None),
+        success=_("Thank you: pricing staff will look at this price."), flash_refusals=False)
+    if outcome == DONE:
+        back = request.args.get("next")
+        if back and back.startswith("/") and not back.startswith("//"):
+            return redirect(back, 303)
+        return redirect(url_for("parts_suppliers.feedback_queue"), 303)
     return render_template("parts_suppliers/feedback_new.html", form=form, ref=ref), 422 if form.errors else 200
 
 

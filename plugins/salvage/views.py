@@ -17,7 +17,7 @@ from portal.exports import xlsx_response
 from portal.api.pagination import count_rows
 from portal.extensions import db
 from portal.timeutil import local_now, utcnow
-from portal.web.forms import apply_errors
+from portal.web.forms import DONE, apply_errors, run_form
 
 from . import present, services
 from .api import filtered_lots_stmt
@@ -157,25 +157,14 @@ def new_lot():
         claim = db.session.scalar(sa.select(Claim).where(Claim.claim_no == form.claim_no.data)) if form.claim_no.data else None
         if claim is not None and not form.description.data:
             form.description.data = f"{claim.model} {claim.plate} (VIN {claim.vin})"
-    status = 200
-    if form.validate_on_submit():
-        try:
-            lot = services.create_lot(actor=current_user, claim_no=form.claim_no.data,
-                                      description=form.description.data, estimated_value=form.estimated_value.data,
-                                      reserve_price=form.reserve_price.data,
-                                      bidding_closes_at=form.bidding_closes_at.aware, source=form.source.data,
-                                      location=form.location.data)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-            status = 422
-        else:
-            flash(_("Lot #%(id)s is open for bids.", id=lot.id), "success")
-            return redirect(url_for("salvage.lot", lot_id=lot.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("salvage/new_lot.html", form=form), status
+    outcome, lot = run_form(form, lambda: services.create_lot(
+        actor=current_user, claim_no=form.claim_no.data, description=form.description.data,
+        estimated_value=form.estimated_value.data, reserve_price=form.reserve_price.data,
+        bidding_closes_at=form.bidding_closes_at.aware, source=form.source.data, location=form.location.data),
+        success=lambda lot: _("Lot #%(id)s is open for bids.", id=lot.id), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("salvage.lot", lot_id=lot.id))
+    return render_template("salvage/new_lot.html", form=form), 422 if request.method == "POST" else 200
 
 
 # --------------------------------------------------------------------------- vendors

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Invalid, Locked, PortalError, RateLimited, Unauthorized
 from ..extensions import db
-from ..web.forms import apply_errors
+from ..web.forms import DONE, apply_errors, run_form
 from . import services
 from .forms import LoginForm, OrganizationForm, OrganizationStatusForm, PasswordForm, UserForm
 from .models import INSURER_ROLES, PARTNER_ROLES, Organization, User
@@ -111,17 +111,11 @@ def _require_admin():
 def organizations():
     _require_admin()
     form = OrganizationForm()
-    if form.validate_on_submit():
-        try:
-            org = services.create_organization(kind=form.kind.data, name=form.name.data, uscc=form.uscc.data,
-                                               region=form.region.data, actor=current_user)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Organization %(name)s added.", name=org.name), "success")
-            return redirect(url_for("auth.organizations"))
+    outcome, _org = run_form(form, lambda: services.create_organization(
+        kind=form.kind.data, name=form.name.data, uscc=form.uscc.data, region=form.region.data, actor=current_user),
+        success=lambda org: _("Organization %(name)s added.", name=org.name), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("auth.organizations"))
     kind = request.args.get("kind") or None
     stmt = sa.select(Organization).order_by(Organization.kind, Organization.name)
     if kind:
@@ -147,17 +141,11 @@ def organization(org_id):
     form = OrganizationStatusForm(obj=None if request.method == "POST" else org)
     if request.method == "GET":
         form.grade.data = org.grade or ""
-    if form.validate_on_submit():
-        try:
-            services.update_organization(org, status=form.status.data, grade=form.grade.data or None,
-                                         grade_given=True, reason=form.reason.data, actor=current_user)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("auth.organization", org_id=org.id))
+    outcome, _done = run_form(form, lambda: services.update_organization(
+        org, status=form.status.data, grade=form.grade.data or None, grade_given=True, reason=form.reason.data,
+        actor=current_user), success=_("Saved."), flash_refusals=False)
+    if outcome == DONE:
+        return redirect(url_for("auth.organization", org_id=org.id))
     from ..audit.models import AuditEntry
 
     audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "organization",

@@ -70,7 +70,7 @@ def test_winner_pickup_disposal_and_proceeds_on_the_web(client, web_login, api_a
     api_as(desk).post(f"/salvage-lots/{lot['id']}/award")
     web_login(v)
     no_photo = client.post(f"/salvage/lots/{lot['id']}/pickup", data={})
-    assert no_photo.status_code == 422 and b"Upload a pickup photo first." in no_photo.data
+    assert no_photo.status_code == 422 and "请先上传提货照片。".encode() in no_photo.data   # the service's words, in zh
     r = client.post(f"/salvage/lots/{lot['id']}/photo", data={"file": (io.BytesIO(PNG), "p.png")},
                     content_type="multipart/form-data")
     assert r.status_code == 302

@@ -36,10 +36,13 @@ def _num(value) -> str | None:
 
 
 def metric_config(defn: MetricDefinition) -> dict:
+    """A plugin's metric as rules. Its brackets go in ascending order (the rules' form; a
+    plugin may list them best first — the order says nothing, the bounds do)."""
+    brackets = sorted(defn.brackets, key=lambda b: (b.lower is not None, b.lower if b.lower is not None else 0))
     return {
         "label": str(defn.label), "unit": defn.unit, "higher_is_better": bool(defn.higher_is_better),
         "weight": _num(defn.weight), "missing_points": "100",
-        "brackets": [[_num(b.lower), _num(b.upper), _num(b.points)] for b in defn.brackets],
+        "brackets": [[_num(b.lower), _num(b.upper), _num(b.points)] for b in brackets],
     }
 
 

@@ -454,3 +454,14 @@ def test_every_metric_is_named_in_chinese(app):
                         if not re.search(r"[\u4e00-\u9fff]", gettext(str(d.label)))
                         or gettext(str(d.label)) == str(d.label) and re.search(r"[A-Za-z]", str(d.label))]
     assert untranslated == []
+
+
+def test_every_registered_kind_is_scored_by_its_defaults(app):
+    """Every plugin's default metrics make valid rules (brackets listed best first included),
+    so no partner kind is left without a scorecard."""
+    from portal.evaluations.rules import default_config, usable_defaults
+
+    with app.app_context():
+        good, bad = usable_defaults(default_config())
+    assert bad == {}
+    assert {"garage", "parts_supplier", "salvage_vendor", "law_firm"} <= set(good)

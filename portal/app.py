@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
 from werkzeug.routing import IntegerConverter
 
-from . import events
+from . import events, pool, read_only, sqlite_writes
 from .config import defaults_dict
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .plugins import build_plugin_manager, flatten
@@ -39,7 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        _tune_engine(db.engine)
+        _tune_engine(db.engine, write_queue=app.config["SQLITE_WRITE_QUEUE"])
+        pool.install(db.engine, app.config.get("POOL_PING_AFTER_IDLE_SECONDS"))
+    read_only.install(app)
     _init_migrations(app, pm)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -83,9 +85,6 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
-    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        # a file on this machine cannot drop the connection: no ping before every request
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if isinstance(app.config.get("DISABLED_PLUGINS"), str):
@@ -107,15 +106,22 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 
 
-def _tune_engine(engine) -> None:
+def _tune_engine(engine, write_queue: bool = True) -> None:
     """SQLite: foreign keys on, WAL, a busy timeout, and transactions that begin immediately
     (``BEGIN IMMEDIATE``: take the write lock first) so two writers queue instead of
     deadlocking — except in the requests of safe methods (GET, HEAD, OPTIONS), which only
     read: their transactions begin deferred, so readers never queue behind one another or a
     writer (WAL). Code that writes during a GET ends its read transaction first (see
-    ``portal.auth.services.load_session``)."""
+    ``portal.auth.services.load_session``). With ``write_queue`` (``SQLITE_WRITE_QUEUE``),
+    writers wait for their turn in a fair queue before ``BEGIN IMMEDIATE``
+    (``portal.sqlite_writes``)."""
     if engine.dialect.name != "sqlite":
         return
+
+    if write_queue:
+        @sa.event.listens_for(engine, "do_connect")
+        def _do_connect(_dialect, _record, _cargs, cparams):
+            cparams.setdefault("factory", sqlite_writes.QueuedConnection)
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
@@ -131,8 +137,11 @@ def _tune_engine(engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _begin(conn):
-        read_only = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+            conn.exec_driver_sql("BEGIN")
+            return
+        with sqlite_writes.write_turn(conn.connection.dbapi_connection):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _init_migrations(app: Flask, pm) -> None:

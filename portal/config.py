@@ -9,7 +9,10 @@ from __future__ import annotations
 class Defaults:
     SECRET_KEY = None  # must be set in production; a random one is made for development
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite:///<instance>/portal.sqlite3
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False}
+    POOL_PING_AFTER_IDLE_SECONDS = 1.0  # ping a pooled connection rested this long (portal.pool)
+    SQLITE_WRITE_QUEUE = True  # SQLite writers wait in a fair queue (portal.sqlite_writes)
+    READ_ONLY_AUTOCOMMIT = True  # PostgreSQL: GET requests read without BEGIN/ROLLBACK (portal.read_only)
     PLUGINS = None  # None: every installed ``portal.plugins`` entry point; or {name: "module"}
     DISABLED_PLUGINS: list = []
     ENV_NAME = "development"  # "production" enforces SECRET_KEY, TRUSTED_HOSTS, secure cookies
@@ -38,6 +41,9 @@ class Defaults:
     RATELIMIT_REDIS_URL = None  # e.g. "redis://127.0.0.1:6379/0"; else the database keeps the counts
     RATELIMIT_LOGIN_PER_IP = 30
     RATELIMIT_LOGIN_WINDOW_SECONDS = 300
+
+    # Lists: dumped pages kept per worker while their change marks hold (portal.api.page_cache)
+    PAGE_CACHE_SIZE = 512
 
     # Webhooks
     WEBHOOKS_ALLOW_HTTP = False

@@ -6,16 +6,20 @@ from flask import request, send_file
 
 from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, roles
+from portal.api.answer import committed
 from portal.api.dump import dump_many
+from portal.api.page_cache import cached_page
+from portal.api.pagination import page_args
 from portal.extensions import db
 from portal.timeutil import utcnow
 
-from . import services
+from . import quote_marks, services
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
                       QuoteSummary, SubmitIn)
 
 _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
+_QUOTE = QuoteOut()
 
 blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
 
@@ -33,8 +37,7 @@ def create_quote(data, claim_no):
     repairer's on a claim assigned to it for ``specialist_repair``."""
     quote = services.create_quote(claim_no, api_user(), _quote_args(data), submit=data["submit"],
                                   supplement_to=data.get("supplement_to"))
-    db.session.commit()
-    return services.load_quote_for_display(quote.id, api_user())
+    return committed(_QUOTE, services.load_quote_for_display(quote.id, api_user()), 201)
 
 
 @blp.route("/quotes", methods=["GET"])
@@ -44,6 +47,19 @@ def create_quote(data, claim_no):
 def list_quotes(args):
     """The review queue (staff) or the garage's own quotes. ``overdue=true``: past the deadline."""
     user = api_user()
+    page, per_page = page_args()
+    garage_id = user.organization_id if not user.is_insurer else args.get("garage_id")
+    if args.get("overdue"):   # membership changes with the clock alone: never kept
+        return _quotes_page(user, args)[0]
+    # the marks of the garages the page may show, read before its rows (portal.api.page_cache)
+    key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
+           args.get("claim_no"), page, per_page)
+    return cached_page("garages.quotes", key, quote_marks.marks(garage_id), lambda: _quotes_page(user, args))
+
+
+def _quotes_page(user, args) -> tuple[dict, object]:
+    """A page of the quotes ``user`` may see, filtered by ``args``, and when it would read
+    differently unchanged (the earliest deadline still ahead on it)."""
     stmt = services.visible_quotes_stmt(user)
     # while the filters are only garage and status, the quote counts give the total
     counted_by = {} if user.is_insurer else {"garage_id": user.organization_id}
@@ -68,8 +84,10 @@ def list_quotes(args):
         # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
         stmt = stmt.order_by(Quote.id.desc())
     page = services.quote_summaries_page(stmt, counted_by=counted_by)
+    valid_until = min((row["due_at"] for row in page["items"] if row["status"] in IN_REVIEW and not row["overdue"]
+                       and row["due_at"] is not None), default=None)
     page["items"] = dump_many(_SUMMARY, page["items"])
-    return page
+    return page, valid_until
 
 
 @blp.route("/quotes/<int:quote_id>", methods=["GET"])
@@ -89,8 +107,7 @@ def replace_lines(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
-    db.session.commit()
-    return services.load_quote_for_display(quote_id, user)
+    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
 
 
 @blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])
@@ -102,8 +119,7 @@ def submit_quote(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.submit_quote(quote, user, expected_version=data.get("version"))
-    db.session.commit()
-    return services.load_quote_for_display(quote_id, user)
+    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
 
 
 @blp.route("/quotes/<int:quote_id>/precheck", methods=["POST"])
@@ -129,8 +145,7 @@ def decide(data, quote_id):
     quote = services.get_quote(quote_id, user)
     services.decide(quote, user, data["action"], data["version"], data.get("comment"),
                     [dict(x) for x in data.get("lines") or []])
-    db.session.commit()
-    return services.load_quote_for_display(quote_id, user)
+    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
 
 
 @blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])

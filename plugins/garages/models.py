@@ -101,6 +101,16 @@ class QuoteCount(db.Model):
     n: Mapped[int] = mapped_column(default=0)
 
 
+class QuoteMark(db.Model):
+    """A random mark per garage, renewed by triggers on every change of its quotes (and of
+    the claims they are on): the key of the cached list pages (see ``quote_marks``)."""
+
+    __tablename__ = "garages_quote_marks"
+
+    garage_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
+    mark: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+
 class QuoteLine(db.Model):
     """One line of a quote: part / repair / labor / paint / material / outsourced / rescue."""
 

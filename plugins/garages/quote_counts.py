@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 
 from .models import QuoteCount
+from .triggers import TriggerSet
 
 SQLITE_TRIGGERS = [
     """
@@ -90,23 +91,10 @@ REFILL_SQL = ("INSERT INTO garages_quote_counts (garage_id, status, n) "
               "SELECT garage_id, status, count(*) FROM garages_quotes GROUP BY garage_id, status")
 
 
-def create_triggers(connection) -> None:
-    """The triggers for this dialect (SQLite or PostgreSQL)."""
-    for statement in PG_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_TRIGGERS:
-        connection.exec_driver_sql(statement)
-
-
-def drop_triggers(connection) -> None:
-    for statement in DROP_SQL.get(connection.dialect.name, []):
-        connection.exec_driver_sql(statement)
-
-
-@sa.event.listens_for(db.metadata, "after_create")
-def _after_create(target, connection, tables=(), **kw):
-    """``create_all`` (the tests): once both tables exist."""
-    names = {t.name for t in tables}
-    if {"garages_quotes", "garages_quote_counts"} <= names:
-        create_triggers(connection)
+TRIGGERS = TriggerSet({"sqlite": SQLITE_TRIGGERS, "postgresql": PG_TRIGGERS}, DROP_SQL,
+                      {"garages_quotes", "garages_quote_counts"})
+TRIGGERS.with_tables(db.metadata)
+create_triggers, drop_triggers = TRIGGERS.create, TRIGGERS.drop   # the migrations' names
 
 
 def count_quotes(*, garage_id: int | None = None, status: str | None = None) -> int:

@@ -34,3 +34,10 @@ class ApiBlueprint(flask_smorest.Blueprint):
     def __init__(self, name, import_name, url_prefix="", **kwargs):
         super().__init__(name, import_name, url_prefix=API_PREFIX + url_prefix, **kwargs)
 
+    def arguments(self, schema, **kwargs):
+        """As flask-smorest's, with a schema class made an instance once: webargs would
+        otherwise build a new schema (a deep copy of its fields) on every request."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)
+

@@ -64,6 +64,7 @@ def current_rules():
     """The rules in force (published from the registered metrics' defaults if none yet)."""
     row = latest_rules_row()
     if row is None:
+        db.session.commit()   # a GET that writes ends its read transaction first (portal.read_only)
         ensure_rules(actor=api_user())
         db.session.commit()
         row = latest_rules_row()

@@ -245,6 +245,7 @@ def rules():
                 errors = exc.details
     row = latest_rules_row()
     if row is None:
+        db.session.commit()   # a GET that writes ends its read transaction first (portal.read_only)
         ensure_rules(actor=current_user)
         db.session.commit()
         row = latest_rules_row()

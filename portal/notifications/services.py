@@ -36,7 +36,9 @@ def notify(*, kind: str, title: str, body: str = "", url: str | None = None,
     """Create one in-app notification per recipient and e-mail them when SMTP is
     configured (otherwise the e-mail is written to the log). Returns the count."""
     try:
-        with Session(db.engine) as session:
+        # expire_on_commit=False: the recipients' addresses are read once, not again after
+        # the commit (a second transaction, on SQLite a second wait for the write lock)
+        with Session(db.engine, expire_on_commit=False) as session:
             recipients: dict[int, User] = {}
             if user_ids:
                 for u in session.scalars(sa.select(User).where(User.id.in_(list(user_ids)))):
@@ -53,10 +55,11 @@ def notify(*, kind: str, title: str, body: str = "", url: str | None = None,
                 session.add(row)
                 rows.append((row, user))
             session.commit()
-            for row, user in rows:
-                if send_email(user.email, title, body, url):
+            emailed = [row for row, user in rows if send_email(user.email, title, body, url)]
+            if emailed:
+                for row in emailed:
                     row.emailed_at = utcnow()
-            session.commit()
+                session.commit()
             return len(rows)
     except Exception:  # noqa: BLE001 - never fail the action that caused it
         log.exception("notification %s failed", kind)

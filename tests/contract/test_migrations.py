@@ -74,7 +74,8 @@ def test_create_admin_is_idempotent(tmp_path):
 
 def test_data_migrations_seal_webhook_secrets_and_count_existing_quotes(tmp_path):
     """0005 seals the clear secrets of 0004 (and downgrade opens them again); garages_0003
-    counts the quotes that were already there, and its triggers keep counting."""
+    counts the quotes that were already there, and its triggers keep counting; garages_0004
+    marks the garages that have quotes, and its triggers renew the marks."""
     import sqlalchemy as sa
 
     from portal import create_app
@@ -108,9 +109,15 @@ def test_data_migrations_seal_webhook_secrets_and_count_existing_quotes(tmp_path
             assert is_sealed(stored) and unseal(stored) == "whsec_clear"
             counts = dict(conn.execute(sa.text("SELECT status, n FROM garages_quote_counts")).all())
             assert counts == {"submitted": 2, "approved": 1}
+            mark = sa.text("SELECT mark FROM garages_quote_marks WHERE garage_id = :g")
+            marks = [conn.execute(mark, {"g": ids["o"]}).scalar_one()]     # garages_0004 marked the garage
             conn.execute(sa.text("UPDATE garages_quotes SET status = 'approved' WHERE status = 'submitted'"))
             counts = dict(conn.execute(sa.text("SELECT status, n FROM garages_quote_counts WHERE n > 0")).all())
             assert counts == {"approved": 3}
+            marks.append(conn.execute(mark, {"g": ids["o"]}).scalar_one())
+            conn.execute(sa.text("UPDATE claims SET risk_color = 'red' WHERE id = :c"), {"c": ids["c"]})
+            marks.append(conn.execute(mark, {"g": ids["o"]}).scalar_one())
+            assert len(set(marks)) == 3, marks                             # and its triggers renew the mark
         _run(app, "db", "downgrade", "0004_ops")
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT secret FROM webhook_endpoints")).scalar_one() == "whsec_clear"

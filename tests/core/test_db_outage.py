@@ -69,24 +69,31 @@ class TcpProxy:
         self.conns.clear()
 
 
-def test_database_outage_gives_503_and_recovers(tmp_path):
-    import sqlalchemy as sa
-
+def _app_and_token(url, tmp_path, **config):
+    """An app on ``url`` with its schema, and a user's bearer header."""
     from portal import create_app
     from portal.extensions import db
     from tests.conftest import Factory
 
-    real = sa.engine.make_url(fresh_database_url(tmp_path, "outage"))
-    proxy = TcpProxy(real.port or 5432)
-    proxy.start()
-    url = real.set(port=proxy.port).render_as_string(hide_password=False)
-    app = create_app(base_config(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_pre_ping": True, "connect_args": {"connect_timeout": 2}}))
+    app = create_app(base_config(url, tmp_path, **config))
     with app.app_context():
         db.create_all()
         factory = Factory(app)
         headers = factory.headers(factory.user())
         db.session.remove()
+    return app, headers
+
+
+def test_database_outage_gives_503_and_recovers(tmp_path):
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    real = sa.engine.make_url(fresh_database_url(tmp_path, "outage"))
+    proxy = TcpProxy(real.port or 5432)
+    proxy.start()
+    url = real.set(port=proxy.port).render_as_string(hide_password=False)
+    app, headers = _app_and_token(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
     client = app.test_client()
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     proxy.stop()
@@ -97,6 +104,33 @@ def test_database_outage_gives_503_and_recovers(tmp_path):
     proxy.start()
     r = client.get("/api/v1/me", headers=headers)
     assert r.status_code == 200
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_connection_that_died_while_resting_is_replaced_not_failed(tmp_path):
+    """No ping on every checkout (portal.pool): a connection that rested longer than
+    POOL_PING_AFTER_IDLE_SECONDS is pinged first, and a dead one is replaced unseen."""
+    import time
+
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    url = fresh_database_url(tmp_path, "rested")
+    app, headers = _app_and_token(url, tmp_path, POOL_PING_AFTER_IDLE_SECONDS=0.2)
+    client = app.test_client()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    admin = sa.create_engine(postgres_url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:   # the server ends the pooled connections (a restart, a firewall)
+        ended = conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE datname = :d AND pid <> pg_backend_pid()"),
+                             {"d": sa.engine.make_url(url).database}).scalar_one()
+    admin.dispose()
+    assert ended >= 1
+    time.sleep(0.4)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

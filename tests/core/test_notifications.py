@@ -85,3 +85,23 @@ def test_unassignment_is_notified_too(api_as, factory):
     kinds = db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == users[0].id)
                                .order_by(Notification.id)).all()
     assert kinds == ["claim.assigned", "claim.unassigned"]
+
+
+def test_a_notification_is_one_transaction_when_no_mail_goes_out(factory):
+    """The recipients are read once: no second transaction (on SQLite a second wait for the
+    write lock) to read their addresses again after the commit, when nothing was e-mailed."""
+    from portal.extensions import db
+    from portal.notifications.services import notify
+
+    garage = factory.org("garage")
+    users = [factory.user(garage), factory.user(garage)]
+    garage_id = garage.id
+    db.session.remove()
+    begins = []
+    listener = lambda conn: begins.append(1)   # noqa: E731
+    sa.event.listen(db.engine, "begin", listener)
+    try:
+        assert notify(kind="claim.assigned", title="t", organization_id=garage_id) == len(users)
+    finally:
+        sa.event.remove(db.engine, "begin", listener)
+    assert len(begins) == 1

@@ -1,0 +1,80 @@
+"""Dumped list pages kept beside the change marks they were read under (列表页缓存).
+
+A busy list (the review queue) is asked for the same pages again and again between two
+changes. :class:`PageCache` keeps, per worker process, the JSON of a page under its request
+key together with the *marks* — a fingerprint the database renews in the same transaction
+as every change of the rows behind the page (see ``plugins.garages.quote_marks``) — and a
+time after which the page would read differently even unchanged (a deadline passing makes
+a quote overdue). A request reads the marks first, in its own transaction, and gets the
+kept page only when they are the same and the time has not come: never an old page, only
+work not done twice. Marks are read before the rows, so a page kept under a mark is never
+older than that mark.
+
+``PAGE_CACHE_SIZE`` (default 512 pages a worker; 0 turns it off).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import datetime
+
+from flask import current_app
+
+from ..timeutil import utcnow
+
+
+class PageCache:
+    """A least-recently-used map ``key → (marks, valid_until, body)``; thread-safe."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._pages: OrderedDict[Hashable, tuple[Hashable, datetime | None, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, marks: Hashable, now: datetime) -> bytes | None:
+        with self._lock:
+            kept = self._pages.get(key)
+            if kept is None or kept[0] != marks or (kept[1] is not None and now >= kept[1]):
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return kept[2]
+
+    def put(self, key: Hashable, marks: Hashable, valid_until: datetime | None, body: bytes) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._pages[key] = (marks, valid_until, body)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def app_page_cache(name: str) -> PageCache:
+    """The application's cache named ``name`` (one per list), made on first use."""
+    caches = current_app.extensions.setdefault("portal_page_caches", {})
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches.setdefault(name, PageCache(int(current_app.config.get("PAGE_CACHE_SIZE", 512))))
+    return cache
+
+
+def cached_page(name: str, key: Hashable, marks: Hashable, build: Callable[[], tuple[dict, datetime | None]]):
+    """The JSON response of a page: the kept one while ``marks`` are unchanged and its time
+    has not come, else ``build()`` → ``(page, valid_until)``, dumped and kept."""
+    cache = app_page_cache(name)
+    now = utcnow()
+    body = cache.get(key, marks, now)
+    if body is None:
+        page, valid_until = build()
+        response = current_app.json.response(page)   # the same bytes as an uncached answer
+        cache.put(key, marks, valid_until, response.get_data())
+        return response
+    return current_app.response_class(body, status=200, mimetype=current_app.json.mimetype)

@@ -1,0 +1,161 @@
+"""The quote lists' kept pages (portal.api.page_cache + quote_marks): answered without
+reading the rows again while nothing behind them changed, and never out of date — whatever
+writes (the API, SQL behind the application's back, a claim's risk colour, the clock)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from portal.api.page_cache import PageCache
+from tests.querycount import count_queries
+
+from .conftest import create, make_claim, part
+
+QUEUE = "/quotes?status=submitted"
+
+
+def _statements(counter) -> list[str]:
+    return [" ".join(s.split()) for s in counter.statements]
+
+
+def test_a_repeated_page_reads_only_the_token_and_the_marks(people, garage_api, api_as):
+    from portal.extensions import db
+
+    claim = make_claim(people.garage, color="yellow")
+    create(garage_api, claim, [part()], submit=True)
+    staff = api_as(people.assessor)
+    first = staff.get(QUEUE)
+    assert first.status_code == 200 and first.get_json()["total"] == 1
+    with count_queries(db.engine) as counter:
+        again = staff.get(QUEUE)
+    assert again.status_code == 200 and again.data == first.data
+    statements = _statements(counter)
+    assert len(statements) == 2, counter            # the token, the marks — no quotes, no count
+    assert "garages_quote_marks" in statements[1] and "garages_quotes " not in statements[1]
+    assert again.headers["Cache-Control"] == "no-store"   # kept by the portal, never by a proxy
+
+
+def test_a_change_through_the_api_shows_at_once(people, garage_api, api_as):
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, [part(price="800.00")], submit=True)
+    staff = api_as(people.assessor2)
+    before = staff.get(QUEUE).get_json()
+    assert [i["id"] for i in before["items"]] == [q["id"]]
+    version = staff.get(f"/quotes/{q['id']}").get_json()["version"]
+    r = staff.post(f"/quotes/{q['id']}/decisions", json={"action": "approve", "version": version})
+    assert r.status_code == 200, r.get_json()
+    after = staff.get(QUEUE).get_json()
+    assert after["items"] == [] and after["total"] == 0
+    mine = garage_api.get("/quotes").get_json()["items"]
+    assert mine[0]["status"] == "approved" and mine[0]["total_approved"] == "800.00"
+
+
+def test_a_change_behind_the_applications_back_shows_at_once(people, garage_api, api_as):
+    """Written by plain SQL (an import, a console): the triggers renew the marks all the same."""
+    from portal.extensions import db
+
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, [part()], submit=True)
+    staff = api_as(people.assessor)
+    assert staff.get(QUEUE).get_json()["items"][0]["total_submitted"] == "800.00"
+    db.session.execute(sa.text("UPDATE garages_quotes SET total_submitted = 12345 WHERE id = :id"), {"id": q["id"]})
+    db.session.commit()
+    assert staff.get(QUEUE).get_json()["items"][0]["total_submitted"] == "123.45"
+    db.session.execute(sa.text("UPDATE garages_quotes SET status = 'rejected' WHERE id = :id"), {"id": q["id"]})
+    db.session.commit()
+    assert staff.get(QUEUE).get_json() == {"items": [], "page": 1, "per_page": 50, "total": 0}
+
+
+def test_a_claims_risk_colour_shows_at_once(people, garage_api, api_as):
+    from portal.extensions import db
+
+    claim = make_claim(people.garage, color="yellow")
+    create(garage_api, claim, [part()], submit=True)
+    staff = api_as(people.assessor)
+    assert staff.get(QUEUE).get_json()["items"][0]["risk_color"] == "yellow"
+    assert garage_api.get("/quotes").get_json()["items"][0]["risk_color"] == "yellow"
+    claim.risk_color = "red"
+    db.session.commit()
+    assert staff.get(QUEUE).get_json()["items"][0]["risk_color"] == "red"
+    assert garage_api.get("/quotes").get_json()["items"][0]["risk_color"] == "red"
+
+
+def test_a_deadline_passing_makes_the_kept_page_old(people, garage_api, api_as, monkeypatch):
+    import plugins.garages.services as services
+    import portal.api.page_cache as page_cache
+
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, [part()], submit=True)
+    staff = api_as(people.assessor)
+    item = staff.get(QUEUE).get_json()["items"][0]
+    assert item["overdue"] is False
+    due = datetime.fromisoformat(item["due_at"])
+    later = due.astimezone(timezone.utc) + timedelta(seconds=1)
+    monkeypatch.setattr(page_cache, "utcnow", lambda: later)
+    monkeypatch.setattr(services, "utcnow", lambda: later)
+    item = staff.get(QUEUE).get_json()["items"][0]
+    assert item["id"] == q["id"] and item["overdue"] is True
+
+
+def test_partners_pages_are_their_own_and_others_changes_leave_them_kept(people, garage_api, api_as):
+    from portal.extensions import db
+
+    mine = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
+    other_api = api_as(people.other_user)
+    theirs = create(other_api, make_claim(people.other_garage, color="yellow"), [part()])
+    assert [i["id"] for i in garage_api.get("/quotes").get_json()["items"]] == [mine["id"]]
+    assert [i["id"] for i in other_api.get("/quotes").get_json()["items"]] == [theirs["id"]]
+    # the other garage's change does not touch this garage's marks: its page stays kept
+    other_api.post(f"/quotes/{theirs['id']}/submit", json={})
+    with count_queries(db.engine) as counter:
+        again = garage_api.get("/quotes").get_json()
+    assert [i["id"] for i in again["items"]] == [mine["id"]] and len(counter.statements) == 2, counter
+    # a garage asking for another's quotes by filter still sees only its own
+    assert [i["id"] for i in garage_api.get(f"/quotes?garage_id={people.other_garage.id}").get_json()["items"]] \
+        == [mine["id"]]
+
+
+def test_overdue_lists_are_never_kept(people, garage_api, api_as):
+    from portal.extensions import db
+
+    create(garage_api, make_claim(people.garage, color="yellow"), [part()], submit=True)
+    staff = api_as(people.assessor)
+    staff.get("/quotes?overdue=true")
+    with count_queries(db.engine) as counter:
+        staff.get("/quotes?overdue=true")
+    assert not any("garages_quote_marks" in s for s in counter.statements)
+    assert any("garages_quotes" in s for s in counter.statements)
+
+
+@pytest.mark.parametrize("size", [0, 512])
+def test_the_answers_are_the_same_with_the_cache_off(app, people, garage_api, api_as, size, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SIZE", size)
+    app.extensions.pop("portal_page_caches", None)
+    try:
+        claims = [make_claim(people.garage, color="yellow") for _ in range(3)]
+        ids = [create(garage_api, c, [part()], submit=True)["id"] for c in claims]
+        staff = api_as(people.assessor)
+        pages = [staff.get(f"{QUEUE}&per_page=2&page={n}").get_json() for n in (1, 2, 1, 2)]
+        assert [i["id"] for i in pages[0]["items"] + pages[1]["items"]] == ids
+        assert pages[0] == pages[2] and pages[1] == pages[3] and pages[0]["total"] == 3
+    finally:
+        app.extensions.pop("portal_page_caches", None)
+
+
+def test_page_cache_keeps_the_recent_pages_under_their_marks():
+    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    cache = PageCache(size=2)
+    cache.put("a", (1, 10), None, b"A")
+    cache.put("b", (1, 20), now + timedelta(minutes=5), b"B")
+    assert cache.get("a", (1, 10), now) == b"A"
+    assert cache.get("a", (1, 11), now) is None                       # the marks moved
+    assert cache.get("b", (1, 20), now + timedelta(minutes=4)) == b"B"
+    assert cache.get("b", (1, 20), now + timedelta(minutes=5)) is None  # its time came
+    assert cache.get("a", (1, 10), now) == b"A"
+    cache.put("c", (2, 30), None, b"C")                                 # "a" was used last: "b" goes
+    assert cache.get("b", (1, 20), now) is None and cache.get("a", (1, 10), now) == b"A"
+    off = PageCache(size=0)
+    off.put("a", (1, 10), None, b"A")
+    assert off.get("a", (1, 10), now) is None

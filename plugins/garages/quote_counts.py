@@ -4,7 +4,9 @@ The review queue and a garage's list answer ``total`` with every page; counting 
 quotes in review on each request costs more than the page itself. ``garages_quote_counts``
 holds one row per (garage, status), changed by triggers in the same transaction as the
 quote, whatever writes it (the workflow, imports, the load bench's seed) — so the figure
-is exact, never a cache that can go stale. Lists with other filters (overdue, claim) count
+is exact, never a cache that can go stale. On PostgreSQL the counts change at the commit
+(a deferred trigger), so a transaction does not see its own changes in them; every other
+transaction sees them exactly when it sees the quotes. Lists with other filters (overdue, claim) count
 the rows as before.
 
 The triggers are created with the table (``db.create_all`` in tests) and by the migration
@@ -43,7 +45,10 @@ SQLITE_TRIGGERS = [
 ]
 
 # PostgreSQL: one function; the two rows of a status change are touched in a fixed order
-# (by status name) so that two transitions the other way round cannot deadlock.
+# (by status name) so that two transitions the other way round cannot deadlock. The trigger
+# is deferred to the commit (a constraint trigger): a garage's count rows are shared by all
+# of its quotes' transactions, and are then locked for the commit only, not from the
+# quote's change to the end of its transaction (garages_0004 recreates it so).
 PG_TRIGGERS = [
     """
     CREATE OR REPLACE FUNCTION garages_quote_count_add(g integer, s varchar, d integer) RETURNS void AS $$
@@ -74,8 +79,8 @@ PG_TRIGGERS = [
     $$ LANGUAGE plpgsql
     """,
     """
-    CREATE TRIGGER garages_quote_counts_keep AFTER INSERT OR UPDATE OF status, garage_id OR DELETE
-    ON garages_quotes FOR EACH ROW EXECUTE FUNCTION garages_quote_counts_keep()
+    CREATE CONSTRAINT TRIGGER garages_quote_counts_keep AFTER INSERT OR UPDATE OF status, garage_id OR DELETE
+    ON garages_quotes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION garages_quote_counts_keep()
     """,
 ]
 

@@ -53,6 +53,8 @@ SQLITE_TRIGGERS = [
     """,
 ]
 
+# PostgreSQL: deferred to the commit (constraint triggers), so a garage's mark row — shared
+# by all of its quotes' transactions — is locked for the commit only (see quote_counts).
 PG_TRIGGERS = [
     """
     CREATE OR REPLACE FUNCTION garages_quote_mark_renew(g integer) RETURNS void AS $$
@@ -84,8 +86,8 @@ PG_TRIGGERS = [
     $$ LANGUAGE plpgsql
     """,
     """
-    CREATE TRIGGER garages_quote_marks_keep AFTER INSERT OR UPDATE OR DELETE
-    ON garages_quotes FOR EACH ROW EXECUTE FUNCTION garages_quote_marks_keep()
+    CREATE CONSTRAINT TRIGGER garages_quote_marks_keep AFTER INSERT OR UPDATE OR DELETE
+    ON garages_quotes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION garages_quote_marks_keep()
     """,
     """
     CREATE OR REPLACE FUNCTION garages_quote_marks_claim() RETURNS trigger AS $$
@@ -97,8 +99,8 @@ PG_TRIGGERS = [
     $$ LANGUAGE plpgsql
     """,
     """
-    CREATE TRIGGER garages_quote_marks_claim AFTER UPDATE OF claim_no, risk_color ON claims
-    FOR EACH ROW WHEN (OLD.claim_no IS DISTINCT FROM NEW.claim_no OR OLD.risk_color IS DISTINCT FROM NEW.risk_color)
+    CREATE CONSTRAINT TRIGGER garages_quote_marks_claim AFTER UPDATE OF claim_no, risk_color ON claims
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.claim_no IS DISTINCT FROM NEW.claim_no OR OLD.risk_color IS DISTINCT FROM NEW.risk_color)
     EXECUTE FUNCTION garages_quote_marks_claim()
     """,
 ]

@@ -111,11 +111,16 @@ def test_data_migrations_seal_webhook_secrets_and_count_existing_quotes(tmp_path
             assert counts == {"submitted": 2, "approved": 1}
             mark = sa.text("SELECT mark FROM garages_quote_marks WHERE garage_id = :g")
             marks = [conn.execute(mark, {"g": ids["o"]}).scalar_one()]     # garages_0004 marked the garage
+        # (on PostgreSQL the triggers run at the commit: each change in a transaction of its own)
+        with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE garages_quotes SET status = 'approved' WHERE status = 'submitted'"))
+        with db.engine.begin() as conn:
             counts = dict(conn.execute(sa.text("SELECT status, n FROM garages_quote_counts WHERE n > 0")).all())
             assert counts == {"approved": 3}
             marks.append(conn.execute(mark, {"g": ids["o"]}).scalar_one())
+        with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE claims SET risk_color = 'red' WHERE id = :c"), {"c": ids["c"]})
+        with db.engine.begin() as conn:
             marks.append(conn.execute(mark, {"g": ids["o"]}).scalar_one())
             assert len(set(marks)) == 3, marks                             # and its triggers renew the mark
         _run(app, "db", "downgrade", "0004_ops")

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.api.page_cache import PageCache
+from tests.conftest import database_kind
 from tests.querycount import count_queries
 
 from .conftest import create, make_claim, part
@@ -159,3 +160,27 @@ def test_page_cache_keeps_the_recent_pages_under_their_marks():
     off = PageCache(size=0)
     off.put("a", (1, 10), None, b"A")
     assert off.get("a", (1, 10), now) is None
+
+
+@pytest.mark.skipif(database_kind() != "postgres", reason="row locks: PostgreSQL (SQLite has one writer at a time)")
+def test_a_garages_count_and_mark_rows_are_locked_only_for_the_commit(app, people):
+    """Two transactions writing quotes of one garage do not wait for each other: the rows
+    they share (its counts, its mark) are changed by deferred triggers, at the commit."""
+    from portal.extensions import db
+
+    claim = make_claim(people.garage, color="yellow")
+    ids = {"c": claim.id, "g": people.garage.id}
+    db.session.remove()
+    insert = sa.text("INSERT INTO garages_quotes (claim_id, garage_id, purpose, status, version, total_submitted, "
+                     "desk, return_count, fast_tracked, sampled, created_at) "
+                     "VALUES (:c, :g, 'repair', 'draft', 1, 0, NULL, 0, false, false, now())")
+    with db.engine.connect() as first, db.engine.connect() as second:
+        first.execute(insert, ids)                        # not committed yet
+        second.exec_driver_sql("SET lock_timeout = '1s'")
+        second.execute(insert, ids)                       # would wait for the first's row locks
+        second.commit()
+        first.commit()
+    with db.engine.connect() as conn:
+        n = conn.execute(sa.text("SELECT n FROM garages_quote_counts WHERE garage_id = :g AND status = 'draft'"),
+                         ids).scalar_one()
+    assert n == 2

@@ -1,4 +1,4 @@
-"""garages: change marks per garage, renewed by triggers (the key of cached list pages)
+"""garages: change marks per garage, renewed by triggers (the key of cached list pages); PostgreSQL: the quote counts' trigger deferred to the commit
 
 Revision ID: garages_0004
 Revises: garages_0003
@@ -24,6 +24,11 @@ def upgrade():
     bind = op.get_bind()
     op.execute(FILL_SQL[bind.dialect.name])
     create_triggers(bind)
+    if bind.dialect.name == "postgresql":   # the counts' trigger as it is now defined: deferred
+        from plugins.garages import quote_counts
+
+        quote_counts.drop_triggers(bind)
+        quote_counts.create_triggers(bind)
 
 
 def downgrade():

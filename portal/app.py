@@ -29,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def _fresh_g():
         """Per-request state never leaks between requests sharing an app context."""
-        for key in ("_login_user", "api_user", "idempotency_row_id", "_flask_babel"):
+        for key in ("_login_user", "api_user", "token_extras", "idempotency_row_id", "_flask_babel"):
             g.pop(key, None)
 
     from . import models  # noqa: F401 - the core's tables, before any plugin's

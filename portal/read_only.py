@@ -51,9 +51,10 @@ def install(app: Flask) -> None:
 
     @app.teardown_request
     def _give_back(_exc):
-        """The autocommit connection never outlives its request (a session kept beyond the
-        request, as a test's is, goes on in ordinary transactions)."""
-        if g.pop("portal_read_only", False):
+        """The autocommit connection never outlives its request: a session kept beyond the
+        request (a test's) goes on in ordinary transactions. A request that pushed its own
+        application context needs nothing here: its session is removed right after."""
+        if g.pop("portal_read_only", False) and not _owns_app_context():
             db.session.rollback()
 
     @sa.event.listens_for(engine, "before_cursor_execute")
@@ -65,3 +66,13 @@ def install(app: Flask) -> None:
         if context is not None and context.execution_options.get("stream_results"):
             raise WriteInReadOnlyRequest("a server-side cursor (yield_per, stream_results) needs a transaction: "
                                          "commit the read-only one first")
+
+
+def _owns_app_context() -> bool:
+    """Whether the current request pushed its application context (as every request of a
+    server does; a test's requests share the test's). Flask keeps this in the request
+    context's private ``_cv_tokens``; without it, the answer is the safe "no"."""
+    from flask.globals import request_ctx
+
+    tokens = getattr(request_ctx, "_cv_tokens", None)
+    return bool(tokens) and tokens[-1][1] is not None

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import request, send_file
 
 from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, roles
+from portal.api.access import api_user, authenticated, read_with_token, roles, token_extras
 from portal.api.answer import committed
 from portal.api.dump import dump_many
 from portal.api.page_cache import cached_page
@@ -44,17 +44,22 @@ def create_quote(data, claim_no):
 @blp.arguments(QuoteQuery, location="query")
 @blp.response(200)
 @authenticated
+@read_with_token(**quote_marks.CALLER_MARKS)
 def list_quotes(args):
     """The review queue (staff) or the garage's own quotes. ``overdue=true``: past the deadline."""
     user = api_user()
     page, per_page = page_args()
-    garage_id = user.organization_id if not user.is_insurer else args.get("garage_id")
     if args.get("overdue"):   # membership changes with the clock alone: never kept
         return _quotes_page(user, args)[0]
-    # the marks of the garages the page may show, read before its rows (portal.api.page_cache)
+    # the marks of the garages the page may show, read before its rows (portal.api.page_cache):
+    # those the caller sees by default came with its token; one garage of staff's, on their own
+    if user.is_insurer and args.get("garage_id"):
+        marks = quote_marks.marks(args["garage_id"])
+    else:
+        marks = quote_marks.caller_marks(token_extras())
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
            args.get("claim_no"), page, per_page)
-    return cached_page("garages.quotes", key, quote_marks.marks(garage_id), lambda: _quotes_page(user, args))
+    return cached_page("garages.quotes", key, marks, lambda: _quotes_page(user, args))
 
 
 def _quotes_page(user, args) -> tuple[dict, object]:

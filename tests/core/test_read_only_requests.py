@@ -70,3 +70,25 @@ def test_a_get_that_ends_its_read_first_may_write(client, factory, api_as):
     r = api.get("/evaluation-rules")
     assert r.status_code == 200 and r.get_json()["version"] == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationRules)) == 1
+
+
+def test_the_session_is_given_back_only_when_it_outlives_the_request(app):
+    """A server's request pushes its own application context (the session is removed right
+    after it); a test's requests share the test's, where the autocommit connection must be
+    given back at the end of the request."""
+    import threading
+
+    from portal.read_only import _owns_app_context
+
+    with app.test_request_context("/api/v1/quotes"):
+        assert _owns_app_context() is False          # inside the test's application context
+    seen = []
+
+    def alone():                                      # a thread starts without any context
+        with app.test_request_context("/api/v1/quotes"):
+            seen.append(_owns_app_context())
+
+    thread = threading.Thread(target=alone)
+    thread.start()
+    thread.join()
+    assert seen == [True]

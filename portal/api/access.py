@@ -87,15 +87,20 @@ def org_kinds(*kinds: str):
     return decorator
 
 
-def access_rule(view) -> object | None:
+def _marker(view, attr: str):
+    """A marker set by one of these decorators, looked for through the view's wrappers."""
     seen = set()
     while view is not None and id(view) not in seen:
         seen.add(id(view))
-        rule = getattr(view, ACCESS_ATTR, None)
-        if rule is not None:
-            return rule
+        value = getattr(view, attr, None)
+        if value is not None:
+            return value
         view = getattr(view, "__wrapped__", None)
     return None
+
+
+def access_rule(view) -> object | None:
+    return _marker(view, ACCESS_ATTR)
 
 
 def read_with_token(**columns):
@@ -121,14 +126,7 @@ def read_with_token(**columns):
 
 def token_columns(view) -> dict | None:
     """The ``read_with_token`` columns of a view (through its decorators), if any."""
-    seen = set()
-    while view is not None and id(view) not in seen:
-        seen.add(id(view))
-        columns = getattr(view, TOKEN_COLUMNS_ATTR, None)
-        if columns is not None:
-            return columns
-        view = getattr(view, "__wrapped__", None)
-    return None
+    return _marker(view, TOKEN_COLUMNS_ATTR)
 
 
 def token_extras() -> dict:

@@ -53,10 +53,13 @@ def list_quotes(args):
         return _quotes_page(user, args)[0]
     # the marks of the garages the page may show, read before its rows (portal.api.page_cache):
     # those the caller sees by default came with its token; one garage of staff's, on their own
+    extras = token_extras()
     if user.is_insurer and args.get("garage_id"):
         marks = quote_marks.marks(args["garage_id"])
-    else:
-        marks = quote_marks.caller_marks(token_extras())
+    elif "garages_marks_sum" in extras:
+        marks = quote_marks.caller_marks(extras)
+    else:   # not read with the token (never expected): read them now
+        marks = quote_marks.marks(None if user.is_insurer else user.organization_id)
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
            args.get("claim_no"), page, per_page)
     return cached_page("garages.quotes", key, marks, lambda: _quotes_page(user, args))

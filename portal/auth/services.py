@@ -295,16 +295,17 @@ _TOKEN_LOOKUPS: dict = {}
 
 
 def _token_lookup(extras: dict | None):
-    key = tuple(sorted(extras)) if extras else ()
+    names = tuple(sorted(extras)) if extras else ()
+    key = tuple((name, id(extras[name])) for name in names)   # the expressions live as long as their views
     stmt = _TOKEN_LOOKUPS.get(key)
     if stmt is None:
-        columns = [extras[name].label(name) for name in key]
+        columns = [extras[name].label(name) for name in names]
         stmt = sa.select(ApiToken, *columns) \
             .join(User, User.id == ApiToken.user_id).join(Organization, Organization.id == User.organization_id) \
             .options(contains_eager(ApiToken.user).contains_eager(User.organization)) \
             .where(ApiToken.token_hash == sa.bindparam("token_hash"))
         _TOKEN_LOOKUPS[key] = stmt
-    return stmt, key
+    return stmt, names
 
 
 def user_for_token(token: str, extras: dict | None = None) -> tuple[User | None, dict]:

@@ -1,0 +1,40 @@
+"""``read_with_token``: values a view asks for are read in the same statement as the
+caller's token (portal.auth.services.user_for_token), correlated to the caller."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+def test_extras_come_with_the_token_and_a_dead_token_gives_none(factory):
+    from portal.auth.models import ApiToken, Organization, User
+    from portal.auth.services import user_for_token
+    from portal.extensions import db
+    from tests.querycount import count_queries
+
+    garage = factory.org("garage")
+    user = factory.user(garage)
+    token = factory.token(user)
+    user_id = user.id
+    first = {"kind": Organization.kind, "double": User.id * 2}
+    second = {"kind": sa.literal("other"), "double": User.id * 3}   # the same names, other expressions
+    db.session.remove()
+    with count_queries(db.engine) as counter:
+        found, extras = user_for_token(token, first)
+    assert found.id == user_id and extras == {"kind": "garage", "double": user_id * 2}
+    assert counter.count == 1, counter
+    assert user_for_token(token, second)[1] == {"kind": "other", "double": user_id * 3}
+    assert user_for_token(token)[1] == {}
+    db.session.execute(sa.update(ApiToken).values(revoked_at=sa.func.now()))
+    db.session.commit()
+    assert user_for_token(token, first) == (None, {})
+
+
+def test_a_view_marked_read_with_token_finds_its_values(factory, api_as):
+    """The quote lists are such a view: their change marks arrive with the token."""
+    from plugins.garages import quote_marks
+    from plugins.garages.api import list_quotes
+    from portal.api.access import token_columns
+
+    assert token_columns(list_quotes) == quote_marks.CALLER_MARKS
+    r = api_as(factory.user()).get("/quotes")
+    assert r.status_code == 200 and r.get_json()["total"] == 0

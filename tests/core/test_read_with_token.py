@@ -28,13 +28,3 @@ def test_extras_come_with_the_token_and_a_dead_token_gives_none(factory):
     db.session.commit()
     assert user_for_token(token, first) == (None, {})
 
-
-def test_a_view_marked_read_with_token_finds_its_values(factory, api_as):
-    """The quote lists are such a view: their change marks arrive with the token."""
-    from plugins.garages import quote_marks
-    from plugins.garages.api import list_quotes
-    from portal.api.access import token_columns
-
-    assert token_columns(list_quotes) == quote_marks.CALLER_MARKS
-    r = api_as(factory.user()).get("/quotes")
-    assert r.status_code == 200 and r.get_json()["total"] == 0

@@ -192,3 +192,14 @@ def test_a_garages_count_and_mark_rows_are_locked_only_for_the_commit(app, peopl
         n = conn.execute(sa.text("SELECT n FROM garages_quote_counts WHERE garage_id = :g AND status = 'draft'"),
                          ids).scalar_one()
     assert n == 2
+
+
+def test_a_view_marked_read_with_token_finds_its_values(factory, api_as):
+    """The quote lists are such a view: their change marks arrive with the token."""
+    from plugins.garages import quote_marks
+    from plugins.garages.api import list_quotes
+    from portal.api.access import token_columns
+
+    assert token_columns(list_quotes) == quote_marks.CALLER_MARKS
+    r = api_as(factory.user()).get("/quotes")
+    assert r.status_code == 200 and r.get_json()["total"] == 0

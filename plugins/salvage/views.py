@@ -78,11 +78,9 @@ def _money_short(value):
 
 
 def _month_start(d: date, back: int = 0) -> date:
-    y, m = d.year, d.month - back
-    while m < 1:
-        m += 12
-        y -= 1
-    return date(y, m, 1)
+    """The first day of the month ``back`` months before ``d``'s (negative: after it)."""
+    y, m = divmod(d.year * 12 + d.month - 1 - back, 12)
+    return date(y, m + 1, 1)
 
 
 @bp.route("/")

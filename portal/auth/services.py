@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, Invalid, InvalidState, Locked, NotFound, Unauthorized
@@ -288,42 +288,15 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
-# Every API call starts here, so the statement is built once per set of extra values: one
-# query for the token, its user and the user's organization — and whatever the view asked
-# to read with them (``portal.api.access.read_with_token``), correlated to that user.
-_TOKEN_LOOKUPS: dict = {}
-
-
-def _token_lookup(extras: dict | None):
-    names = tuple(sorted(extras)) if extras else ()
-    key = tuple((name, id(extras[name])) for name in names)   # the expressions live as long as their views
-    stmt = _TOKEN_LOOKUPS.get(key)
-    if stmt is None:
-        columns = [extras[name].label(name) for name in names]
-        stmt = sa.select(ApiToken, *columns) \
-            .join(User, User.id == ApiToken.user_id).join(Organization, Organization.id == User.organization_id) \
-            .options(contains_eager(ApiToken.user).contains_eager(User.organization)) \
-            .where(ApiToken.token_hash == sa.bindparam("token_hash"))
-        _TOKEN_LOOKUPS[key] = stmt
-    return stmt, names
-
-
 def user_for_token(token: str, extras: dict | None = None) -> tuple[User | None, dict]:
     """The live user behind a bearer token, and the ``extras`` (name → SQL expression on the
-    token's ``User`` and ``Organization``) read in the same statement."""
+    token's ``User`` and ``Organization``) read in the same statement (one statement in all:
+    see ``portal.auth.token_lookup``)."""
     if not token or len(token) > 200:
         return None, {}
-    stmt, names = _token_lookup(extras)
-    row = db.session.execute(stmt, {"token_hash": _hash(token)}).first()
-    if row is None:
-        return None, {}
-    token_row = row[0]
-    if token_row.revoked_at is not None or token_row.expires_at <= utcnow():
-        return None, {}
-    user = token_row.user
-    if not user.is_active:
-        return None, {}
-    return user, dict(zip(names, row[1:]))
+    from .token_lookup import read_token
+
+    return read_token(_hash(token), extras, utcnow())
 
 
 def start_session(user: User, ip: str | None) -> str:

@@ -251,11 +251,23 @@ def test_flagged_list_within_days_and_no_lawsuit(api_as, legal, open_case):
     from portal.extensions import db
 
     today = local_today()
-    soon = open_case(limitation_starts_on=(add_years(today, -3) + timedelta(days=10)).isoformat())
-    edge = open_case(limitation_starts_on=(add_years(today, -3) + timedelta(days=90)).isoformat())
-    later = open_case(limitation_starts_on=(add_years(today, -3) + timedelta(days=91)).isoformat())
-    sued = open_case(limitation_starts_on=(add_years(today, -3) + timedelta(days=5)).isoformat())
-    closed = open_case(limitation_starts_on=(add_years(today, -3) + timedelta(days=5)).isoformat())
+
+    def starts_for(days, step=-1):
+        """The start whose 3-year deadline is ``days`` from today. A deadline is never 29
+        February (add_years), so a target on that day moves by ``step`` days — towards today
+        for a case that must be flagged, away from it for one that must not."""
+        target = today + timedelta(days=days)
+        if (target.month, target.day) == (2, 29):
+            target += timedelta(days=step)
+        start = add_years(target, -3)
+        assert add_years(start, 3) == target
+        return start.isoformat()
+
+    soon = open_case(limitation_starts_on=starts_for(10))
+    edge = open_case(limitation_starts_on=starts_for(90))
+    later = open_case(limitation_starts_on=starts_for(91, step=1))
+    sued = open_case(limitation_starts_on=starts_for(5))
+    closed = open_case(limitation_starts_on=starts_for(5))
     api = api_as(legal)
     api.post(f"/recoveries/{closed['id']}/transitions", json={"to": "closed", "closed_as": "written_off"})
     db.session.rollback()  # the receiver runs after the caller's commit, in its own session
@@ -263,7 +275,7 @@ def test_flagged_list_within_days_and_no_lawsuit(api_as, legal, open_case):
     body = api.get("/recoveries?limitation_within_days=90").get_json()
     assert [c["id"] for c in body["items"]] == [soon["id"], edge["id"]] and body["total"] == 2
     assert all(c["limitation_flagged"] for c in body["items"])
-    assert body["items"][0]["days_to_limitation"] == 10
+    assert body["items"][0]["days_to_limitation"] == (date.fromisoformat(soon["limitation_deadline"]) - today).days <= 10
     assert {c["id"] for c in api.get("/recoveries?limitation_within_days=200").get_json()["items"]} == \
         {soon["id"], edge["id"], later["id"]}
     assert api.get("/recoveries?limitation_within_days=-1").status_code == 422

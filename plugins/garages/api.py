@@ -37,7 +37,7 @@ def create_quote(data, claim_no):
     repairer's on a claim assigned to it for ``specialist_repair``."""
     quote = services.create_quote(claim_no, api_user(), _quote_args(data), submit=data["submit"],
                                   supplement_to=data.get("supplement_to"))
-    return committed(_QUOTE, services.load_quote_for_display(quote.id, api_user()), 201)
+    return committed(_QUOTE, services.quote_for_answer(quote), 201)
 
 
 @blp.route("/quotes", methods=["GET"])
@@ -115,7 +115,8 @@ def replace_lines(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
-    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
+    # the lines may come in a new order: read them (and so their findings) in position order
+    return committed(_QUOTE, services.quote_for_answer(quote, ("lines", "findings", "decisions", "photos")))
 
 
 @blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])
@@ -127,7 +128,7 @@ def submit_quote(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.submit_quote(quote, user, expected_version=data.get("version"))
-    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
+    return committed(_QUOTE, services.quote_for_answer(quote))
 
 
 @blp.route("/quotes/<int:quote_id>/precheck", methods=["POST"])
@@ -153,7 +154,7 @@ def decide(data, quote_id):
     quote = services.get_quote(quote_id, user)
     services.decide(quote, user, data["action"], data["version"], data.get("comment"),
                     [dict(x) for x in data.get("lines") or []])
-    return committed(_QUOTE, services.load_quote_for_display(quote_id, user))
+    return committed(_QUOTE, services.quote_for_answer(quote))
 
 
 @blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])

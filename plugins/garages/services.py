@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit.services import record_audit
 from portal.auth.models import Organization, User
@@ -24,6 +24,7 @@ from portal.events import emit
 from portal.api.pagination import count_rows, page_of_rows
 from portal.extensions import db
 from portal.money import MoneyError, parse_money, quantize
+from portal.statemachine import update_record
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
 from . import rules as R
@@ -82,7 +83,8 @@ def quote_summaries_page(stmt, *, counted_by: dict | None = None) -> dict:
 
 
 def get_quote(quote_id: int, user, *, for_update: bool = False) -> Quote:
-    quote = db.session.get(Quote, quote_id)
+    """A quote the user may see (404 otherwise), its lines read with it (every change needs them)."""
+    quote = db.session.get(Quote, quote_id, options=[joinedload(Quote.lines)])
     if quote is None or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote
@@ -212,12 +214,9 @@ def _bump_version(quote: Quote, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     db.session.flush()
-    result = db.session.execute(sa.update(Quote).where(Quote.id == quote.id, Quote.version == version)
-                                .values(version=Quote.version + 1).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if not update_record(quote, Quote.version == version, values={"version": Quote.version + 1}):
         db.session.rollback()
         raise StaleVersion(details={"reloaded": True})
-    db.session.refresh(quote)
 
 
 # ------------------------------------------------------------------ creating and editing
@@ -587,14 +586,25 @@ def vin_history(quote: Quote, limit: int = 20) -> list[Quote]:
 
 
 # a quote with everything its page and its API answer show (built once: asked on every
-# open, create, submit and decision)
+# open; the lines — never many — come joined to the quote's row)
 _FOR_DISPLAY = sa.select(Quote).where(Quote.id == sa.bindparam("quote_id")).options(
-    selectinload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
+    joinedload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
     selectinload(Quote.photos))
 
 
+def quote_for_answer(quote: Quote, reread: tuple[str, ...] = ("decisions", "photos")) -> Quote:
+    """The quote a change has just written, ready for its answer without reading it all
+    again: its row came back with the UPDATE (``portal.statemachine.update_record``), and
+    the lines and findings it changed through their collections stand as written. What is
+    added by ``quote_id`` alone (decisions; photos) — and whatever else ``reread`` names — is
+    read afresh after the flush, so the answer is exactly what is committed."""
+    db.session.flush()
+    db.session.expire(quote, list(reread))
+    return quote
+
+
 def load_quote_for_display(quote_id: int, user) -> Quote:
-    quote = db.session.scalar(_FOR_DISPLAY, {"quote_id": quote_id})
+    quote = db.session.execute(_FOR_DISPLAY, {"quote_id": quote_id}).unique().scalar_one_or_none()
     if quote is None or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote

@@ -57,3 +57,52 @@ def test_a_refused_change_leaves_nothing_and_answers_the_envelope(app, people, g
     r = garage_api.post(f"/quotes/{q['id']}/lines", json={"lines": [part(qty="0")], "version": q["version"]})
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "invalid"
     assert garage_api.get(f"/quotes/{q['id']}").get_json()["total_submitted"] == q["total_submitted"]
+
+
+def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people, garage_api, api_as):
+    """The answer of a change is the quote as it stands after the UPDATE … RETURNING
+    (portal.statemachine.update_record) and the collections the change went through; only
+    what is added by quote_id (decisions, photos) is read again. The answer must still equal
+    what a fresh read gives — new order of lines, findings, decisions, adjusted lines — and
+    the statements of each change stay few (counted, so that a re-read creeping back fails)."""
+    from portal.extensions import db
+    from tests.querycount import count_queries
+
+    claim_no = make_claim(people.garage, color="yellow").claim_no
+    staff = api_as(people.assessor2)
+    db.session.remove()
+    with count_queries(db.engine) as created:
+        q = garage_api.post(f"/claims/{claim_no}/quotes", json={"lines": [
+            part(), part(part_no="5G0941005", name="左前大灯", price="1200.00")], "submit": False}).get_json()
+    assert q["status"] == "draft" and [ln["part_no"] for ln in q["lines"]] == ["1K0807221", "5G0941005"]
+    assert created.count <= 10, created
+    first, second = q["lines"]
+    # the garage puts the second line first and changes the price of the first
+    r = garage_api.post(f"/quotes/{q['id']}/lines", json={"version": q["version"], "lines": [
+        {**part(part_no="5G0941005", name="左前大灯", price="1200.00"), "id": second["id"]},
+        {**part(price="850.00"), "id": first["id"]}]})
+    assert r.status_code == 200
+    answered = r.get_json()
+    assert [ln["id"] for ln in answered["lines"]] == [second["id"], first["id"]]
+    assert answered == garage_api.get(f"/quotes/{q['id']}").get_json()
+    db.session.remove()
+    with count_queries(db.engine) as submitted:
+        r = garage_api.post(f"/quotes/{q['id']}/submit", json={"version": answered["version"]})
+    assert r.status_code == 200, r.get_json()
+    answered = r.get_json()
+    assert answered["status"] == "submitted" and answered["version"] == q["version"] + 2
+    assert [d["action"] for d in answered["decisions"]] == ["submit"]
+    assert answered == garage_api.get(f"/quotes/{q['id']}").get_json()
+    assert submitted.count <= 19, submitted
+    lines = answered["lines"]
+    db.session.remove()
+    with count_queries(db.engine) as decided:
+        r = staff.post(f"/quotes/{q['id']}/decisions", json={
+            "action": "approve", "version": answered["version"],
+            "lines": [{"id": lines[1]["id"], "approved_unit_price": "800.00", "reason": "PRICE_HIGH"}]})
+    assert r.status_code == 200, r.get_json()
+    answered = r.get_json()
+    assert answered["status"] == "approved" and answered["total_approved"] == "2000.00"
+    assert [d["action"] for d in answered["decisions"]] == ["submit", "approve"]
+    assert answered == staff.get(f"/quotes/{q['id']}").get_json()
+    assert decided.count <= 13, decided

@@ -104,7 +104,7 @@ def update_record(record, *criteria, values: dict) -> bool:
     lines) stay loaded: a transition costs one round trip, not three. A many-to-one whose
     key the update set is expired (read again when asked for)."""
     model = type(record)
-    columns = _returnable_columns(model)
+    columns, others = _returnable_columns(model)
     row = db.session.execute(
         sa.update(model).where(model.id == record.id, *criteria).values(**values)
         .returning(*[column for _key, column in columns])
@@ -114,8 +114,10 @@ def update_record(record, *criteria, values: dict) -> bool:
         return False
     for (key, _column), value in zip(columns, row):
         set_committed_value(record, key, value)
-    # a many-to-one whose key was just set (a lot's winner) is read again when asked for
+    # a many-to-one whose key was just set (a lot's winner) is read again when asked for, as
+    # is an attribute not of the record's own table (none today; a mapped expression)
     stale = [rel for rel, keys in _references(model) if keys & values.keys() and rel in record.__dict__]
+    stale += [key for key in others if key in record.__dict__]
     if stale:
         db.session.expire(record, stale)
     return True
@@ -136,12 +138,15 @@ def _references(model) -> list[tuple[str, set[str]]]:
     return refs
 
 
-def _returnable_columns(model) -> list[tuple[str, sa.Column]]:
-    """``(attribute, column)`` for the attributes of ``model`` that are plain table columns."""
-    columns = _RETURNABLE.get(model)
-    if columns is None:
+def _returnable_columns(model) -> tuple[list[tuple[str, sa.Column]], list[str]]:
+    """``(attribute, column)`` for the attributes of ``model`` that are plain columns of its
+    table (``RETURNING`` brings them back), and the names of its other column attributes."""
+    found = _RETURNABLE.get(model)
+    if found is None:
         table = model.__table__
-        columns = [(prop.key, prop.columns[0]) for prop in sa.inspect(model).column_attrs
+        props = sa.inspect(model).column_attrs
+        columns = [(prop.key, prop.columns[0]) for prop in props
                    if len(prop.columns) == 1 and getattr(prop.columns[0], "table", None) is table]
-        _RETURNABLE[model] = columns
-    return columns
+        returned = {key for key, _column in columns}
+        found = _RETURNABLE[model] = (columns, [prop.key for prop in props if prop.key not in returned])
+    return found

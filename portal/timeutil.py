@@ -40,6 +40,12 @@ def local_datetime(d: date, t: time) -> datetime:
     return datetime.combine(d, t, tzinfo=LOCAL_TZ)
 
 
+def month_start(d: date, months: int = 0) -> date:
+    """The first day of the month ``months`` after ``d``'s (negative: before it)."""
+    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return date(year, month0 + 1, 1)
+
+
 def isoformat(value: datetime | None) -> str | None:
     """Responses: ISO 8601 with the Asia/Shanghai offset."""
     if value is None:

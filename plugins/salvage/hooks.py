@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,7 +69,7 @@ def portal_dashboard_widgets(user):
     from flask import url_for
 
     from portal.extensions import db
-    from portal.timeutil import local_now
+    from portal.timeutil import local_now, month_start
     from portal.web.nav import Widget
 
     from . import services
@@ -78,8 +77,7 @@ def portal_dashboard_widgets(user):
 
     if services.is_staff(user):
         today = local_now().date()
-        start = today.replace(day=1)
-        end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        start, end = month_start(today), month_start(today, 1)
         rows = services.recovery_by_month(start, end)
         net = sum((r.net for r in rows), Decimal("0.00"))
         est = sum((r.estimate for r in rows), Decimal("0.00"))

@@ -2,7 +2,7 @@
 (竞价大厅): open lots, their bids, their won lots with next steps."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -16,7 +16,7 @@ from portal.errors import Invalid, InvalidState, StaleVersion
 from portal.exports import xlsx_response
 from portal.api.pagination import count_rows
 from portal.extensions import db
-from portal.timeutil import local_now, utcnow
+from portal.timeutil import local_now, month_start, utcnow
 from portal.web.forms import DONE, apply_errors, run_form
 
 from . import present, services
@@ -77,12 +77,6 @@ def _money_short(value):
 # --------------------------------------------------------------------------- staff desk
 
 
-def _month_start(d: date, back: int = 0) -> date:
-    """The first day of the month ``back`` months before ``d``'s (negative: after it)."""
-    y, m = divmod(d.year * 12 + d.month - 1 - back, 12)
-    return date(y, m + 1, 1)
-
-
 @bp.route("/")
 @login_required
 def lots():
@@ -101,7 +95,7 @@ def lots():
     total = count_rows(stmt)
     rows = db.session.scalars(stmt.order_by(SalvageLot.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     today = local_now().date()
-    periods = services.recovery_by_month(_month_start(today, 5), _month_start(today, -1))
+    periods = services.recovery_by_month(month_start(today, -5), month_start(today, 1))
     return render_template("salvage/lots.html", lots=rows, counts=counts, overdue=overdue, unbooked=unbooked,
                            status=status, queue=queue, claim_no=claim_no, page=page, per_page=PER_PAGE, total=total,
                            periods=periods, now=utcnow(), statuses=STATUSES)

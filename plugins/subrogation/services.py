@@ -23,7 +23,7 @@ from portal.events import emit
 from portal.extensions import db
 from portal.money import ZERO, Money, quantize
 from portal.statemachine import StateMachine, T
-from portal.timeutil import local_now, utcnow
+from portal.timeutil import local_now, month_start, utcnow
 
 from .models import CLOSED_AS, Receipt, RecoveryCase, Target
 
@@ -389,8 +389,7 @@ def period_bounds(period: str) -> tuple[date, date]:
     else:
         first_month, months = (int(m.group(3)) - 1) * 3 + 1, 3
     start = date(year, first_month, 1)
-    end_month = first_month + months
-    end = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    end = month_start(start, months)
     return start, end
 
 

@@ -33,6 +33,8 @@ def _columns(model, prefix: str) -> list[tuple[str, str]]:
 
 _USER_COLUMNS = _columns(User, "u__")
 _ORG_COLUMNS = _columns(Organization, "o__")
+_PK_ATTRS = {model: {inspect(model).get_property_by_column(c).key for c in inspect(model).primary_key}
+             for model in (User, Organization)}
 
 
 def lookup_statement(extras: dict | None):
@@ -54,7 +56,7 @@ def lookup_statement(extras: dict | None):
     return stmt, names
 
 
-def attach(model, mapping, columns: list[tuple[str, str]]):
+def _attach(model, mapping, columns: list[tuple[str, str]]):
     """The ``model`` instance of the row ``mapping`` (labels from ``columns``), persistent in
     the session as a query would have left it — or the one the session already holds."""
     session = db.session()
@@ -76,10 +78,6 @@ def attach(model, mapping, columns: list[tuple[str, str]]):
     return obj
 
 
-_PK_ATTRS = {model: {inspect(model).get_property_by_column(c).key for c in inspect(model).primary_key}
-             for model in (User, Organization)}
-
-
 def read_token(token_hash: str, extras: dict | None, now):
     """``(user, extras)`` for a live token of an active user, else ``(None, {})``."""
     stmt, names = lookup_statement(extras)
@@ -90,8 +88,8 @@ def read_token(token_hash: str, extras: dict | None, now):
     m = row._mapping
     if m["t__revoked_at"] is not None or m["t__expires_at"] <= now or not m["u__active"]:
         return None, {}
-    organization = attach(Organization, m, _ORG_COLUMNS)
-    user = attach(User, m, _USER_COLUMNS)
+    organization = _attach(Organization, m, _ORG_COLUMNS)
+    user = _attach(User, m, _USER_COLUMNS)
     if "organization" not in user.__dict__:
         set_committed_value(user, "organization", organization)
     return user, {name: m[name] for name in names}

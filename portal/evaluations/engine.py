@@ -23,7 +23,7 @@ from ..auth.models import Organization
 from ..errors import Invalid
 from ..events import emit
 from ..extensions import db
-from ..timeutil import utcnow
+from ..timeutil import month_start, utcnow
 from .metrics import bracket_points
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
 from .rules import ensure_rules, registered_metrics
@@ -44,8 +44,7 @@ def parse_period(period) -> tuple[date, date]:
 
 def previous_period(period: str) -> str:
     start, _ = parse_period(period)
-    year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    return month_start(start, -1).strftime("%Y-%m")
 
 
 def round_total(value: Decimal) -> Decimal:

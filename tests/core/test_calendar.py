@@ -196,3 +196,22 @@ def test_calendar_page_warns_about_fallback_year(client, factory, web_login, mon
 def test_calendar_page_is_for_admins(client, factory, web_login):
     web_login(factory.user())
     assert client.get("/admin/calendar").status_code == 403
+
+
+def test_month_start_crosses_the_year_both_ways():
+    """portal.timeutil.month_start, the one month step of the project (the salvage desk's
+    chart, its nav widget, recovery periods, the previous evaluation period). The salvage
+    desk answered 500 every December when it stepped months by hand."""
+    from datetime import date
+
+    from portal.timeutil import month_start
+
+    assert month_start(date(2026, 12, 2), 1) == date(2027, 1, 1)
+    assert month_start(date(2026, 12, 31)) == date(2026, 12, 1)
+    assert month_start(date(2026, 3, 15), -5) == date(2025, 10, 1)
+    assert month_start(date(2027, 1, 1), -12) == date(2026, 1, 1)
+    assert month_start(date(2026, 11, 30), 2) == date(2027, 1, 1)
+    assert month_start(date(2026, 1, 31), -1) == date(2025, 12, 1)
+    from portal.evaluations.engine import previous_period
+
+    assert previous_period("2026-01") == "2025-12" and previous_period("2026-12") == "2026-11"

@@ -165,17 +165,3 @@ def test_demo_data_is_idempotent_and_says_so_without_claims(app, make_claim):
     db.session.commit()
     statuses = sorted(db.session.scalars(sa.select(SalvageLot.status)))
     assert statuses == ["awarded", "closed", "open", "settled"]
-
-
-def test_month_starts_cross_the_year_both_ways():
-    """The desk's six-month chart ends with the month after this one: in December that is
-    January of the next year (a desk that answered 500 every December before)."""
-    from datetime import date
-
-    from plugins.salvage.views import _month_start
-
-    assert _month_start(date(2026, 12, 2), -1) == date(2027, 1, 1)
-    assert _month_start(date(2026, 12, 31), 0) == date(2026, 12, 1)
-    assert _month_start(date(2026, 3, 15), 5) == date(2025, 10, 1)
-    assert _month_start(date(2027, 1, 1), 12) == date(2026, 1, 1)
-    assert _month_start(date(2026, 11, 30), -2) == date(2027, 1, 1)

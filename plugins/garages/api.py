@@ -116,7 +116,7 @@ def replace_lines(data, quote_id):
     quote = services.get_quote(quote_id, user)
     services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
     # the lines may come in a new order: read them (and so their findings) in position order
-    return committed(_QUOTE, services.quote_for_answer(quote, ("lines", "findings", "decisions", "photos")))
+    return committed(_QUOTE, services.quote_for_answer(quote, ("lines", "findings")))
 
 
 @blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])

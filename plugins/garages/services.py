@@ -241,7 +241,8 @@ def create_quote(claim_no: str, user, lines, *, submit: bool = False, supplement
         parent = db.session.get(Quote, parent.supplement_to) if parent.supplement_to else parent
     quote = Quote(claim=claim, claim_id=claim.id, garage_id=user.organization_id, purpose=purpose,
                   supplement_to=parent.id if parent else None, status="draft", version=1, desk="garage",
-                  created_by_id=user.id, rules_version=R.rules_version())
+                  created_by_id=user.id, rules_version=R.rules_version(),
+                  findings=[], decisions=[], photos=[])   # a new quote has none: nothing to read back
     db.session.add(quote)
     _write_lines(quote, clean)
     db.session.flush()
@@ -326,7 +327,16 @@ def _decision(quote, action, actor, from_status, *, comment=None, amount=None, a
                  user_id=getattr(actor, "id", None), comment=comment, amount=amount, automatic=automatic,
                  rule=rule, rules_version=R.rules_version(), at=utcnow())
     db.session.add(d)
+    _keep_in(quote, "decisions", d)
     return d
+
+
+def _keep_in(quote: Quote, collection: str, row) -> None:
+    """A row written by ``quote_id`` joins the quote's collection when it is loaded, so the
+    collection stands as written and the answer need not read it again (unloaded, it is
+    read from the flushed rows when the answer asks)."""
+    if collection not in sa.inspect(quote).unloaded:
+        getattr(quote, collection).append(row)
 
 
 def _payload(quote: Quote, **extra) -> dict:
@@ -559,6 +569,7 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
                   original_name=Path(file.filename).name[:255], content_type=ctype, size=len(data),
                   uploaded_by_id=user.id)
     db.session.add(photo)
+    _keep_in(quote, "photos", photo)
     db.session.flush()
     record_audit("quote", quote.id, "add_photo", {"photo_id": photo.id, "kind": kind, "line_id": line_id}, actor=user)
     return photo
@@ -592,14 +603,16 @@ _FOR_DISPLAY = sa.select(Quote).where(Quote.id == sa.bindparam("quote_id")).opti
     selectinload(Quote.photos))
 
 
-def quote_for_answer(quote: Quote, reread: tuple[str, ...] = ("decisions", "photos")) -> Quote:
+def quote_for_answer(quote: Quote, reread: tuple[str, ...] = ()) -> Quote:
     """The quote a change has just written, ready for its answer without reading it all
-    again: its row came back with the UPDATE (``portal.statemachine.update_record``), and
-    the lines and findings it changed through their collections stand as written. What is
-    added by ``quote_id`` alone (decisions; photos) — and whatever else ``reread`` names — is
-    read afresh after the flush, so the answer is exactly what is committed."""
+    again: its row came back with the UPDATE (``portal.statemachine.update_record``), the
+    lines and findings it changed through their collections stand as written, and the
+    decisions and photos it added joined theirs (:func:`_keep_in`); a collection never
+    loaded is read from the flushed rows when the answer asks. ``reread`` names what is
+    read afresh after the flush all the same (lines that may come in a new order)."""
     db.session.flush()
-    db.session.expire(quote, list(reread))
+    if reread:   # (an empty list would expire every attribute)
+        db.session.expire(quote, list(reread))
     return quote
 
 

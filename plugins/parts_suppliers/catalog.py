@@ -1,6 +1,7 @@
 """The built-in parts catalog (配件价格库) behind ``portal_parts_catalog``: the look-ups
-the quote checks read. Each method is one set-based query (reference prices: one for
-supplier prices plus one for localized prices), whatever the number of lines."""
+the quote checks read. Each method is one set-based query, whatever the number of lines
+(reference prices: supplier and localized prices together; the labour rate: the garage's
+agreed rate, else the region's standard)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,10 +12,12 @@ import sqlalchemy as sa
 from portal.auth.models import Organization
 from portal.catalog import PartInfo, ReferencePrice
 from portal.extensions import db
+from portal.money import Money
+from portal.timeutil import local_now
 
-from .models import LocalizedPrice, PriceList, PriceListItem
+from .models import LaborRate, LocalizedPrice, PriceList, PriceListItem, RegionalStandard
 from .pricefile import normalize_part_no
-from .services import current_labor_rate, latest_standard
+from .services import latest_standard
 
 CHUNK = 900  # keep IN lists below every backend's parameter limit
 
@@ -38,23 +41,27 @@ class PriceCatalog:
         found: dict[tuple[str, str], ReferencePrice] = {}
         part_nos = sorted({p for p, _ in wanted})
         qualities = sorted({q for _, q in wanted})
+        lp, i, pl, org = LocalizedPrice, PriceListItem, PriceList, Organization
         for chunk in _chunks(part_nos):
-            lp = LocalizedPrice
-            for part_no, quality, price in db.session.execute(
-                    sa.select(lp.part_no, lp.quality, lp.price)
-                    .where(lp.part_no.in_(chunk), lp.quality.in_(qualities), lp.region == region)
-                    .order_by(lp.id)):
-                if (part_no, quality) in wanted:
-                    found[(part_no, quality)] = ReferencePrice(part_no, quality, price, "localized", None)
-            i, pl, org = PriceListItem, PriceList, Organization
+            # one statement for both sources: the region's localized prices (the latest row
+            # wins), then the current supplier prices of active suppliers of the region
+            localized = (sa.select(sa.literal(0).label("source"), lp.part_no, lp.quality, lp.price,
+                                   sa.null().label("supplier_id"), lp.id.label("seq"))
+                         .where(lp.part_no.in_(chunk), lp.quality.in_(qualities), lp.region == region))
+            supplier = (sa.select(sa.literal(1), i.part_no, i.quality, i.unit_price, pl.supplier_id, sa.literal(0))
+                        .join(pl, pl.id == i.price_list_id).join(org, org.id == pl.supplier_id)
+                        .where(i.part_no.in_(chunk), i.quality.in_(qualities), i.is_current.is_(True),
+                               org.status == "active", org.region == region))
+            both = sa.union_all(localized, supplier).subquery()
             best: dict[tuple[str, str], tuple[Decimal, int]] = {}
-            for part_no, quality, price, supplier_id in db.session.execute(
-                    sa.select(i.part_no, i.quality, i.unit_price, pl.supplier_id)
-                    .join(pl, pl.id == i.price_list_id).join(org, org.id == pl.supplier_id)
-                    .where(i.part_no.in_(chunk), i.quality.in_(qualities), i.is_current.is_(True),
-                           org.status == "active", org.region == region)):
+            for source, part_no, quality, price, supplier_id, _seq in db.session.execute(
+                    sa.select(both).order_by(both.c.source, both.c.seq)):
                 key = (part_no, quality)
-                if key in wanted and key not in found and (key not in best or (price, supplier_id) < best[key]):
+                if key not in wanted:
+                    continue
+                if source == 0:
+                    found[key] = ReferencePrice(part_no, quality, price, "localized", None)
+                elif key not in found and (key not in best or (price, supplier_id) < best[key]):
                     best[key] = (price, supplier_id)
             for key, (price, supplier_id) in best.items():
                 found[key] = ReferencePrice(key[0], key[1], price, "supplier", supplier_id)
@@ -110,11 +117,13 @@ class PriceCatalog:
         return out
 
     def labor_rate(self, garage_id: int, region: str) -> Decimal | None:
-        rate = current_labor_rate(garage_id)
-        if rate is not None:
-            return rate.rate
-        standard = latest_standard(region)
-        return standard.labor_rate if standard else None
+        """The garage's agreed rate in force today, else the region's standard (one statement)."""
+        lr, rs = LaborRate, RegionalStandard
+        agreed = (sa.select(lr.rate).where(lr.garage_id == garage_id, lr.effective_from <= local_now().date())
+                  .order_by(lr.effective_from.desc(), lr.id.desc()).limit(1).scalar_subquery())
+        standard = (sa.select(rs.labor_rate).where(rs.region == region)
+                    .order_by(rs.id.desc()).limit(1).scalar_subquery())
+        return db.session.scalar(sa.select(sa.type_coerce(sa.func.coalesce(agreed, standard), Money())))
 
     def towing_fee(self, region: str) -> Decimal | None:
         standard = latest_standard(region)

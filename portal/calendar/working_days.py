@@ -59,14 +59,15 @@ def _fallback(day: date) -> Day:
 
 def days_between(start: date, end: date) -> list[Day]:
     """Every day from ``start`` to ``end`` inclusive, with one query for the overrides."""
-    overrides = {o.day: o for o in db.session.scalars(
-        sa.select(CalendarOverride).where(CalendarOverride.day >= start, CalendarOverride.day <= end))}
+    o = CalendarOverride
+    overrides = {d: (working, name) for d, working, name in db.session.execute(
+        sa.select(o.day, o.working, o.name).where(o.day >= start, o.day <= end))}
     out = []
     day = start
     while day <= end:
-        o = overrides.get(day)
-        if o is not None:
-            out.append(Day(day, o.working, o.name, "override"))
+        found = overrides.get(day)
+        if found is not None:
+            out.append(Day(day, found[0], found[1], "override"))
         else:
             out.append(_official(day) or _fallback(day))
         day += timedelta(days=1)

@@ -1,5 +1,5 @@
 """Sending notifications. Called from ``portal_event`` receivers, i.e. after the action's
-commit, in a session of their own: a notification never fails the action."""
+commit, in a transaction of their own: a notification never fails the action."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +8,8 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
-from ..auth.models import User
+from ..auth.models import Organization, User
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification
@@ -18,49 +17,58 @@ from .models import Notification
 log = logging.getLogger(__name__)
 
 
-def users_of_organization(session, organization_id: int) -> list[User]:
-    return list(session.scalars(sa.select(User).where(User.organization_id == organization_id,
-                                                      User.active.is_(True))))
-
-
-def users_with_roles(session, *roles: str) -> list[User]:
-    from ..auth.models import Organization
-
-    users = session.scalars(sa.select(User).join(Organization).where(Organization.kind == "insurer",
-                                                                     User.active.is_(True)))
-    return [u for u in users if u.has_role(*roles)]
+def recipients(conn, *, user_ids=(), organization_id: int | None = None, roles=()) -> dict[int, str]:
+    """``{user_id: e-mail}`` of who is to be told, in one statement: the users named by id,
+    the active users of ``organization_id``, and the insurer's active users holding one
+    of ``roles`` (roles are kept as a comma list, matched here)."""
+    u, o = User.__table__, Organization.__table__
+    wanted = []
+    if user_ids:
+        wanted.append(u.c.id.in_(sorted(set(user_ids))))
+    if organization_id is not None:
+        wanted.append(sa.and_(u.c.organization_id == organization_id, u.c.active.is_(True)))
+    if roles:
+        wanted.append(sa.and_(o.c.kind == "insurer", u.c.active.is_(True)))
+    if not wanted:
+        return {}
+    ids, roles = set(user_ids), set(roles)
+    out: dict[int, str] = {}
+    for uid, email, org_id, active, kind, roles_text in conn.execute(
+            sa.select(u.c.id, u.c.email, u.c.organization_id, u.c.active, o.c.kind, u.c.roles)
+            .join(o, o.c.id == u.c.organization_id).where(sa.or_(*wanted)).order_by(u.c.id)):
+        if (uid in ids or (active and org_id == organization_id)
+                or (active and kind == "insurer" and roles & set((roles_text or "").split(",")))):
+            out[uid] = email
+    return out
 
 
 def notify(*, kind: str, title: str, body: str = "", url: str | None = None,
            user_ids=(), organization_id: int | None = None, roles=()) -> int:
     """Create one in-app notification per recipient and e-mail them when SMTP is
-    configured (otherwise the e-mail is written to the log). Returns the count."""
+    configured (otherwise the e-mail is written to the log). Returns the count.
+
+    A transaction of its own on a plain connection (two statements: who, and the rows),
+    after the action's commit: a notification never fails the action."""
+    table = Notification.__table__
     try:
-        # expire_on_commit=False: the recipients' addresses are read once, not again after
-        # the commit (a second transaction, on SQLite a second wait for the write lock)
-        with Session(db.engine, expire_on_commit=False) as session:
-            recipients: dict[int, User] = {}
-            if user_ids:
-                for u in session.scalars(sa.select(User).where(User.id.in_(list(user_ids)))):
-                    recipients[u.id] = u
-            if organization_id is not None:
-                for u in users_of_organization(session, organization_id):
-                    recipients[u.id] = u
-            if roles:
-                for u in users_with_roles(session, *roles):
-                    recipients[u.id] = u
-            rows = []
-            for user in recipients.values():
-                row = Notification(user_id=user.id, kind=kind, title=title[:200], body=body, url=url)
-                session.add(row)
-                rows.append((row, user))
-            session.commit()
-            emailed = [row for row, user in rows if send_email(user.email, title, body, url)]
-            if emailed:
-                for row in emailed:
-                    row.emailed_at = utcnow()
-                session.commit()
-            return len(rows)
+        with db.engine.begin() as conn:
+            to = recipients(conn, user_ids=user_ids, organization_id=organization_id, roles=roles)
+            if not to:
+                return 0
+            now = utcnow()
+            values = [{"user_id": uid, "kind": kind, "title": title[:200], "body": body, "url": url,
+                       "created_at": now} for uid in to]
+            if current_app.config.get("SMTP_HOST"):   # the rows' ids, to mark those e-mailed
+                rows = conn.execute(sa.insert(table).returning(table.c.id, table.c.user_id,
+                                                               sort_by_parameter_order=True), values).all()
+            else:                                     # one multi-row INSERT on every backend
+                conn.execute(sa.insert(table), values)
+                rows = [(None, uid) for uid in to]
+        emailed = [row_id for row_id, uid in rows if send_email(to[uid], title, body, url)]
+        if emailed:
+            with db.engine.begin() as conn:
+                conn.execute(sa.update(table).where(table.c.id.in_(emailed)).values(emailed_at=utcnow()))
+        return len(rows)
     except Exception:  # noqa: BLE001 - never fail the action that caused it
         log.exception("notification %s failed", kind)
         return 0

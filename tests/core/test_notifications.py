@@ -105,3 +105,76 @@ def test_a_notification_is_one_transaction_when_no_mail_goes_out(factory):
     finally:
         sa.event.remove(db.engine, "begin", listener)
     assert len(begins) == 1
+
+
+def test_recipients_by_id_organization_and_the_insurers_roles(factory):
+    """One statement finds every recipient: named users, the active users of an organization,
+    and the insurer's active users holding a role — not a partner's user with a role of the
+    same name, not a disabled one, not someone else's role; each once."""
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+    from portal.notifications.services import notify
+    from tests.querycount import count_queries
+
+    insurer = factory.insurer()
+    assessor, supervisor = factory.user(insurer), factory.user(insurer, roles=("supervisor", "assessor"))
+    pricing = factory.user(insurer, roles=("pricing",))
+    gone = factory.user(insurer)
+    gone.active = False
+    garage = factory.org("garage")
+    partner = factory.user(garage, roles=("assessor",))
+    named = factory.user(factory.org("garage"))
+    db.session.commit()
+    ids = {u: u.id for u in (assessor, supervisor, pricing, gone, partner, named)}
+    db.session.remove()
+    with count_queries(db.engine) as counted:
+        sent = notify(kind="quote.submitted", title="Quote 1 submitted", url="/garages/quotes/1",
+                      roles=("assessor",), user_ids=[ids[named], ids[supervisor]])
+    assert sent == 3
+    assert counted.count == 2, counted   # who, and the rows (one INSERT for all)
+    rows = db.session.scalars(sa.select(Notification).order_by(Notification.user_id)).all()
+    assert [n.user_id for n in rows] == sorted([ids[assessor], ids[supervisor], ids[named]])
+    assert all(n.kind == "quote.submitted" and n.url == "/garages/quotes/1" and n.read_at is None
+               and n.emailed_at is None and n.created_at is not None for n in rows)
+    db.session.remove()
+    assert notify(kind="x", title="nobody") == 0
+
+
+def test_with_smtp_each_recipient_is_mailed_and_marked(app, factory, monkeypatch):
+    """With SMTP configured every recipient gets a message at their own address and their
+    row is marked ``emailed_at``; a failing send leaves its row unmarked, the others not."""
+    import smtplib
+
+    from portal.extensions import db
+    from portal.notifications.models import Notification
+    from portal.notifications.services import notify
+
+    sent_to = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            assert (host, port) == ("smtp.example", 25)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, msg):
+            if msg["To"].startswith("broken"):
+                raise smtplib.SMTPException("mailbox unavailable")
+            sent_to.append((msg["To"], msg["Subject"]))
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.example")
+    monkeypatch.setitem(app.config, "SMTP_PORT", 25)
+    garage = factory.org("garage")
+    ok = [factory.user(garage, email="a@garage.example"), factory.user(garage, email="b@garage.example")]
+    broken = factory.user(garage, email="broken@garage.example")
+    ids = [u.id for u in ok], broken.id
+    db.session.remove()
+    assert notify(kind="claim.assigned", title="Claim C1 assigned", organization_id=garage.id) == 3
+    assert sorted(sent_to) == [("a@garage.example", "Claim C1 assigned"), ("b@garage.example", "Claim C1 assigned")]
+    marked = dict(db.session.execute(sa.select(Notification.user_id, Notification.emailed_at)).all())
+    assert all(marked[i] is not None for i in ids[0]) and marked[ids[1]] is None

@@ -106,13 +106,17 @@ def test_catalog_rates_and_towing(api_as, factory, pricing, app):
         "set_at": api.get("/regions/上海/standards").get_json()["set_at"]}
     assert api.put("/regions/上海/standards", json={}).status_code == 422
     api.put(f"/organizations/{garage.id}/labor-rate", json={"rate": "125.50"})
-    assert catalog.labor_rate(garage.id, "上海") == Decimal("125.50")
-    assert catalog.labor_rate(other.id, "上海") == Decimal("100.00")
+    garage_id, other_id = garage.id, other.id
+    with count_queries() as q:   # the agreed rate, else the region's standard: one statement
+        assert catalog.labor_rate(garage_id, "上海") == Decimal("125.50")
+        assert catalog.labor_rate(other_id, "上海") == Decimal("100.00")
+        assert catalog.labor_rate(other_id, "北京") is None
+    assert q.count == 3, q
     assert catalog.towing_fee("上海") == Decimal("350.00")
     assert catalog.towing_fee("北京") is None
 
 
-def test_catalog_reference_prices_for_50_lines_cost_two_queries(api_as, factory, pricing):
+def test_catalog_reference_prices_for_50_lines_cost_one_query(api_as, factory, pricing):
     from portal.catalog import get_catalog
 
     org = factory.org("parts_supplier", region="上海")
@@ -124,7 +128,7 @@ def test_catalog_reference_prices_for_50_lines_cost_two_queries(api_as, factory,
     pairs = [(f"P{i:03d}", "genuine") for i in range(50)]
     with count_queries() as q:
         refs = catalog.reference_prices(pairs, "上海")
-    assert q.count <= 2, q
+    assert q.count == 1, q   # localized and supplier prices in one statement
     assert len(refs) == 50
     assert refs[("P001", "genuine")].price == Decimal("5.00") and refs[("P001", "genuine")].source == "localized"
     assert refs[("P049", "genuine")].price == Decimal("149.00") and refs[("P049", "genuine")].supplier_id == org.id

@@ -7,6 +7,7 @@ writes the audit row in the same transaction.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -123,30 +124,21 @@ def update_record(record, *criteria, values: dict) -> bool:
     return True
 
 
-_RETURNABLE: dict = {}
-_REFERENCES: dict = {}
-
-
+@functools.cache
 def _references(model) -> list[tuple[str, set[str]]]:
     """``(relationship, {its key attributes})`` for the many-to-one relationships of ``model``."""
-    refs = _REFERENCES.get(model)
-    if refs is None:
-        mapper = sa.inspect(model)
-        refs = [(rel.key, {mapper.get_property_by_column(c).key for c in rel.local_columns})
-                for rel in mapper.relationships if rel.direction.name == "MANYTOONE"]
-        _REFERENCES[model] = refs
-    return refs
+    mapper = sa.inspect(model)
+    return [(rel.key, {mapper.get_property_by_column(c).key for c in rel.local_columns})
+            for rel in mapper.relationships if rel.direction.name == "MANYTOONE"]
 
 
+@functools.cache
 def _returnable_columns(model) -> tuple[list[tuple[str, sa.Column]], list[str]]:
     """``(attribute, column)`` for the attributes of ``model`` that are plain columns of its
     table (``RETURNING`` brings them back), and the names of its other column attributes."""
-    found = _RETURNABLE.get(model)
-    if found is None:
-        table = model.__table__
-        props = sa.inspect(model).column_attrs
-        columns = [(prop.key, prop.columns[0]) for prop in props
-                   if len(prop.columns) == 1 and getattr(prop.columns[0], "table", None) is table]
-        returned = {key for key, _column in columns}
-        found = _RETURNABLE[model] = (columns, [prop.key for prop in props if prop.key not in returned])
-    return found
+    table = model.__table__
+    props = sa.inspect(model).column_attrs
+    columns = [(prop.key, prop.columns[0]) for prop in props
+               if len(prop.columns) == 1 and getattr(prop.columns[0], "table", None) is table]
+    returned = {key for key, _column in columns}
+    return columns, [prop.key for prop in props if prop.key not in returned]

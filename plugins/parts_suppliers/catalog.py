@@ -13,11 +13,10 @@ from portal.auth.models import Organization
 from portal.catalog import PartInfo, ReferencePrice
 from portal.extensions import db
 from portal.money import Money
-from portal.timeutil import local_now
 
 from .models import LaborRate, LocalizedPrice, PriceList, PriceListItem, RegionalStandard
 from .pricefile import normalize_part_no
-from .services import latest_standard
+from .services import labor_rate_in_force, latest_standard, standard_in_force
 
 CHUNK = 900  # keep IN lists below every backend's parameter limit
 
@@ -118,11 +117,8 @@ class PriceCatalog:
 
     def labor_rate(self, garage_id: int, region: str) -> Decimal | None:
         """The garage's agreed rate in force today, else the region's standard (one statement)."""
-        lr, rs = LaborRate, RegionalStandard
-        agreed = (sa.select(lr.rate).where(lr.garage_id == garage_id, lr.effective_from <= local_now().date())
-                  .order_by(lr.effective_from.desc(), lr.id.desc()).limit(1).scalar_subquery())
-        standard = (sa.select(rs.labor_rate).where(rs.region == region)
-                    .order_by(rs.id.desc()).limit(1).scalar_subquery())
+        agreed = labor_rate_in_force(garage_id).with_only_columns(LaborRate.rate).scalar_subquery()
+        standard = standard_in_force(region).with_only_columns(RegionalStandard.labor_rate).scalar_subquery()
         return db.session.scalar(sa.select(sa.type_coerce(sa.func.coalesce(agreed, standard), Money())))
 
     def towing_fee(self, region: str) -> Decimal | None:

@@ -329,16 +329,25 @@ def set_labor_rate(org_id: int, rate, actor, effective_from: date | None = None)
     return row
 
 
-def current_labor_rate(garage_id: int, on: date | None = None) -> LaborRate | None:
+def labor_rate_in_force(garage_id: int, on: date | None = None) -> sa.Select:
+    """The garage's agreed labour rate row in force on ``on`` (today): the latest effective."""
     on = on or local_now().date()
-    return db.session.scalar(sa.select(LaborRate).where(LaborRate.garage_id == garage_id,
-                                                        LaborRate.effective_from <= on)
-                             .order_by(LaborRate.effective_from.desc(), LaborRate.id.desc()).limit(1))
+    return (sa.select(LaborRate).where(LaborRate.garage_id == garage_id, LaborRate.effective_from <= on)
+            .order_by(LaborRate.effective_from.desc(), LaborRate.id.desc()).limit(1))
+
+
+def standard_in_force(region: str) -> sa.Select:
+    """The region's standard (labour rate, towing fee) row in force: the latest set."""
+    return (sa.select(RegionalStandard).where(RegionalStandard.region == region)
+            .order_by(RegionalStandard.id.desc()).limit(1))
+
+
+def current_labor_rate(garage_id: int, on: date | None = None) -> LaborRate | None:
+    return db.session.scalar(labor_rate_in_force(garage_id, on))
 
 
 def latest_standard(region: str) -> RegionalStandard | None:
-    return db.session.scalar(sa.select(RegionalStandard).where(RegionalStandard.region == region)
-                             .order_by(RegionalStandard.id.desc()).limit(1))
+    return db.session.scalar(standard_in_force(region))
 
 
 def set_regional_standard(region: str, actor, labor_rate=None, towing_fee=None) -> RegionalStandard:

@@ -50,6 +50,11 @@ class Organization(db.Model):
         return f"<Organization {self.id} {self.kind} {self.name}>"
 
 
+def parse_roles(roles_text: str | None) -> list[str]:
+    """The roles a user row keeps as a comma list (``users.roles``)."""
+    return [r for r in (roles_text or "").split(",") if r]
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -89,7 +94,7 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> list[str]:
-        return [r for r in (self.roles_text or "").split(",") if r]
+        return parse_roles(self.roles_text)
 
     @roles.setter
     def roles(self, value) -> None:

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import sqlalchemy as sa
 from flask import current_app
 
-from ..auth.models import Organization, User
+from ..auth.models import Organization, User, parse_roles
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def recipients(conn, *, user_ids=(), organization_id: int | None = None, roles=()) -> dict[int, str]:
     """``{user_id: e-mail}`` of who is to be told, in one statement: the users named by id,
     the active users of ``organization_id``, and the insurer's active users holding one
-    of ``roles`` (roles are kept as a comma list, matched here)."""
+    of ``roles`` (kept as a comma list: matched here, as ``User.has_role`` does)."""
     u, o = User.__table__, Organization.__table__
     wanted = []
     if user_ids:
@@ -37,7 +37,7 @@ def recipients(conn, *, user_ids=(), organization_id: int | None = None, roles=(
             sa.select(u.c.id, u.c.email, u.c.organization_id, u.c.active, o.c.kind, u.c.roles)
             .join(o, o.c.id == u.c.organization_id).where(sa.or_(*wanted)).order_by(u.c.id)):
         if (uid in ids or (active and org_id == organization_id)
-                or (active and kind == "insurer" and roles & set((roles_text or "").split(",")))):
+                or (active and kind == "insurer" and roles.intersection(parse_roles(roles_text)))):
             out[uid] = email
     return out
 

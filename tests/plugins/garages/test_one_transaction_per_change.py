@@ -128,3 +128,36 @@ def test_a_quote_created_and_fast_tracked_answers_both_decisions_as_committed(ap
     assert answered == garage_api.get(f"/quotes/{answered['id']}").get_json()
     assert not [s for s in counted.statements if s.lstrip().upper().startswith("SELECT")
                 and ("FROM GARAGES_DECISIONS" in s.upper() or "FROM GARAGES_PHOTOS" in s.upper())], counted
+
+
+def test_a_photo_joins_the_photos_of_a_quote_that_has_them_loaded(app, people, garage_api):
+    """A quote read with its photos (its page, its answer) gets the new photo in the same
+    collection, in order, without reading the photos again; unloaded, nothing is read."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from plugins.garages import services
+    from portal.extensions import db
+    from tests.querycount import count_queries
+
+    q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    user_id = people.garage_user.id
+    db.session.remove()
+    user = db.session.get(type(people.garage_user), user_id)
+    quote = services.load_quote_for_display(q["id"], user)
+    first = services.add_photo(quote, user, FileStorage(io.BytesIO(png), "a.png"), "damage")
+    with count_queries(db.engine) as counted:
+        second = services.add_photo(quote, user, FileStorage(io.BytesIO(png), "b.png"), "damage")
+        photos = [p.id for p in quote.photos]
+    assert photos == [first.id, second.id]
+    assert not [s for s in counted.statements if "FROM garages_photos" in s], counted
+    db.session.commit()
+    assert [p["id"] for p in garage_api.get(f"/quotes/{q['id']}").get_json()["photos"]] == photos
+    db.session.remove()
+    user = db.session.get(type(people.garage_user), user_id)
+    quote = services.get_quote(q["id"], user)                  # photos not loaded: left so
+    services.add_photo(quote, user, FileStorage(io.BytesIO(png), "c.png"), "damage")
+    assert "photos" in db.inspect(quote).unloaded
+    db.session.commit()

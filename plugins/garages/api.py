@@ -14,9 +14,10 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 from . import quote_marks, services
+from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
-                      QuoteSummary, SubmitIn)
+                      QuoteSummary, SubmitIn, WithdrawIn)
 
 _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 _QUOTE = QuoteOut()
@@ -35,9 +36,10 @@ def _quote_args(data: dict) -> list[dict]:
 def create_quote(data, claim_no):
     """A garage's quote (or supplement) on a claim assigned to it for repair; a specialist
     repairer's on a claim assigned to it for ``specialist_repair``."""
-    quote = services.create_quote(claim_no, api_user(), _quote_args(data), submit=data["submit"],
+    user = api_user()
+    quote = services.create_quote(claim_no, user, _quote_args(data), submit=data["submit"],
                                   supplement_to=data.get("supplement_to"))
-    return committed(_QUOTE, services.quote_for_answer(quote), 201)
+    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user), 201)
 
 
 @blp.route("/quotes", methods=["GET"])
@@ -102,7 +104,8 @@ def _quotes_page(user, args) -> tuple[dict, object]:
 @blp.response(200, QuoteOut)
 @authenticated
 def get_quote(quote_id):
-    return services.load_quote_for_display(quote_id, api_user())
+    user = api_user()
+    return annotate(services.load_quote_for_display(quote_id, user), user)
 
 
 @blp.route("/quotes/<int:quote_id>/lines", methods=["POST"])
@@ -116,7 +119,7 @@ def replace_lines(data, quote_id):
     quote = services.get_quote(quote_id, user)
     services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
     # the lines may come in a new order: read them (and so their findings) in position order
-    return committed(_QUOTE, services.quote_for_answer(quote, ("lines", "findings")))
+    return committed(_QUOTE, annotate(services.quote_for_answer(quote, ("lines", "findings")), user))
 
 
 @blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])
@@ -128,7 +131,31 @@ def submit_quote(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.submit_quote(quote, user, expected_version=data.get("version"))
-    return committed(_QUOTE, services.quote_for_answer(quote))
+    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
+
+
+@blp.route("/quotes/<int:quote_id>/withdraw", methods=["POST"])
+@blp.arguments(WithdrawIn)
+@blp.response(200, QuoteOut)
+@authenticated
+def withdraw_quote(data, quote_id):
+    """The garage withdraws a submitted or returned quote before a decision (撤回) → ``withdrawn``."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.withdraw_quote(quote, user, expected_version=data.get("version"))
+    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
+
+
+@blp.route("/quotes/<int:quote_id>", methods=["DELETE"])
+@blp.response(204)
+@authenticated
+def delete_quote(quote_id):
+    """The garage deletes a draft: hidden from then on, kept with its audit trail."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.delete_draft(quote, user)
+    db.session.commit()
+    return "", 204
 
 
 @blp.route("/quotes/<int:quote_id>/precheck", methods=["POST"])
@@ -153,8 +180,8 @@ def decide(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.decide(quote, user, data["action"], data["version"], data.get("comment"),
-                    [dict(x) for x in data.get("lines") or []])
-    return committed(_QUOTE, services.quote_for_answer(quote))
+                    [dict(x) for x in data.get("lines") or []], reason=data.get("reason"))
+    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
 
 
 @blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])

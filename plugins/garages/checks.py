@@ -23,6 +23,7 @@ from portal.plugins import flatten, hook
 from portal.timeutil import utcnow
 
 from . import rules as R
+from .controls import PENDING
 from .models import LABOUR_KINDS, SEVERITIES, Quote, QuoteLine
 
 log = logging.getLogger(__name__)
@@ -102,22 +103,27 @@ class CheckContext:
 
     @cached_property
     def history(self) -> dict[str, list[str]]:
-        """Part numbers approved for replacement on the same VIN in other claims within
-        the window: ``{part_no: [claim_no, ...]}`` (one query)."""
+        """Part numbers already replaced on the same VIN: approved in other claims within the
+        window, or approved or awaiting decision in another quote of this very claim (a split
+        quote, a supplement repeating its first quote): ``{part_no: [where, ...]}`` (one query)."""
         nos = sorted({ln.part_no for ln in self.of_kind("part") if ln.part_no})
         if not nos or not self.claim.vin:
             return {}
         since = utcnow() - timedelta(days=30 * int(R.rules()["duplicate_months"]))
         rows = db.session.execute(
-            sa.select(QuoteLine.part_no, Claim.claim_no)
+            sa.select(QuoteLine.part_no, Claim.claim_no, Quote.id, Quote.claim_id)
             .join(Quote, Quote.id == QuoteLine.quote_id).join(Claim, Claim.id == Quote.claim_id)
-            .where(Claim.vin == self.claim.vin, Claim.id != self.claim.id, Quote.status == "approved",
-                   Quote.decided_at >= since, QuoteLine.kind == "part", QuoteLine.part_no.in_(nos),
+            .where(Claim.vin == self.claim.vin, Quote.id != self.quote.id,
+                   sa.or_(sa.and_(Claim.id != self.claim.id, Quote.status == "approved", Quote.decided_at >= since),
+                          sa.and_(Claim.id == self.claim.id, Quote.status.in_(("approved",) + PENDING))),
+                   QuoteLine.kind == "part", QuoteLine.part_no.in_(nos),
                    sa.or_(QuoteLine.approved_quantity.is_(None), QuoteLine.approved_quantity > 0))
             .distinct()).all()
         out: dict[str, list[str]] = {}
-        for part_no, claim_no in rows:
-            out.setdefault(part_no, []).append(claim_no)
+        for part_no, claim_no, quote_id, claim_id in rows:
+            where = f"{claim_no} #{quote_id}" if claim_id == self.claim.id else claim_no
+            if where not in out.setdefault(part_no, []):
+                out[part_no].append(where)
         return out
 
     @cached_property

@@ -16,10 +16,13 @@ from portal.timeutil import AwareDateTime, utcnow
 LINE_KINDS = ("part", "repair", "labor", "paint", "material", "outsourced", "rescue")
 LABOUR_KINDS = ("repair", "labor", "paint")   # quantity = hours, unit_price = hourly rate
 QUALITIES = ("genuine", "equivalent", "recycled")
-STATUSES = ("draft", "submitted", "returned", "escalated", "awaiting_second_approval", "approved", "rejected")
+STATUSES = ("draft", "submitted", "returned", "escalated", "awaiting_second_approval", "approved", "rejected",
+            "on_hold", "under_investigation", "withdrawn", "deleted")
+HELD = ("on_hold", "under_investigation")   # 问题件 / 案件调查: the deadline clock stops
+VISIBLE_STATUSES = tuple(s for s in STATUSES if s != "deleted")   # a deleted draft is kept, never listed
 IN_REVIEW = ("submitted", "escalated", "awaiting_second_approval")
 DESKS = {"draft": "garage", "returned": "garage", "submitted": "assessor", "escalated": "supervisor",
-         "awaiting_second_approval": "second_approver"}
+         "awaiting_second_approval": "second_approver", "on_hold": "assessor", "under_investigation": "assessor"}
 PHOTO_KINDS = ("damage", "teardown", "after_repair")
 SEVERITIES = ("info", "warn", "block")
 
@@ -49,7 +52,13 @@ class Quote(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     desk: Mapped[str | None] = mapped_column(sa.String(32), default="garage")
-    assigned_reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    assigned_reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)   # 一人终审
+    # a hold (问题件) or an investigation (案件调查): why, by whom, and the status it resumes to
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    hold_note: Mapped[str | None] = mapped_column(sa.Text)
+    held_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    held_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    held_from: Mapped[str | None] = mapped_column(sa.String(32))
     first_approver_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     return_count: Mapped[int] = mapped_column(default=0)
     rules_version: Mapped[str | None] = mapped_column(sa.String(32))
@@ -72,6 +81,13 @@ class Quote(db.Model):
     @property
     def claim_no(self) -> str:
         return self.claim.claim_no
+
+    @property
+    def shown_decisions(self) -> list:
+        """The decisions as the reader may see them: a partner's reading leaves out the
+        insurer's reasons and notes of holds (set by ``controls.annotate``)."""
+        shown = self.__dict__.get("_shown_decisions")
+        return self.decisions if shown is None else shown
 
     @property
     def is_supplement(self) -> bool:
@@ -180,6 +196,9 @@ class Decision(db.Model):
     rules_version: Mapped[str] = mapped_column(sa.String(32))
     automatic: Mapped[bool] = mapped_column(default=False)
     rule: Mapped[str | None] = mapped_column(sa.String(64))
+    # an approval judged on the claim (SPEC §3a): the claim's repair total after it, the approver's limit
+    claim_total: Mapped[Decimal | None] = mapped_column(Money())
+    authority_limit: Mapped[Decimal | None] = mapped_column(Money())
 
 
 class Photo(db.Model):

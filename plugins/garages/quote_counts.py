@@ -107,7 +107,7 @@ def count_quotes(*, garage_id: int | None = None, status: str | None = None) -> 
     key = (garage_id is not None, status is not None)
     stmt = _COUNT_STMTS.get(key)
     if stmt is None:   # built once per shape of filter (a busy list asks this on every page)
-        stmt = sa.select(sa.func.coalesce(sa.func.sum(QuoteCount.n), 0))
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(QuoteCount.n), 0)).where(QuoteCount.status != "deleted")
         if garage_id is not None:
             stmt = stmt.where(QuoteCount.garage_id == sa.bindparam("garage_id"))
         if status is not None:

@@ -32,8 +32,9 @@ DEFAULT_RULES: dict = {
         "RESCUE_ABOVE_SCHEDULE": "warn", "TOTAL_LOSS_SUSPECTED": "block",
         "POLICY_LIMIT_EXCEEDED": "block",
     },
-    # review
-    "major_threshold": "50000",                # 大要案: approved total above → four eyes
+    # review — every money control is judged on the claim's repair total (SPEC §3a)
+    "claim_total_counts": "approved_and_pending",   # or "approved": what the claim's repair total counts
+    "major_threshold": "50000",                # 大要案: the claim's repair total above → four eyes
     "fast_track_limit": "5000",                # 小额快赔
     "fast_track_grades": ["A", "B"],
     "fast_track_colors": ["blue"],
@@ -42,6 +43,11 @@ DEFAULT_RULES: dict = {
     "sampling_grade_shares": {"C": "0.15", "D": "0.30"},
     "sampling_amount_threshold": "30000",
     "sampling_amount_share": "0.20",
+    # 问题件 / 案件调查 reasons (a hold or an investigation takes one, with a note)
+    "hold_reasons": ["SUSPECTED_FRAUD", "DOCUMENTS_MISSING", "LIABILITY_UNCLEAR", "PRICE_VERIFICATION",
+                     "THIRD_PARTY_DISPUTE", "OTHER"],
+    # a red claim above this repair total needs an investigation before approval (None: never)
+    "red_investigation_above": None,
     # 核减原因
     "reduction_reasons": ["PRICE_HIGH", "NOT_ACCIDENT_RELATED", "REPAIR_NOT_REPLACE", "QUANTITY_HIGH",
                           "LABOR_HIGH", "DUPLICATE", "OTHER"],

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from portal.api.fields import DecimalString, LocalDateTime, MoneyField
 
-from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES
+from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
 
 
 class LineIn(Schema):
@@ -37,6 +37,10 @@ class SubmitIn(Schema):
     version = fields.Integer(allow_none=True, load_default=None)
 
 
+class WithdrawIn(Schema):
+    version = fields.Integer(allow_none=True, load_default=None)
+
+
 class AdjustmentIn(Schema):
     id = fields.Integer(required=True)
     approved_quantity = DecimalString(places=2, allow_none=True, load_default=None)
@@ -45,8 +49,11 @@ class AdjustmentIn(Schema):
 
 
 class DecisionIn(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(("approve", "return", "reject", "escalate")))
+    action = fields.String(required=True, validate=validate.OneOf(
+        ("approve", "return", "reject", "escalate", "hold", "investigate", "resume")))
     version = fields.Integer(required=True)
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32), metadata={
+        "description": "hold / investigate: the reason code (GET /api/v1/codes/hold-reasons); the note is `comment`"})
     comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     lines = fields.List(fields.Nested(AdjustmentIn), load_default=list)
 
@@ -89,6 +96,18 @@ class DecisionOut(Schema):
     rules_version = fields.String()
     from_status = fields.String()
     to_status = fields.String()
+    claim_total = MoneyField(allow_none=True, metadata={
+        "description": "an approval: the claim's repair total it was judged on (SPEC §3a)"})
+    authority_limit = MoneyField(allow_none=True, metadata={
+        "description": "an approval: the approver's limit then (null: unlimited or not an approval)"})
+
+
+class ApprovalOut(Schema):
+    claim_total = MoneyField(metadata={"description": "the claim's repair total once this quote is approved"})
+    limit = MoneyField(allow_none=True, metadata={"description": "the caller's authority limit; null: unlimited"})
+    within_limit = fields.Boolean()
+    needs_second_approver = fields.Boolean(metadata={"description": "above the major threshold: four eyes"})
+    message = fields.String(allow_none=True, metadata={"description": "why approving would escalate"})
 
 
 class PhotoOut(Schema):
@@ -120,18 +139,33 @@ class QuoteSummary(Schema):
     risk_color = fields.String()
 
 
+class HoldOut(Schema):
+    reason = fields.String(metadata={"description": "a code of GET /api/v1/codes/hold-reasons"})
+    note = fields.String(allow_none=True)
+    held_by_id = fields.Integer(allow_none=True)
+    held_at = LocalDateTime(allow_none=True)
+    held_from = fields.String(allow_none=True)
+
+
 class QuoteOut(QuoteSummary):
     rules_version = fields.String(allow_none=True)
+    claim_repair_total = MoneyField(metadata={
+        "description": "the claim's repair total: approved plus pending, every repairer's quotes (SPEC §3a); "
+                       "to a partner, over its own quotes on the claim only"})
+    approval = fields.Nested(ApprovalOut, allow_none=True, metadata={
+        "description": "staff, while in review: what approving would do on the claim"})
+    hold = fields.Nested(HoldOut, allow_none=True, metadata={
+        "description": "staff only: why the quote is on hold or under investigation (问题件 / 案件调查)"})
     sampled = fields.Boolean()
     sample_reason = fields.String(allow_none=True)
     findings = fields.List(fields.Nested(FindingOut))
     lines = fields.List(fields.Nested(LineOut))
-    decisions = fields.List(fields.Nested(DecisionOut))
+    decisions = fields.List(fields.Nested(DecisionOut), attribute="shown_decisions")
     photos = fields.List(fields.Nested(PhotoOut))
 
 
 class QuoteQuery(Schema):
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf(VISIBLE_STATUSES))
     overdue = fields.Boolean()
     claim_no = fields.String()
     garage_id = fields.Integer()

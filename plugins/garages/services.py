@@ -27,9 +27,12 @@ from portal.money import MoneyError, parse_money, quantize
 from portal.statemachine import update_record
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
+from . import holds
 from . import rules as R
 from .checks import collect_findings
-from .models import (DESKS, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, AuditSample, Decision, Finding, Photo,
+from .controls import approval_check, lock_claim, open_chain, standing
+from .holds import HOLD_ACTIONS
+from .models import (DESKS, HELD, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, AuditSample, Decision, Finding, Photo,
                      Quote, QuoteLine, is_overdue)
 from .quote_counts import count_quotes
 from .workflow import QUOTE_FLOW
@@ -55,7 +58,7 @@ SYSTEM = SystemActor()
 
 def visible_quotes_stmt(user):
     """``select(Quote)`` limited to what ``user`` may see: staff all, a partner its own."""
-    stmt = sa.select(Quote)
+    stmt = sa.select(Quote).where(Quote.status != "deleted")   # a deleted draft is kept, never listed
     if user.is_insurer:
         return stmt
     return stmt.where(Quote.garage_id == user.organization_id)
@@ -85,7 +88,7 @@ def quote_summaries_page(stmt, *, counted_by: dict | None = None) -> dict:
 def get_quote(quote_id: int, user, *, for_update: bool = False) -> Quote:
     """A quote the user may see (404 otherwise), its lines read with it (every change needs them)."""
     quote = db.session.get(Quote, quote_id, options=[joinedload(Quote.lines)])
-    if quote is None or not (user.is_insurer or quote.garage_id == user.organization_id):
+    if quote is None or quote.status == "deleted" or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote
 
@@ -231,8 +234,15 @@ def create_quote(claim_no: str, user, lines, *, submit: bool = False, supplement
         raise NotFound()
     claim = get_visible_claim(claim_no, user, purposes=(purpose,))
     clean = validate_lines(lines)
+    _require_open_claim(claim)
+    lock_claim(claim.id)
     parent = None
-    if supplement_to is not None:
+    if supplement_to is None:
+        chain = open_chain(claim.id, user.organization_id)
+        if chain is not None:
+            raise InvalidState(_l_chain(chain), {"status": chain.status, "quote_id": chain.id,
+                                                 "use": "supplement_to" if chain.status == "approved" else None})
+    else:
         parent = db.session.get(Quote, supplement_to)
         if parent is None or parent.garage_id != user.organization_id or parent.claim_id != claim.id:
             raise Invalid({"supplement_to": ["No such quote of yours on this claim."]})
@@ -250,6 +260,37 @@ def create_quote(claim_no: str, user, lines, *, submit: bool = False, supplement
                                                 "supplement_to": quote.supplement_to}, actor=user)
     if submit:
         submit_quote(quote, user)
+    return quote
+
+
+def _require_open_claim(claim: Claim) -> None:
+    if claim.status != "open":
+        raise InvalidState("The claim is closed: it takes no more quotes.", {"claim_status": claim.status})
+
+
+def _l_chain(chain: Quote) -> str:
+    if chain.status == "approved":
+        return (f"Quote #{chain.id} on this claim is approved: send further damage as a supplement to it "
+                f"(supplement_to={chain.id}).")
+    return (f"Quote #{chain.id} on this claim is still open ({chain.status}): change, withdraw or delete it, "
+            "or wait for its decision and send a supplement.")
+
+
+def withdraw_quote(quote: Quote, user, expected_version: int | None = None) -> Quote:
+    """The garage takes back a submitted (or returned) quote before a decision (撤回)."""
+    require_owner(quote, user)
+    from_status = quote.status
+    QUOTE_FLOW.apply(quote, "withdraw", user, expected_version=expected_version,
+                     values={"desk": None, "due_at": None, "decided_at": utcnow()})
+    _decision(quote, "withdraw", user, from_status, amount=quote.total_submitted)
+    emit("quote.withdrawn", _payload(quote))
+    return quote
+
+
+def delete_draft(quote: Quote, user, expected_version: int | None = None) -> Quote:
+    """A draft is deleted: hidden from every list, the row and its audit trail kept."""
+    require_owner(quote, user)
+    QUOTE_FLOW.apply(quote, "delete", user, expected_version=expected_version, values={"desk": None})
     return quote
 
 
@@ -300,14 +341,18 @@ class FastTrackVerdict:
 
 
 def fast_track_verdict(quote: Quote, findings) -> FastTrackVerdict:
-    """小额快赔: ≤ limit, blue claim, no injury, grade A/B, no warn or block finding, not major."""
+    """小额快赔: the claim's repair total with this quote ≤ limit (never one quote alone), blue
+    claim, no injury, grade A/B, no warn or block finding, not major, and no earlier quote on
+    the claim refused, returned or re-inspected with a bad result (SPEC §3a)."""
     cfg = R.rules()
     reasons = []
-    total = quote.total_submitted or Decimal(0)
+    claim = standing(quote.claim_id, quote.id)
+    total = claim.others + (quote.total_submitted or Decimal(0))
     if total > Decimal(str(cfg["fast_track_limit"])):
         reasons.append("AMOUNT_ABOVE_LIMIT")
     if total > Decimal(str(cfg["major_threshold"])):
         reasons.append("MAJOR_QUOTE")
+    reasons.extend(claim.trouble)
     if quote.claim.risk_color not in cfg["fast_track_colors"]:
         reasons.append("RISK_COLOR")
     if quote.claim.flag("injury"):
@@ -322,10 +367,12 @@ def fast_track_verdict(quote: Quote, findings) -> FastTrackVerdict:
     return FastTrackVerdict(not reasons, reasons)
 
 
-def _decision(quote, action, actor, from_status, *, comment=None, amount=None, automatic=False, rule=None):
+def _decision(quote, action, actor, from_status, *, comment=None, amount=None, automatic=False, rule=None,
+              claim_total=None, authority_limit=None):
     d = Decision(quote_id=quote.id, action=action, from_status=from_status, to_status=quote.status,
                  user_id=getattr(actor, "id", None), comment=comment, amount=amount, automatic=automatic,
-                 rule=rule, rules_version=R.rules_version(), at=utcnow())
+                 rule=rule, rules_version=R.rules_version(), at=utcnow(), claim_total=claim_total,
+                 authority_limit=authority_limit)
     db.session.add(d)
     _keep_in(quote, "decisions", d)
     return d
@@ -357,6 +404,8 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
         raise Invalid({"lines": ["A quote needs at least one line."]})
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
+    _require_open_claim(quote.claim)
+    lock_claim(quote.claim_id)
     from_status = quote.status
     findings = store_findings(quote)
     routed = {f.line_id for f in findings if f.code == "REPLACE_WHERE_REPAIRABLE"}
@@ -441,33 +490,46 @@ def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]
     return out
 
 
-def decide(quote: Quote, user, action: str, version: int, comment: str | None = None, lines=None) -> Quote:
+REVIEW_ACTIONS = ("approve", "return", "reject", "escalate") + HOLD_ACTIONS
+
+
+def decide(quote: Quote, user, action: str, version: int, comment: str | None = None, lines=None,
+           reason: str | None = None) -> Quote:
     """An assessor's or supervisor's decision: approve / return / reject / escalate.
 
     Approving above the caller's authority escalates instead (审批权限); a major quote
     (大要案) needs two different approvers; a stale ``version`` is 409 ``stale_version``.
     """
-    if action not in ("approve", "return", "reject", "escalate"):
-        raise Invalid({"action": ["One of: approve, return, reject, escalate."]})
+    if action not in REVIEW_ACTIONS:
+        raise Invalid({"action": [f"One of: {', '.join(REVIEW_ACTIONS)}."]})
     if not user.is_insurer:
         raise Forbidden()
     if version != quote.version:
         raise StaleVersion(details={"version": quote.version, "status": quote.status})
     from_status = quote.status
-    if from_status not in IN_REVIEW:
-        raise InvalidState(f"A quote in status {from_status!r} takes no decision.",
-                           {"status": from_status, "allowed": []})
+    if not QUOTE_FLOW.can(from_status, action):
+        raise InvalidState(f"A quote in status {from_status!r} does not take {action!r}.",
+                           {"status": from_status, "allowed": allowed_actions(quote, user)})
     comment = (comment or "").strip() or None
+    if action in ("hold", "investigate"):
+        holds.hold(quote, user, action, version, reason, comment)
+        return quote
+    if action == "resume":
+        holds.resume(quote, user, version, comment)
+        return quote
     if action in ("return", "reject") and not comment:
         raise Invalid({"comment": ["Tell the garage what to change (return) or why (reject)."]})
     values = _approved_values(quote, lines, action)
     total = quantize(sum((v[2] for v in values.values()), Decimal(0)))
-    major = total > R.dec("major_threshold")
+    lock_claim(quote.claim_id)   # two quotes of one claim are decided one after the other
+    check = approval_check(quote, user, total)   # judged on the claim's repair total (SPEC §3a)
+    major = check.major
     rule = None
     effective = action
     extra: dict = {}
     if action == "approve":
-        if not user.can_approve(total):
+        holds.require_investigation(quote, check.claim_total)
+        if not check.within_limit:
             effective, rule = "escalate", "AUTHORITY_LIMIT"
         elif major and quote.first_approver_id is None:
             effective, rule = "first_approve", "MAJOR_FOUR_EYES"
@@ -486,6 +548,7 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
         extra.update(desk=None, decided_at=utcnow(), total_approved=None)
     QUOTE_FLOW.apply(quote, effective, user, expected_version=version, values=extra,
                      audit={"decision": action, "rule": rule, "amount": total, "comment": comment,
+                            "claim_repair_total": check.claim_total, "authority_limit": check.limit,
                             "rules_version": R.rules_version()})
     adjusted = []
     for line in quote.lines:
@@ -497,7 +560,9 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
             adjusted.append({"line_id": line.id, "approved_amount": f"{amount:.2f}", "reason": reason})
     if adjusted:
         record_audit("quote", quote.id, "adjust_lines", {"lines": adjusted}, actor=user)
-    _decision(quote, effective, user, from_status, comment=comment, amount=total, rule=rule)
+    _decision(quote, effective, user, from_status, comment=comment, amount=total, rule=rule,
+              claim_total=check.claim_total if action == "approve" else None,
+              authority_limit=check.limit if action == "approve" else None)
     event = {"approve": "quote.approved", "first_approve": "quote.awaiting_second_approval",
              "escalate": "quote.escalated", "return": "quote.returned", "reject": "quote.rejected"}[effective]
     emit(event, _payload(quote, decided_by=user.id, rule=rule, comment=comment))
@@ -505,9 +570,9 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
 
 
 def allowed_actions(quote: Quote, user) -> list[str]:
-    if not user.is_insurer or quote.status not in IN_REVIEW:
+    if not user.is_insurer or quote.status not in IN_REVIEW + HELD:
         return []
-    return [a for a in ("approve", "return", "reject", "escalate")
+    return [a for a in REVIEW_ACTIONS
             if QUOTE_FLOW.can(quote.status, a) and QUOTE_FLOW.transition(quote.status, a).allows(user)]
 
 
@@ -618,7 +683,7 @@ def quote_for_answer(quote: Quote, reread: tuple[str, ...] = ()) -> Quote:
 
 def load_quote_for_display(quote_id: int, user) -> Quote:
     quote = db.session.execute(_FOR_DISPLAY, {"quote_id": quote_id}).unique().scalar_one_or_none()
-    if quote is None or not (user.is_insurer or quote.garage_id == user.organization_id):
+    if quote is None or quote.status == "deleted" or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote
 

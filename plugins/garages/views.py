@@ -20,8 +20,9 @@ from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 from . import rules as R
 from . import services
 from .api import photo_response
+from .controls import annotate
 from .dashboards import review_scope
-from .models import IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, AuditSample, Quote
+from .models import IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, VISIBLE_STATUSES, AuditSample, Quote
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
                static_folder="static")   # /garages/static/quote-editor.js
@@ -74,14 +75,15 @@ def queue():
     """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today."""
     _staff()
     args = request.args
-    base = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id)
+    base = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted")
     if not args.get("status") and args.get("scope") != "all":
         base = base.where(review_scope(current_user))
     now = utcnow()
     today_end = local_datetime(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time())
     counts = {
         "color": _counts(base, Claim.risk_color, args, "color"),
-        "status": _counts(sa.select(Quote).join(Claim, Claim.id == Quote.claim_id), Quote.status, args, "status"),
+        "status": _counts(sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted"),
+                          Quote.status, args, "status"),
         "due": {k: db.session.scalar(_filtered(base, args, skip=("due",)).where(Quote.status.in_(IN_REVIEW), cond)
                                      .with_only_columns(sa.func.count())) or 0
                 for k, cond in (("overdue", Quote.due_at < now),
@@ -109,7 +111,7 @@ def queue():
     total = db.session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None))
     quotes = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
     return render_template("garages/queue.html", quotes=quotes, counts=counts, garages=garages, names=names,
-                           total=total, page=page, statuses=STATUSES, now=now)
+                           total=total, page=page, statuses=VISIBLE_STATUSES, now=now)
 
 
 @bp.route("/quotes")
@@ -118,10 +120,10 @@ def my_quotes():
     """The garage's quotes: status, whose desk, until when; and its claims to quote on."""
     _partner()
     stmt = services.visible_quotes_stmt(current_user).order_by(Quote.id.desc())
-    if request.args.get("status") in STATUSES:
+    if request.args.get("status") in VISIBLE_STATUSES:
         stmt = stmt.where(Quote.status == request.args["status"])
     counts = dict(db.session.execute(sa.select(Quote.status, sa.func.count()).where(
-        Quote.garage_id == current_user.organization_id).group_by(Quote.status)).all())
+        Quote.garage_id == current_user.organization_id, Quote.status != "deleted").group_by(Quote.status)).all())
     quotes = db.session.scalars(stmt.limit(500)).all()
     if request.args.get("export") == "xlsx":
         return xlsx_response("quotes.xlsx", [
@@ -130,7 +132,7 @@ def my_quotes():
             [(q.id, q.claim.claim_no, _(q.status), _(q.desk or "—"), q.total_submitted, q.total_approved, q.due_at)
              for q in quotes], title=_("Quotes"))
     claims = db.session.scalars(visible_claims_stmt(current_user).order_by(Claim.id.desc()).limit(100)).all()
-    return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=STATUSES)
+    return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=VISIBLE_STATUSES)
 
 
 def _figure(value):
@@ -275,8 +277,9 @@ def quote_detail(quote_id):
     from portal.auth.models import User
     user_ids = {d.user_id for d in quote.decisions if d.user_id}
     users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    annotate(quote, current_user)   # the claim's repair total; to staff, what approving would do (SPEC §3a)
     ctx = dict(quote=quote, findings=findings, photos=photos, users=users, reasons=R.rules()["reduction_reasons"],
-               photo_kinds=PHOTO_KINDS)
+               photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"])
     if current_user.is_insurer:
         ctx.update(history=services.vin_history(quote), actions=services.allowed_actions(quote, current_user),
                    verdict=services.fast_track_verdict(quote, quote.findings),
@@ -286,6 +289,30 @@ def quote_detail(quote_id):
                    sample=db.session.scalar(sa.select(AuditSample).where(AuditSample.quote_id == quote.id)))
         return render_template("garages/review.html", **ctx)
     return render_template("garages/garage_quote.html", **ctx)
+
+
+@bp.route("/quotes/<int:quote_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(quote_id):
+    """The garage withdraws a quote before a decision (撤回), or deletes a draft."""
+    _partner()
+    quote = services.get_quote(quote_id, current_user)
+    deleting = quote.status == "draft"
+    try:
+        if deleting:
+            services.delete_draft(quote, current_user, expected_version=request.form.get("version", type=int))
+        else:
+            services.withdraw_quote(quote, current_user, expected_version=request.form.get("version", type=int))
+        db.session.commit()
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+    if deleting:
+        flash(_("Draft deleted."), "success")
+        return redirect(url_for("garages.my_quotes"))
+    flash(_("Quote withdrawn."), "success")
+    return redirect(url_for("garages.quote_detail", quote_id=quote_id))
 
 
 @bp.route("/quotes/<int:quote_id>/decide", methods=["POST"])
@@ -303,7 +330,7 @@ def decide(quote_id):
                                 "reason": reason or None})
     try:
         services.decide(quote, current_user, request.form.get("action", ""), request.form.get("version", type=int) or 0,
-                        request.form.get("comment"), adjustments)
+                        request.form.get("comment"), adjustments, reason=request.form.get("hold_reason") or None)
         db.session.commit()
     except PortalError as exc:
         db.session.rollback()

@@ -113,7 +113,7 @@ def test_list_filters_and_overdue(people, garage_api, api_as):
 
     claim = make_claim(people.garage, color="yellow")
     q1 = create(garage_api, claim, [part()], submit=True)
-    create(garage_api, claim, [part()])
+    create(garage_api, make_claim(people.garage, color="yellow"), [part()])
     db.session.get(Quote, q1["id"]).due_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     staff = api_as(people.assessor)
@@ -131,8 +131,9 @@ def test_list_totals_come_from_the_kept_counts(people, garage_api, api_as, facto
     from portal.extensions import db
     from plugins.garages.models import Quote, QuoteCount
 
-    claim = make_claim(people.garage, color="yellow")
-    ids = [create(garage_api, claim, [part()], submit=i < 3)["id"] for i in range(5)]
+    claims = [make_claim(people.garage, color="yellow") for _ in range(5)]   # one chain per garage and claim
+    claim = claims[0]
+    ids = [create(garage_api, c, [part()], submit=i < 3)["id"] for i, c in enumerate(claims)]
     staff = api_as(people.assessor)
     for path, total in [("/quotes?per_page=2", 5), ("/quotes?status=submitted&per_page=2", 3),
                         ("/quotes?status=draft&per_page=1", 2), ("/quotes?status=approved", 0)]:
@@ -140,8 +141,11 @@ def test_list_totals_come_from_the_kept_counts(people, garage_api, api_as, facto
             body = garage_api.get(f"{path}{'&' if '?' in path else '?'}page={page}").get_json()
             assert body["total"] == total, (path, page, body)
             assert staff.get(f"{path}&page={page}" if "?" in path else f"{path}?page={page}").get_json()["total"] == total
+    for _ in range(2):   # two other garages' drafts on the claim
+        db.session.add(Quote(claim_id=claim.id, garage_id=factory.org("garage").id, status="draft"))
+    db.session.commit()
     r = staff.get(f"/quotes?per_page=2&claim_no={claim.claim_no}&page=2").get_json()   # counted as rows
-    assert r["total"] == 5 and len(r["items"]) == 2
+    assert r["total"] == 3 and len(r["items"]) == 1
     staff.post(f"/quotes/{ids[0]}/decisions", json={"action": "approve", "version": 2})
     assert staff.get("/quotes?status=submitted&per_page=1").get_json()["total"] == 2
     assert staff.get("/quotes?status=approved&per_page=1").get_json()["total"] == 1

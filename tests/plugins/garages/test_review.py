@@ -177,7 +177,7 @@ def test_stale_version_and_invalid_state(people, garage_api, api_as):
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "stale_version"
     r = decide(staff, ok)                      # current version, but approved takes no decision
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_state"
-    draft = create(garage_api, claim, [part()])
+    draft = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
     r = decide(staff, draft)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_state"
 

@@ -65,7 +65,8 @@ def test_installed_plugin_finding_appears_and_its_block_stops_fast_track(tmp_pat
         claim = make_claim(garage, color="blue")
         small = create(api, claim, [part(price="100", qty="2")], submit=True)
         assert small["status"] == "approved"                       # the plugin stays silent
-        q = create(api, claim, [part(price="100", qty="5")], submit=True)
+        q = create(api, make_claim(garage, color="blue", vin="LSVAU2180N2183295"), [part(price="100", qty="5")],
+                   submit=True)
         assert [f["code"] for f in q["findings"]] == ["ACME_MANY_PARTS"]
         assert q["findings"][0]["severity"] == "block" and q["findings"][0]["line_id"] == q["lines"][0]["id"]
         assert q["status"] == "submitted" and q["fast_tracked"] is False

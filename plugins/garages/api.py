@@ -13,7 +13,7 @@ from portal.api.pagination import page_args
 from portal.extensions import db
 from portal.timeutil import utcnow
 
-from . import quote_marks, services
+from . import assignment, quote_marks, services
 from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
@@ -63,7 +63,8 @@ def list_quotes(args):
     else:   # not read with the token (never expected): read them now
         marks = quote_marks.marks(None if user.is_insurer else user.organization_id)
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
-           args.get("claim_no"), page, per_page)
+           args.get("claim_no"), page, per_page,
+           (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None)
     return cached_page("garages.quotes", key, marks, lambda: _quotes_page(user, args))
 
 
@@ -83,6 +84,10 @@ def _quotes_page(user, args) -> tuple[dict, object]:
         stmt = stmt.where(Quote.garage_id == args["garage_id"])
         if counted_by is not None:
             counted_by["garage_id"] = args["garage_id"]
+    scoped = assignment.scope_filter(user, args.get("scope")) if user.is_insurer else None
+    if scoped is not None:
+        stmt = stmt.where(scoped)
+        counted_by = None
     if args.get("claim_no"):
         counted_by = None
         from portal.claims.models import Claim
@@ -180,7 +185,8 @@ def decide(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.decide(quote, user, data["action"], data["version"], data.get("comment"),
-                    [dict(x) for x in data.get("lines") or []], reason=data.get("reason"))
+                    [dict(x) for x in data.get("lines") or []], reason=data.get("reason"),
+                    assignee_id=data.get("assignee_id"))
     return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
 
 

@@ -140,6 +140,10 @@ def annotate(quote: Quote, user) -> Quote:
     claim = standing(quote.claim_id, quote.id, garage_id=None if user.is_insurer else quote.garage_id)
     quote.claim_repair_total = claim.total
     quote.approval = quote.hold = None
+    quote.assignee_role = "supervisor" if quote.status in PENDING and quote.desk == "supervisor" else \
+        ("assessor" if quote.status in PENDING else None)
+    if user.is_insurer:
+        quote.assignee_id = quote.assigned_reviewer_id
     quote._shown_decisions = None if user.is_insurer else [_as_partner_sees(d) for d in quote.decisions]
     if user.is_insurer and quote.hold_reason:   # the insurer's: never shown to the garage
         quote.hold = {"reason": quote.hold_reason, "note": quote.hold_note, "held_by_id": quote.held_by_id,

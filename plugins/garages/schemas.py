@@ -50,10 +50,12 @@ class AdjustmentIn(Schema):
 
 class DecisionIn(Schema):
     action = fields.String(required=True, validate=validate.OneOf(
-        ("approve", "return", "reject", "escalate", "hold", "investigate", "resume")))
+        ("approve", "return", "reject", "escalate", "hold", "investigate", "resume", "reassign")))
     version = fields.Integer(required=True)
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=32), metadata={
         "description": "hold / investigate: the reason code (GET /api/v1/codes/hold-reasons); the note is `comment`"})
+    assignee_id = fields.Integer(allow_none=True, load_default=None, metadata={
+        "description": "reassign: the reviewer who takes the review (the reason is `comment`)"})
     comment = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     lines = fields.List(fields.Nested(AdjustmentIn), load_default=list)
 
@@ -154,6 +156,9 @@ class QuoteOut(QuoteSummary):
                        "to a partner, over its own quotes on the claim only"})
     approval = fields.Nested(ApprovalOut, allow_none=True, metadata={
         "description": "staff, while in review: what approving would do on the claim"})
+    assignee_role = fields.String(allow_none=True, metadata={
+        "description": "who owns the review now (一人终审): assessor or supervisor; never a name to a partner"})
+    assignee_id = fields.Integer(allow_none=True, metadata={"description": "staff only: the reviewer who owns it"})
     hold = fields.Nested(HoldOut, allow_none=True, metadata={
         "description": "staff only: why the quote is on hold or under investigation (问题件 / 案件调查)"})
     sampled = fields.Boolean()
@@ -166,6 +171,8 @@ class QuoteOut(QuoteSummary):
 
 class QuoteQuery(Schema):
     status = fields.String(validate=validate.OneOf(VISIBLE_STATUSES))
+    scope = fields.String(validate=validate.OneOf(("mine", "unassigned", "team")), metadata={
+        "description": "staff: the reviews assigned to the caller, those without an owner, or the team's"})
     overdue = fields.Boolean()
     claim_no = fields.String()
     garage_id = fields.Integer()

@@ -27,7 +27,7 @@ from portal.money import MoneyError, parse_money, quantize
 from portal.statemachine import update_record
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
-from . import holds
+from . import assignment, holds
 from . import rules as R
 from .checks import collect_findings
 from .controls import approval_check, lock_claim, open_chain, standing
@@ -338,6 +338,7 @@ def precheck(quote: Quote, user) -> list[Finding]:
 class FastTrackVerdict:
     eligible: bool
     reasons: list[str]
+    claim_total: Decimal | None = None   # the claim's repair total with this quote
 
 
 def fast_track_verdict(quote: Quote, findings) -> FastTrackVerdict:
@@ -364,7 +365,7 @@ def fast_track_verdict(quote: Quote, findings) -> FastTrackVerdict:
         reasons.append("BLOCK_FINDING")
     if "warn" in severities:
         reasons.append("WARN_FINDING")
-    return FastTrackVerdict(not reasons, reasons)
+    return FastTrackVerdict(not reasons, reasons, total)
 
 
 def _decision(quote, action, actor, from_status, *, comment=None, amount=None, automatic=False, rule=None,
@@ -434,6 +435,8 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
                   rule="FAST_TRACK", comment="Fast track (小额快赔): small amount, blue claim, no injury, "
                                             "grade A/B garage, no warn or block finding.")
         emit("quote.approved", _payload(quote, automatic=True))
+    else:
+        assignment.assign(quote, "assessor", SYSTEM, verdict.claim_total)   # 一人终审: one assessor owns it
     return quote
 
 
@@ -490,11 +493,11 @@ def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]
     return out
 
 
-REVIEW_ACTIONS = ("approve", "return", "reject", "escalate") + HOLD_ACTIONS
+REVIEW_ACTIONS = ("approve", "return", "reject", "escalate") + HOLD_ACTIONS + ("reassign",)
 
 
 def decide(quote: Quote, user, action: str, version: int, comment: str | None = None, lines=None,
-           reason: str | None = None) -> Quote:
+           reason: str | None = None, assignee_id: int | None = None) -> Quote:
     """An assessor's or supervisor's decision: approve / return / reject / escalate.
 
     Approving above the caller's authority escalates instead (审批权限); a major quote
@@ -507,6 +510,10 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
     if version != quote.version:
         raise StaleVersion(details={"version": quote.version, "status": quote.status})
     from_status = quote.status
+    if action == "reassign":
+        assignment.reassign(quote, user, assignee_id, (comment or "").strip() or None)
+        _bump_version(quote, version)
+        return quote
     if not QUOTE_FLOW.can(from_status, action):
         raise InvalidState(f"A quote in status {from_status!r} does not take {action!r}.",
                            {"status": from_status, "allowed": allowed_actions(quote, user)})
@@ -560,6 +567,10 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
             adjusted.append({"line_id": line.id, "approved_amount": f"{amount:.2f}", "reason": reason})
     if adjusted:
         record_audit("quote", quote.id, "adjust_lines", {"lines": adjusted}, actor=user)
+    if effective == "escalate":
+        assignment.assign(quote, "supervisor", user, check.claim_total)
+    elif effective == "first_approve":   # the second approver comes from the team (never the first)
+        quote.assigned_reviewer_id = None
     _decision(quote, effective, user, from_status, comment=comment, amount=total, rule=rule,
               claim_total=check.claim_total if action == "approve" else None,
               authority_limit=check.limit if action == "approve" else None)
@@ -573,7 +584,8 @@ def allowed_actions(quote: Quote, user) -> list[str]:
     if not user.is_insurer or quote.status not in IN_REVIEW + HELD:
         return []
     return [a for a in REVIEW_ACTIONS
-            if QUOTE_FLOW.can(quote.status, a) and QUOTE_FLOW.transition(quote.status, a).allows(user)]
+            if QUOTE_FLOW.can(quote.status, a) and QUOTE_FLOW.transition(quote.status, a).allows(user)] + \
+        (["reassign"] if user.has_role("supervisor", "admin") else [])
 
 
 def desk_of(quote: Quote) -> str | None:

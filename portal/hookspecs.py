@@ -245,6 +245,30 @@ def portal_partner_complaints(start, end):
 
 
 @hookspec
+def portal_recover_from_partner(claim, organization, amount, basis, actor):
+    """Open a recovery (追偿) against a partner organization that was paid for work not done.
+
+    :param claim: the :class:`portal.claims.models.Claim` the money was paid on.
+    :param organization: the partner :class:`portal.auth.models.Organization` (the counterparty).
+    :param amount: the over-payment to recover (a :class:`decimal.Decimal`, CNY).
+    :param basis: why, in words (what a re-inspection found, line by line).
+    :param actor: the insurer user who confirmed it (audited as the opener).
+    :return: a reference of the case opened (e.g. ``"recovery:12"``), or None when this
+        implementer keeps no recoveries.
+    Called by the garages plugin when staff confirm the over-payment of a failed
+    re-inspection (复勘); the first reference answered is kept on the re-inspection. With no
+    implementer the confirmation is refused (nothing is half-written).
+
+    Example::
+
+        @hookimpl
+        def portal_recover_from_partner(claim, organization, amount, basis, actor):
+            case = open_case(claim, counterparty=organization.name, amount=amount, basis=basis, by=actor)
+            return f"recovery:{case.id}"
+    """
+
+
+@hookspec
 def portal_claim_partner_work(claim, user):
     """Sections of the claim page: one partner area's work on this claim.
 

@@ -13,14 +13,15 @@ from portal.api.pagination import page_args
 from portal.extensions import db
 from portal.timeutil import utcnow
 
-from . import assignment, quote_marks, services
+from . import assignment, quote_marks, reinspection, services
 from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
-                      QuoteSummary, SubmitIn, WithdrawIn)
+                      QuoteSummary, RecoveryRefOut, ReinspectionIn, ReinspectionOut, SubmitIn, WithdrawIn)
 
 _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 _QUOTE = QuoteOut()
+_REINSPECTION = ReinspectionOut()
 
 blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
 
@@ -209,7 +210,46 @@ def upload_photo(data, quote_id):
 def get_photo(quote_id, photo_id):
     """The photo itself, only to those who may see the quote."""
     quote = services.get_quote(quote_id, api_user())
-    return photo_response(*services.get_photo(quote, photo_id))
+    return photo_response(*services.get_photo(quote, photo_id, api_user()))
+
+
+@blp.route("/quotes/<int:quote_id>/reinspection", methods=["GET"])
+@blp.response(200, ReinspectionOut)
+@roles("assessor", "supervisor", "legal", "admin")
+def get_reinspection(quote_id):
+    """The quote's re-inspection (复勘): the insurer's, never shown to the garage."""
+    sample = reinspection.sample_of(services.get_quote(quote_id, api_user()))
+    if sample is None:
+        from portal.errors import NotFound
+
+        raise NotFound()
+    return sample
+
+
+@blp.route("/quotes/<int:quote_id>/reinspection", methods=["POST"])
+@blp.arguments(ReinspectionIn)
+@blp.response(200, ReinspectionOut)
+@roles("assessor", "supervisor", "admin")
+def record_reinspection(data, quote_id):
+    """Record per replaced line: ``replaced``, ``not_replaced``, ``repaired_instead`` (with
+    ``fair_amount``) or ``not_verified``; the result and over-payment follow. A sampled quote, or
+    an approved quote of a major case."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    sample = reinspection.record(quote, user, [dict(x) for x in data["lines"]],
+                                 fraud_suspected=data["fraud_suspected"], note=data.get("note"))
+    return committed(_REINSPECTION, sample)
+
+
+@blp.route("/quotes/<int:quote_id>/reinspection/recovery", methods=["POST"])
+@blp.response(201, RecoveryRefOut)
+@roles("supervisor", "legal", "admin")
+def confirm_recovery(quote_id):
+    """Confirm the over-payment: a recovery against the garage is opened (once)."""
+    user = api_user()
+    ref = reinspection.confirm_recovery(services.get_quote(quote_id, user), user)
+    db.session.commit()
+    return {"recovery_ref": ref}
 
 
 def photo_response(photo, path):

@@ -145,6 +145,7 @@ def annotate(quote: Quote, user) -> Quote:
     if user.is_insurer:
         quote.assignee_id = quote.assigned_reviewer_id
     quote._shown_decisions = None if user.is_insurer else [_as_partner_sees(d) for d in quote.decisions]
+    quote._shown_photos = None if user.is_insurer else [p for p in quote.photos if p.kind != "reinspection"]
     if user.is_insurer and quote.hold_reason:   # the insurer's: never shown to the garage
         quote.hold = {"reason": quote.hold_reason, "note": quote.hold_note, "held_by_id": quote.held_by_id,
                       "held_at": quote.held_at, "held_from": quote.held_from}

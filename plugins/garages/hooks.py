@@ -14,9 +14,9 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def portal_blueprints(app):
-    from . import views
+    from . import reinspection_views, views
 
-    return [views.bp]
+    return [views.bp, reinspection_views.bp]
 
 
 @hookimpl

@@ -102,6 +102,16 @@ def duplicate_part_findings(start, end, org_ids):
     return out
 
 
+def reinspection_failures(start, end, org_ids):
+    """复勘不合格: re-inspections of the garage's quotes, done in the period, that found work paid
+    for and not done (over-paid) or suspected fraud."""
+    from .reinspection import failures
+
+    lo, hi = _bounds(start, end)
+    found = failures(lo, hi, org_ids)
+    return {org: D(found.get(org, 0)) for org in org_ids}
+
+
 def _days_between(later, earlier):
     if db.engine.dialect.name == "postgresql":
         return sa.extract("epoch", later - earlier) / 86400.0
@@ -154,7 +164,7 @@ def definitions() -> list[MetricDefinition]:
     return [
         MetricDefinition("garage.reduction_rate", "garage", "Reduction rate (核减率)", reduction_rate,
                          [B(None, "0.05", 100), B("0.05", "0.10", 80), B("0.10", "0.20", 60), B("0.20", None, 20)],
-                         D(30), unit="ratio", description="1 − approved / submitted over approved quotes"),
+                         D(25), unit="ratio", description="1 − approved / submitted over approved quotes"),
         MetricDefinition("garage.supplement_rate", "garage", "Supplement rate", supplement_rate,
                          [B(None, "0.10", 100), B("0.10", "0.20", 70), B("0.20", "0.35", 40), B("0.35", None, 0)],
                          D(15), unit="ratio"),
@@ -172,4 +182,7 @@ def definitions() -> list[MetricDefinition]:
                          [B(None, "1", 100), B("1", "2", 80), B("2", "4", 50), B("4", None, 0)], D(10), unit="days"),
         MetricDefinition("garage.complaints", "garage", "Complaints against the garage", complaints,
                          [B(None, "1", 100), B("1", "3", 50), B("3", None, 0)], D(5), unit="count"),
+        MetricDefinition("garage.reinspection_failures", "garage", "Failed re-inspections (复勘不合格)",
+                         reinspection_failures, [B(None, "1", 100), B("1", "2", 40), B("2", None, 0)], D(5),
+                         unit="count", description="re-inspections that found work paid for and not done"),
     ]

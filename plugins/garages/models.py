@@ -23,7 +23,8 @@ VISIBLE_STATUSES = tuple(s for s in STATUSES if s != "deleted")   # a deleted dr
 IN_REVIEW = ("submitted", "escalated", "awaiting_second_approval")
 DESKS = {"draft": "garage", "returned": "garage", "submitted": "assessor", "escalated": "supervisor",
          "awaiting_second_approval": "second_approver", "on_hold": "assessor", "under_investigation": "assessor"}
-PHOTO_KINDS = ("damage", "teardown", "after_repair")
+PHOTO_KINDS = ("damage", "teardown", "after_repair", "reinspection")
+GARAGE_PHOTO_KINDS = ("damage", "teardown", "after_repair")   # re-inspection photos are the insurer's (复勘)
 SEVERITIES = ("info", "warn", "block")
 
 
@@ -81,6 +82,12 @@ class Quote(db.Model):
     @property
     def claim_no(self) -> str:
         return self.claim.claim_no
+
+    @property
+    def shown_photos(self) -> list:
+        """The photos as the reader may see them: re-inspection photos are the insurer's."""
+        shown = self.__dict__.get("_shown_photos")
+        return self.photos if shown is None else shown
 
     @property
     def shown_decisions(self) -> list:
@@ -235,5 +242,27 @@ class AuditSample(db.Model):
     result_note: Mapped[str | None] = mapped_column(sa.Text)
     inspected_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     inspected_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    over_payment: Mapped[Decimal | None] = mapped_column(Money())             # from the lines not replaced
+    recovery_ref: Mapped[str | None] = mapped_column(sa.String(64))            # the recovery opened for it
+    recovery_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recovery_confirmed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
     quote: Mapped[Quote] = relationship()
+    lines: Mapped[list["ReinspectionLine"]] = relationship(order_by="ReinspectionLine.id",
+                                                           cascade="all, delete-orphan")
+
+
+class ReinspectionLine(db.Model):
+    """What re-inspection (复勘) found of one replaced line: replaced as claimed, not replaced,
+    repaired instead, or could not be verified; and what was paid for nothing."""
+
+    __tablename__ = "garages_reinspection_lines"
+    __table_args__ = (sa.UniqueConstraint("sample_id", "line_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_audit_samples.id"), index=True)
+    line_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quote_lines.id"))
+    outcome: Mapped[str] = mapped_column(sa.String(24))   # replaced | not_replaced | repaired_instead | not_verified
+    fair_amount: Mapped[Decimal | None] = mapped_column(Money())   # repaired instead: what the repair is worth
+    over_payment: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    note: Mapped[str | None] = mapped_column(sa.Text)

@@ -39,7 +39,7 @@ DEFAULT_RULES: dict = {
     "fast_track_grades": ["A", "B"],
     "fast_track_colors": ["blue"],
     # audit sampling (稽查)
-    "sampling_share": "0.05",
+    "sampling_share": "0.10",                  # the seed's "##%": two digits
     "sampling_grade_shares": {"C": "0.15", "D": "0.30"},
     "sampling_amount_threshold": "30000",
     "sampling_amount_share": "0.20",

@@ -166,7 +166,7 @@ class QuoteOut(QuoteSummary):
     findings = fields.List(fields.Nested(FindingOut))
     lines = fields.List(fields.Nested(LineOut))
     decisions = fields.List(fields.Nested(DecisionOut), attribute="shown_decisions")
-    photos = fields.List(fields.Nested(PhotoOut))
+    photos = fields.List(fields.Nested(PhotoOut), attribute="shown_photos")
 
 
 class QuoteQuery(Schema):
@@ -189,3 +189,42 @@ class PrecheckOut(Schema):
     findings = fields.List(fields.Nested(FindingOut))
     fast_track_eligible = fields.Boolean()
     fast_track_blockers = fields.List(fields.String())
+
+
+class ReinspectionLineIn(Schema):
+    line_id = fields.Integer(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(
+        ("replaced", "not_replaced", "repaired_instead", "not_verified")))
+    fair_amount = MoneyField(allow_none=True, load_default=None, metadata={
+        "description": "repaired_instead: what the repair done is worth"})
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+
+
+class ReinspectionIn(Schema):
+    lines = fields.List(fields.Nested(ReinspectionLineIn), required=True)
+    fraud_suspected = fields.Boolean(load_default=False)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
+
+
+class ReinspectionLineOut(Schema):
+    line_id = fields.Integer()
+    outcome = fields.String()
+    fair_amount = MoneyField(allow_none=True)
+    over_payment = MoneyField()
+    note = fields.String(allow_none=True)
+
+
+class ReinspectionOut(Schema):
+    quote_id = fields.Integer()
+    reason = fields.String(metadata={"description": "why it is re-inspected: random | grade | amount | major"})
+    result = fields.String(allow_none=True, metadata={"description": "confirmed | overpaid | fraud_suspected"})
+    result_note = fields.String(allow_none=True)
+    over_payment = MoneyField(allow_none=True)
+    inspected_by_id = fields.Integer(allow_none=True)
+    inspected_at = LocalDateTime(allow_none=True)
+    recovery_ref = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(ReinspectionLineOut))
+
+
+class RecoveryRefOut(Schema):
+    recovery_ref = fields.String()

@@ -618,7 +618,18 @@ def photo_dir() -> Path:
 
 
 def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -> Photo:
-    require_owner(quote, user)
+    """The garage's photos (damage, teardown, after repair); the insurer's re-inspection photos
+    (复勘), by staff only and only on a quote under re-inspection."""
+    if user.is_insurer:
+        if kind != "reinspection":
+            raise Forbidden("Staff add re-inspection photos only; the garage adds its own.")
+        from .reinspection import require_reinspection
+
+        require_reinspection(quote, user)
+    else:
+        require_owner(quote, user)
+        if kind == "reinspection":
+            raise Forbidden("Re-inspection photos are taken by the insurer (复勘), never by the garage.")
     if quote.status == "rejected":
         raise InvalidState("A rejected quote takes no more photos.", {"status": quote.status})
     errors = {}
@@ -652,10 +663,12 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
     return photo
 
 
-def get_photo(quote: Quote, photo_id: int) -> tuple[Photo, Path]:
+def get_photo(quote: Quote, photo_id: int, user=None) -> tuple[Photo, Path]:
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.quote_id != quote.id:
         raise NotFound()
+    if photo.kind == "reinspection" and not (user is not None and user.is_insurer):
+        raise NotFound()   # the insurer's evidence
     path = photo_dir() / photo.stored_name
     if not path.is_file():
         raise NotFound()

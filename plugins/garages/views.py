@@ -260,7 +260,7 @@ def upload_photo(quote_id):
 @login_required
 def photo(quote_id, photo_id):
     quote = services.get_quote(quote_id, current_user)
-    return photo_response(*services.get_photo(quote, photo_id))
+    return photo_response(*services.get_photo(quote, photo_id, current_user))
 
 
 @bp.route("/quotes/<int:quote_id>", methods=["GET"])
@@ -271,13 +271,13 @@ def quote_detail(quote_id):
     findings = {}
     for f in quote.findings:
         findings.setdefault(f.line_id, []).append(f)
+    annotate(quote, current_user)   # the claim's repair total; to staff, what approving would do (SPEC §3a)
     photos = {}
-    for p in quote.photos:
+    for p in quote.shown_photos:
         photos.setdefault(p.line_id, []).append(p)
     from portal.auth.models import User
     user_ids = {d.user_id for d in quote.decisions if d.user_id}
     users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    annotate(quote, current_user)   # the claim's repair total; to staff, what approving would do (SPEC §3a)
     ctx = dict(quote=quote, findings=findings, photos=photos, users=users, reasons=R.rules()["reduction_reasons"],
                photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"])
     if current_user.is_insurer:

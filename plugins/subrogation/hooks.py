@@ -113,6 +113,14 @@ def portal_scheduled_jobs():
     return [("subrogation.flag_limitations", flag_limitations)]
 
 
+@hookimpl
+def portal_recover_from_partner(claim, organization, amount, basis, actor):
+    """A recovery against a partner paid for work a re-inspection found not done."""
+    from .from_partners import open_from_partner
+
+    return f"recovery:{open_from_partner(claim, organization, amount, basis, actor).id}"
+
+
 @hookimpl(trylast=True)  # after the core's demo claims (and, for litigation, after subrogation's cases)
 def portal_demo_data(demo):
     from .demo import load_demo

@@ -76,6 +76,15 @@ def reassign(quote: Quote, user, assignee_id: int | None, reason: str | None) ->
     record_audit("quote", quote.id, "reassign", {"assignee_id": [before, target.id], "reason": reason}, actor=user)
 
 
+def reviewers_for_choice() -> list[User]:
+    """The reviewers a supervisor may give a review to, by name."""
+    seen: dict[int, User] = {}
+    for role in ("assessor", "supervisor"):
+        for u in _reviewers(role):
+            seen.setdefault(u.id, u)
+    return sorted(seen.values(), key=lambda u: (u.name, u.id))
+
+
 def assignee_role(quote: Quote) -> str | None:
     """What the garage is told of the owner: the role, never the name."""
     if quote.status not in PENDING:

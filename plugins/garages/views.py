@@ -276,10 +276,16 @@ def quote_detail(quote_id):
     for p in quote.shown_photos:
         photos.setdefault(p.line_id, []).append(p)
     from portal.auth.models import User
-    user_ids = {d.user_id for d in quote.decisions if d.user_id}
+    user_ids = {d.user_id for d in quote.decisions if d.user_id} | (
+        {quote.assigned_reviewer_id} if quote.assigned_reviewer_id and current_user.is_insurer else set())
     users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
-    ctx = dict(quote=quote, findings=findings, photos=photos, users=users, reasons=R.rules()["reduction_reasons"],
+    ctx = dict(quote=quote, findings=findings, photos=photos, users=users,
+               owner_name=users.get(quote.assigned_reviewer_id) if current_user.is_insurer else None, reasons=R.rules()["reduction_reasons"],
                photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"])
+    if current_user.is_insurer and current_user.has_role("supervisor", "admin"):
+        from .assignment import reviewers_for_choice
+
+        ctx["reviewers"] = reviewers_for_choice()
     if current_user.is_insurer:
         ctx.update(history=services.vin_history(quote), actions=services.allowed_actions(quote, current_user),
                    verdict=services.fast_track_verdict(quote, quote.findings),
@@ -330,7 +336,8 @@ def decide(quote_id):
                                 "reason": reason or None})
     try:
         services.decide(quote, current_user, request.form.get("action", ""), request.form.get("version", type=int) or 0,
-                        request.form.get("comment"), adjustments, reason=request.form.get("hold_reason") or None)
+                        request.form.get("comment"), adjustments, reason=request.form.get("hold_reason") or None,
+                        assignee_id=request.form.get("assignee_id", type=int))
         db.session.commit()
     except PortalError as exc:
         db.session.rollback()

@@ -23,7 +23,7 @@ from portal.plugins import flatten, hook
 from portal.timeutil import utcnow
 
 from . import rules as R
-from .controls import PENDING
+from .controls import PENDING, standing
 from .models import LABOUR_KINDS, SEVERITIES, Quote, QuoteLine
 
 log = logging.getLogger(__name__)
@@ -247,13 +247,18 @@ def rescue_above_schedule(ctx: CheckContext):
 
 
 def total_loss_suspected(ctx: CheckContext):
+    """推定全损 on the claim's repair total with this quote (SPEC §3a: never one quote alone)."""
     value = ctx.claim.actual_value
-    total = ctx.quote.total_submitted or Decimal(0)
-    if value and total >= value * R.dec("total_loss_ratio"):
+    if not value:
+        return
+    own = ctx.quote.total_submitted or Decimal(0)
+    limit = value * R.dec("total_loss_ratio")
+    total = own if own >= limit else own + standing(ctx.claim.id, ctx.quote.id).others
+    if total >= limit:
         yield _finding("TOTAL_LOSS_SUSPECTED", None,
-                       f"Quote total {total:.2f} is at or above {R.dec('total_loss_ratio') * 100:.0f}% of the "
-                       f"vehicle's actual value {value:.2f}: treat as a constructive total loss and open a "
-                       "salvage lot.")
+                       f"Claim repair total {total:.2f} (this quote {own:.2f}) is at or above "
+                       f"{R.dec('total_loss_ratio') * 100:.0f}% of the vehicle's actual value {value:.2f}: treat as "
+                       "a constructive total loss and open a salvage lot.")
 
 
 def policy_limit_exceeded(ctx: CheckContext):

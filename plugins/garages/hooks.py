@@ -166,6 +166,8 @@ def portal_notification_kinds():
         "quote.rejected": _l("Quote rejected"),
         "quote.escalated": _l("Quote escalated"),
         "quote.awaiting_second_approval": _l("Quote awaiting second approval"),
+        "quote.held": _l("Quote held for further checks"),
+        "quote.resumed": _l("Quote review resumed"),
     }
 
 
@@ -199,6 +201,13 @@ def portal_event(name, payload):
         notify(kind=name, title=f"Quote {qid} needs a second approver (claim {claim_no})",
                body=f"Major quote {qid} was approved once; a second, different approver must confirm it.",
                url=url, roles=("supervisor",))
+    elif name in ("quote.held", "quote.resumed"):   # the garage learns that, never why (the insurer's)
+        held = name == "quote.held"
+        notify(kind=name, title=f"Quote {qid} {'held for further checks' if held else 'back in review'} "
+                                f"(claim {claim_no})",
+               body=(f"The insurer is checking claim {claim_no} further; the review deadline of quote {qid} is "
+                     "paused.") if held else f"The review of quote {qid} has resumed with a new deadline.",
+               url=url, organization_id=payload.get("garage_id"))
     elif name == "quote.submitted":
         notify(kind=name, title=f"Quote {qid} submitted (claim {claim_no})",
                body=f"Quote {qid} of {payload.get('total_submitted')} awaits review.", url=url, roles=("assessor",))

@@ -43,6 +43,7 @@ DEFAULT_RULES: dict = {
     "sampling_grade_shares": {"C": "0.15", "D": "0.30"},
     "sampling_amount_threshold": "30000",
     "sampling_amount_share": "0.20",
+    "show_reviewer_names_to_partners": False,  # a garage reads "the insurer's reviewer", not a name
     # 问题件 / 案件调查 reasons (a hold or an investigation takes one, with a note)
     "hold_reasons": ["SUSPECTED_FRAUD", "DOCUMENTS_MISSING", "LIABILITY_UNCLEAR", "PRICE_VERIFICATION",
                      "THIRD_PARTY_DISPUTE", "OTHER"],

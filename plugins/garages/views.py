@@ -278,7 +278,12 @@ def quote_detail(quote_id):
     from portal.auth.models import User
     user_ids = {d.user_id for d in quote.decisions if d.user_id} | (
         {quote.assigned_reviewer_id} if quote.assigned_reviewer_id and current_user.is_insurer else set())
-    users = dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    users = {}
+    for uid, name, org_id in (db.session.execute(sa.select(User.id, User.name, User.organization_id)
+                                                 .where(User.id.in_(user_ids))).all() if user_ids else []):
+        # a partner reads its own people by name; the insurer's by role, unless configured (一人终审)
+        users[uid] = name if (current_user.is_insurer or org_id == current_user.organization_id
+                              or R.rules().get("show_reviewer_names_to_partners")) else _("Insurer reviewer")
     ctx = dict(quote=quote, findings=findings, photos=photos, users=users,
                owner_name=users.get(quote.assigned_reviewer_id) if current_user.is_insurer else None, reasons=R.rules()["reduction_reasons"],
                photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"])

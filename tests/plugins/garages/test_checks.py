@@ -162,4 +162,4 @@ def test_checks_run_a_bounded_number_of_queries_whatever_the_line_count(people, 
             collect_findings(quote)
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 7, counts
+    assert counts[1] <= 8, counts   # + the claim's other quotes for TOTAL_LOSS_SUSPECTED (SPEC §3a)

@@ -288,3 +288,29 @@ def test_the_same_part_twice_on_one_claim_is_a_duplicate(people, garage_api, api
     q = create(garage_api, claim, [part()], submit=True, supplement_to=approved["id"])
     dup = [f for f in q["findings"] if f["code"] == "DUPLICATE_PART_HISTORY"]
     assert dup and f"#{first['id']}" in dup[0]["message"]
+
+
+@pytest.mark.parametrize("second, suspected", [("3999.99", False), ("4000.00", True)])
+def test_total_loss_is_suspected_on_the_claims_repair_total(people, garage_api, api_as, split_parts, second,
+                                                            suspected):
+    """Actual value 10,000 at 80%: 4,000.00 + 4,000.00 reaches 8,000.00 on the claim."""
+    claim = make_claim(people.garage, color="yellow", actual_value="10000")
+    q = split_parts("supplement", claim, "4000.00", second)
+    assert ("TOTAL_LOSS_SUSPECTED" in [f["code"] for f in q["findings"]]) is suspected
+
+
+def test_the_garage_reads_the_insurers_people_by_role(app, people, garage_api, api_as):
+    from .test_pages import As
+
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, labour("100.00"), submit=True)
+    decide(api_as(people.assessor), q)
+    page = As(app, people.garage_user).get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
+    assert people.assessor.name not in page and "保险公司核损岗" in page
+    assert people.garage_user.name in page   # its own people by name
+    app.config["GARAGES_RULES"] = {"show_reviewer_names_to_partners": True}
+    try:
+        assert people.assessor.name in As(app, people.garage_user).get(f"/garages/quotes/{q['id']}").get_data(
+            as_text=True)
+    finally:
+        app.config.pop("GARAGES_RULES")

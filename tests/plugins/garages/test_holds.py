@@ -32,6 +32,13 @@ def test_hold_investigate_resume_through_the_api(people, garage_api, api_as):
     mine = garage_api.get(f"/quotes/{q['id']}").get_json()
     assert mine["status"] == "on_hold" and mine.get("hold") is None
     assert "核实配件进货价" not in str(mine) and "PRICE_VERIFICATION" not in str(mine)
+    # the garage is told that it is held (a notification), never why
+    from portal.notifications.models import Notification
+
+    notes = db.session.scalars(db.select(Notification).where(Notification.user_id == people.garage_user.id,
+                                                              Notification.kind == "quote.held")).all()
+    assert len(notes) == 1 and "paused" in notes[0].body
+    assert "核实配件进货价" not in notes[0].body + notes[0].title and "PRICE_VERIFICATION" not in notes[0].body
     # nothing is approved while held; it can become an investigation
     assert post(assessor, held, "approve").status_code == 409
     r = post(assessor, held, "investigate", reason="SUSPECTED_FRAUD", comment="现场复勘")

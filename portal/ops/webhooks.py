@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import httpx
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -30,6 +27,7 @@ from ..audit.services import record_audit
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..timeutil import AwareDateTime, utcnow
+from .outbound import OutboundRefused, check_address, post, status_line
 from .sealing import SealError, seal, unseal
 
 SIGNATURE_HEADER = "X-Portal-Signature"
@@ -87,26 +85,12 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
 
 
 def check_url(url: str) -> str:
-    """HTTPS only, and never an address inside the insurer's network (SSRF), unless the
-    configuration allows it (tests, a private deployment)."""
-    cfg = current_app.config
-    parts = urlsplit((url or "").strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise Invalid.field("url", "Give a full https:// address.")
-    if parts.scheme == "http" and not cfg.get("WEBHOOKS_ALLOW_HTTP"):
-        raise Invalid.field("url", "Webhook endpoints must use https://.")
-    if parts.username or parts.password:
-        raise Invalid.field("url", "Credentials in the address are not allowed.")
-    if not cfg.get("WEBHOOKS_ALLOW_PRIVATE"):
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-        except OSError:
-            raise Invalid.field("url", "The host name does not resolve.") from None
-        for info in infos:
-            ip = ipaddress.ip_address(info[4][0])
-            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-                raise Invalid.field("url", "The address points into a private network.")
-    return parts.geturl()
+    """The rules of every outbound request (``portal.ops.outbound``), checked at registration:
+    HTTPS, an allowed port, and a host that resolves to public addresses only (SSRF)."""
+    try:
+        return check_address(url).url
+    except OutboundRefused as exc:
+        raise Invalid.field("url", str(exc)) from None
 
 
 def create_endpoint(*, organization_id: int, url: str, events: list[str] | None, actor) -> tuple[WebhookEndpoint, str]:
@@ -167,23 +151,19 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:
         delivery.last_status_code = None
         delivery.last_error = f"signing key unavailable: {exc}"
         return False
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "claims-portal-webhooks/1",
-        "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
-        "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: signature})
-    try:
-        with urllib.request.urlopen(request, timeout=current_app.config["WEBHOOKS_TIMEOUT_SECONDS"]) as resp:
-            delivery.last_status_code = resp.status
-            ok = 200 <= resp.status < 300
-            delivery.last_error = None if ok else f"HTTP {resp.status}"
-            return ok
-    except urllib.error.HTTPError as exc:
-        delivery.last_status_code = exc.code
-        delivery.last_error = f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    headers = {"Content-Type": "application/json", "User-Agent": "claims-portal-webhooks/1",
+               "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
+               "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: signature}
+    try:   # resolved once, connected to that address, no redirect followed (portal.ops.outbound)
+        response = post(endpoint.url, body, headers, current_app.config["WEBHOOKS_TIMEOUT_SECONDS"])
+    except (OutboundRefused, httpx.HTTPError, OSError, ValueError) as exc:
         delivery.last_status_code = None
-        delivery.last_error = str(getattr(exc, "reason", exc))[:500]
-    return False
+        delivery.last_error = status_line(error=exc)
+        return False
+    delivery.last_status_code = response.status_code
+    ok = 200 <= response.status_code < 300
+    delivery.last_error = None if ok else status_line(response)
+    return ok
 
 
 def deliver_due(now: datetime | None = None, limit: int = 200) -> str:

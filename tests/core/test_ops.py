@@ -94,12 +94,13 @@ def receiver(app):
     def make(*statuses):
         r = Receiver(statuses)
         made.append(r)
+        app.config["OUTBOUND_ALLOWED_PORTS"] = [x.server.server_port for x in made]   # a test port, allowed
         return r
 
     yield make
     for r in made:
         r.close()
-    app.config.update(WEBHOOKS_ALLOW_HTTP=False, WEBHOOKS_ALLOW_PRIVATE=False)
+    app.config.update(WEBHOOKS_ALLOW_HTTP=False, WEBHOOKS_ALLOW_PRIVATE=False, OUTBOUND_ALLOWED_PORTS=[])
 
 
 def test_webhook_secret_is_stored_sealed_and_survives_a_key_change(app, factory, api_as, receiver):

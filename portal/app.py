@@ -98,8 +98,8 @@ def _configure(app: Flask, test_config: dict | None) -> None:
             key_file.write_text(secrets.token_hex(32))
             os.chmod(key_file, 0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
-    if production:
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+    if production:   # whatever the proxy in front says (security review M4)
+        app.config["SESSION_COOKIE_SECURE"] = True
         if not app.config.get("TRUSTED_HOSTS"):
             raise RuntimeError("PORTAL_TRUSTED_HOSTS must list the host names served in production")
     if isinstance(app.config.get("TRUSTED_HOSTS"), str):

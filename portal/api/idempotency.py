@@ -5,6 +5,7 @@ before the view runs, so two parallel requests with one key cannot both create."
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -64,6 +65,30 @@ def before_request():
     return None
 
 
+def withhold_on_replay(*fields: str) -> None:
+    """The answer of this request carries a secret (``fields``) shown once: the stored replay
+    holds everything else and says the secret was withheld (security review M7: no secret in
+    the idempotency table, nor in a copy of the database)."""
+    g.idempotency_withhold = fields
+
+
+def _stored_body(response) -> bytes:
+    fields = g.pop("idempotency_withhold", None)
+    body = response.get_data()
+    if not fields:
+        return body
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return b""
+    if isinstance(data, dict):
+        for name in fields:
+            if name in data:
+                data[name] = None
+        data["withheld_on_replay"] = list(fields)
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
 def after_request(response):
     row_id = g.pop("idempotency_row_id", None)
     if row_id is None:
@@ -73,7 +98,7 @@ def after_request(response):
         db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.id == row_id))
     else:
         db.session.execute(sa.update(IdempotencyKey).where(IdempotencyKey.id == row_id).values(
-            status_code=response.status_code, response_body=response.get_data(),
+            status_code=response.status_code, response_body=_stored_body(response),
             content_type=response.content_type))
     db.session.commit()
     return response

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated
 from ..api.fields import LocalDateTime
+from ..api.idempotency import withhold_on_replay
 from ..api.pagination import paginate
 from ..auth.services import confirm_password
 from ..errors import Forbidden
@@ -74,6 +75,7 @@ def create_endpoint(data):
     endpoint, _secret = webhooks.create_endpoint(organization_id=org_id, url=data["url"], events=data["events"],
                                                 actor=user)
     db.session.commit()
+    withhold_on_replay("secret")
     return endpoint  # the only response that carries the secret
 
 
@@ -107,6 +109,7 @@ def rotate(data, endpoint_id):
     endpoint = webhooks.visible_endpoint(endpoint_id, user)
     webhooks.rotate_secret(endpoint, user)
     db.session.commit()
+    withhold_on_replay("secret")
     return endpoint
 
 

@@ -61,7 +61,7 @@ def init_web(app, pm) -> None:
         h.setdefault("Referrer-Policy", "same-origin")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
+        if request.is_secure or str(app.config.get("PUBLIC_URL") or "").startswith("https://"):
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.path.startswith("/api/") or (response.mimetype == "text/html"):
             h.setdefault("Cache-Control", "no-store")

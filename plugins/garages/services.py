@@ -547,8 +547,8 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
         extra.update(total_approved=total, decided_at=utcnow(), desk=None)
     elif effective == "first_approve":
         extra.update(total_approved=total, desk="second_approver")
-    elif effective == "escalate":
-        extra.update(desk="supervisor", total_approved=total)
+    elif effective == "escalate":   # not approved: no approved total (the proposed lines stay on the lines)
+        extra.update(desk="supervisor", total_approved=None)
     elif effective == "return":
         extra.update(desk="garage", due_at=None, return_count=quote.return_count + 1, total_approved=None)
     elif effective == "reject":

@@ -314,3 +314,12 @@ def test_the_garage_reads_the_insurers_people_by_role(app, people, garage_api, a
             as_text=True)
     finally:
         app.config.pop("GARAGES_RULES")
+
+
+def test_an_escalated_quote_shows_no_approved_total(people, garage_api, api_as):
+    """Security review L9: escalated is not approved; the proposal is on the lines and the decision."""
+    q = create(garage_api, make_claim(people.garage, color="yellow"), labour("30000.00"), submit=True)
+    out = decide(api_as(people.assessor), q)
+    assert out["status"] == "escalated" and out["total_approved"] is None
+    assert out["decisions"][-1]["amount"] == "30000.00" and out["lines"][0]["approved_amount"] == "30000.00"
+    assert decide(api_as(people.supervisor), out)["total_approved"] == "30000.00"

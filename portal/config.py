@@ -48,6 +48,7 @@ class Defaults:
     # Webhooks
     WEBHOOKS_ALLOW_HTTP = False
     WEBHOOKS_ALLOW_PRIVATE = False
+    IDEMPOTENCY_WAIT_SECONDS = 10       # a parallel request with the same Idempotency-Key waits this long for the first
     OUTBOUND_ALLOWED_PORTS: list = []   # ports other than 443 (and 80 with WEBHOOKS_ALLOW_HTTP) a webhook may use
     WEBHOOKS_TIMEOUT_SECONDS = 5
     WEBHOOKS_MAX_ATTEMPTS = 8

@@ -1,15 +1,17 @@
 """``Idempotency-Key`` on POST: the same key, user and body within 24 hours returns the
 first response and creates nothing new; the same key with another body → 422
 ``idempotency_mismatch``. The key row is claimed in its own committed transaction
-before the view runs, so two parallel requests with one key cannot both create."""
+before the view runs, so two parallel requests with one key cannot both create; the second
+waits for the first's answer and replays it."""
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Invalid, InvalidState
@@ -55,13 +57,33 @@ def before_request():
             raise Invalid({"Idempotency-Key": ["Used before with a different request."]},
                           message="This Idempotency-Key was used with a different request.",
                           code="idempotency_mismatch")
-        if existing.status_code is None:
-            raise InvalidState("A request with this Idempotency-Key is still in progress.")
+        if existing.status_code is None:   # the first is still running: wait for its answer, then replay it
+            existing = _wait_for_first(user.id, key)
+            if existing is None:
+                raise InvalidState("A request with this Idempotency-Key is still in progress.")
         response = Response(existing.response_body, status=existing.status_code,
                             content_type=existing.content_type)
         response.headers["Idempotent-Replayed"] = "true"
         return response
     g.idempotency_row_id = row.id
+    return None
+
+
+def _wait_for_first(user_id: int, key: str):
+    """Poll (with a growing pause, up to ``IDEMPOTENCY_WAIT_SECONDS``) until the first request
+    with this key has answered; None when it has not (or it failed and its row went away)."""
+    deadline = time.monotonic() + float(current_app.config.get("IDEMPOTENCY_WAIT_SECONDS", 10))
+    pause = 0.02
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+        db.session.rollback()   # a fresh snapshot
+        row = db.session.scalar(sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
+                                                                IdempotencyKey.key == key))
+        if row is None:
+            return None
+        if row.status_code is not None:
+            return row
     return None
 
 

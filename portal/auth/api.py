@@ -12,7 +12,7 @@ from ..extensions import db
 from . import services
 from .models import Organization, User
 from .schemas import (MeSchema, OrganizationCreate, OrganizationQuery, OrganizationSchema, OrganizationUpdate,
-                      PasswordChange, TokenRequest, TokenResponse, UserCreate, UserSchema, UserUpdate)
+                      PasswordChange, TokenInfo, TokenRequest, TokenResponse, UserCreate, UserSchema, UserUpdate)
 
 blp = ApiBlueprint("identity", __name__, description="Tokens, the caller, organizations and users")
 
@@ -26,6 +26,23 @@ def create_token(data):
     user = services.authenticate(data["email"], data["password"], request.remote_addr)
     token, row = services.issue_token(user)
     return {"token": token, "expires_at": row.expires_at}
+
+
+@blp.route("/tokens", methods=["GET"])
+@blp.response(200)
+@authenticated
+def list_tokens():
+    """The caller's live tokens (never the tokens themselves)."""
+    return paginate(services.live_tokens_stmt(api_user()), TokenInfo())
+
+
+@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+@authenticated
+def revoke_token(token_id):
+    """Revoke one of the caller's tokens at once (a leaked token, a system retired); the others live on."""
+    services.revoke_token(api_user(), token_id)
+    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])

@@ -16,6 +16,13 @@ class TokenResponse(Schema):
     expires_at = LocalDateTime()
 
 
+class TokenInfo(Schema):
+    id = fields.Integer(metadata={"description": "revoke this one token with DELETE /api/v1/tokens/{id}"})
+    organization_id = fields.Function(lambda t: t.user.organization_id)
+    created_at = LocalDateTime()
+    expires_at = LocalDateTime()
+
+
 class OrganizationBrief(Schema):
     id = fields.Integer()
     kind = fields.String()

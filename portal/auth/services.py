@@ -288,6 +288,21 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return token, row
 
 
+def live_tokens_stmt(user: User):
+    return (sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+                                      ApiToken.expires_at > utcnow()).order_by(ApiToken.id))
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    """One token of the caller's ends now (404 for any other token)."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound()
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_audit("user", user.id, "token_revoked", {"token_id": token_id}, actor=user)
+
+
 def user_for_token(token: str, extras: dict | None = None) -> tuple[User | None, dict]:
     """The live user behind a bearer token, and the ``extras`` (name → SQL expression on the
     token's ``User`` and ``Organization``) read in the same statement (one statement in all:

@@ -55,3 +55,25 @@ def test_a_replay_never_holds_the_webhook_secret(app, factory, api_as, monkeypat
     new_secret = rotated.get_json()["secret"]
     assert all(new_secret.encode() not in (b or b"") for b in
                db.session.scalars(sa.select(IdempotencyKey.response_body)).all())
+
+
+def test_one_token_is_revoked_and_the_others_live_on(app, factory):
+    """Security review L9: a single API token can be revoked, at once."""
+    user = factory.user(factory.org("garage"), roles=("partner_admin",))
+    client = app.test_client()
+
+    def token():
+        r = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD})
+        assert r.status_code == 201
+        return r.get_json()
+
+    h1 = {"Authorization": f"Bearer {token()['token']}"}
+    first = client.get("/api/v1/tokens", headers=h1).get_json()["items"][-1]   # the newest: this one
+    h2 = {"Authorization": f"Bearer {token()['token']}"}
+    listed = client.get("/api/v1/tokens", headers=h1).get_json()["items"]
+    assert len(listed) == 2 and listed[0]["id"] == first["id"] and "token" not in listed[0]
+    other = factory.user(factory.org("garage"), roles=("partner_admin",))
+    assert client.delete(f"/api/v1/tokens/{first['id']}", headers=factory.headers(other)).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{first['id']}", headers=h2).status_code == 204
+    assert client.get("/api/v1/me", headers=h1).status_code == 401
+    assert client.get("/api/v1/me", headers=h2).status_code == 200

@@ -7,12 +7,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from .auth.models import Organization, User
+from .auth.passwords import DEMO_PASSWORD   # the README's public demo password
 from .auth.services import create_organization, create_user
 from .auth.uscc import uscc_with_check
 from .extensions import db
 from .plugins import flatten, hook
-
-DEMO_PASSWORD = "demo-portal-2026"
 
 ORGS = [
     # key, kind, name, uscc first 17, region, grade
@@ -74,7 +73,7 @@ def load_demo() -> list[str]:
     for key, org_key, email, name, roles, limit in USERS:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         if user is None:
-            user = create_user(email=email, name=name, password=DEMO_PASSWORD,
+            user = create_user(email=email, name=name, password=DEMO_PASSWORD, demo=True,
                                organization_id=demo.orgs[org_key].id, roles=roles,
                                authority_limit=Decimal(limit) if limit not in (None, "unlimited") else None,
                                unlimited_authority=limit == "unlimited")

@@ -639,6 +639,8 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
         errors["line_id"] = ["No such line on this quote."]
     if file is None or not getattr(file, "filename", None):
         errors["file"] = ["Choose a file."]
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in file.filename):   # NUL, CR/LF: never into a header
+        errors["file"] = ["The file name has control characters: rename the file."]
     if errors:
         raise Invalid(errors)
     limit = int(R.rules()["photo_max_bytes"])

@@ -12,6 +12,7 @@ from ..extensions import db
 from .dump import dump_many
 
 MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
 
 
 class PageArgs(Schema):
@@ -27,6 +28,8 @@ def page_args() -> tuple[int, int]:
         raise Invalid({"page": ["Must be an integer."]}) from None
     if page < 1:
         raise Invalid.field("page", "Must be 1 or more.")
+    if page > MAX_PAGE:   # beyond any list; the offset would not fit the database's integer (review L5)
+        raise Invalid.field("page", f"Must be at most {MAX_PAGE}.")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise Invalid.field("per_page", f"Must be between 1 and {MAX_PER_PAGE}.")
     return page, per_page

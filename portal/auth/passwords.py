@@ -40,15 +40,34 @@ def _dummy_verify(password: str) -> None:
         pass
 
 
-def password_problems(password: str, email: str | None = None) -> list[str]:
+# the README's public demo password: accepted for the demo's own users only (security review L7)
+DEMO_PASSWORD = "demo-portal-2026"
+MIN_STRENGTH = 3   # zxcvbn's score: 3 = "safely unguessable" (about 10^8 guesses and more)
+
+
+def password_problems(password: str, email: str | None = None, *, name: str | None = None,
+                      allow_demo: bool = False) -> list[str]:
+    """What is wrong with a new password. Besides length, it must not be guessable: zxcvbn's
+    packaged lists (about 30,000 of the passwords most found in breaches, names, words, keyboard
+    patterns, dates, repeats, l33t forms) judged with the person's e-mail and name, offline."""
     problems = []
     if len(password) < 8:
         problems.append("At least 8 characters.")
     if len(password) > 128:
         problems.append("At most 128 characters.")
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS:
-        problems.append("This password is too common.")
     if email and lowered == email.lower():
         problems.append("Must not be your e-mail address.")
+    elif lowered == DEMO_PASSWORD and not allow_demo:
+        problems.append("This is the demo's public password: choose your own.")
+    elif lowered in COMMON_PASSWORDS or (8 <= len(password) <= 128 and not allow_demo
+                                         and _strength(password, email, name) < MIN_STRENGTH):
+        problems.append("This password is too common or too easy to guess.")
     return problems
+
+
+def _strength(password: str, email: str | None, name: str | None) -> int:
+    from zxcvbn import zxcvbn   # imported when a password is set, not at start-up
+
+    hints = [h for h in (email, (email or "").split("@")[0], name) if h]
+    return int(zxcvbn(password, user_inputs=hints)["score"])

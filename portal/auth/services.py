@@ -110,7 +110,8 @@ def _check_roles(org: Organization, roles: list[str]) -> list[str]:
 
 
 def create_user(*, email: str, name: str, password: str, organization_id: int, roles: list[str],
-                authority_limit: Decimal | None = None, unlimited_authority: bool = False, actor=None) -> User:
+                authority_limit: Decimal | None = None, unlimited_authority: bool = False, actor=None,
+                demo: bool = False) -> User:
     """Admins create anyone; a partner admin only users of its own organization."""
     if actor is not None and not actor.is_admin:
         if not actor.has_role("partner_admin"):
@@ -128,7 +129,7 @@ def create_user(*, email: str, name: str, password: str, organization_id: int, r
         errors["email"] = ["A user with this e-mail exists already."]
     if not (name or "").strip():
         errors["name"] = ["Required."]
-    problems = password_problems(password or "", email)
+    problems = password_problems(password or "", email, name=name, allow_demo=demo)
     if problems:
         errors["password"] = problems
     org = db.session.get(Organization, organization_id) if organization_id else None
@@ -191,7 +192,7 @@ def change_password(user: User, current: str, new: str) -> None:
     errors = {}
     if not verify_password(user.password_hash, current or ""):
         errors["current_password"] = ["The current password is not right."]
-    problems = password_problems(new or "", user.email)
+    problems = password_problems(new or "", user.email, name=user.name)
     if problems:
         errors["new_password"] = problems
     if errors:

@@ -22,6 +22,8 @@ def safe_next(target: str | None) -> str:
     """Only same-site paths: ``next=`` can never send a user off-site."""
     if not target:
         return url_for("web.dashboard")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):   # CR/LF, NUL …: never into a header
+        return url_for("web.dashboard")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("web.dashboard")

@@ -327,3 +327,16 @@ def test_mass_assignment_is_refused(factory, api_as):
     assert r.status_code == 422
     r = api_as(boss).patch(f"/users/{boss.id}", json={"authority_limit": "99999", "password": PASSWORD})
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("password", ["aaaaaaaa", "Passw0rd!", "newuser@e.com1", "demo-portal-2026", "woaini1314",
+                                      "qwertyuiop12"])
+def test_guessable_and_public_passwords_are_refused(api_as, factory, password):
+    """Security review L7: breached and guessable passwords (an offline list), the e-mail plus a
+    digit, and the README's demo password are refused; a long passphrase is taken."""
+    admin = api_as(factory.admin())
+    org = factory.org("garage")
+    body = {"email": "newuser@e.com", "name": "新用户", "organization_id": org.id, "roles": ["partner_user"]}
+    r = admin.post("/users", json=dict(body, password=password))
+    assert r.status_code == 422 and "password" in r.get_json()["error"]["details"], r.get_json()
+    assert admin.post("/users", json=dict(body, password="Lantern-Orchard-57")).status_code == 201

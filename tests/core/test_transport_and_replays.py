@@ -77,3 +77,10 @@ def test_one_token_is_revoked_and_the_others_live_on(app, factory):
     assert client.delete(f"/api/v1/tokens/{first['id']}", headers=h2).status_code == 204
     assert client.get("/api/v1/me", headers=h1).status_code == 401
     assert client.get("/api/v1/me", headers=h2).status_code == 200
+
+
+def test_a_page_beyond_any_list_is_a_plain_422(api_as, factory):
+    """Security review L5: never the database's words in an answer."""
+    r = api_as(factory.admin()).get("/organizations?page=1180591620717411303424")
+    assert r.status_code == 422 and "page" in r.get_json()["error"]["details"]
+    assert "INTEGER" not in r.get_data(as_text=True) and "Python" not in r.get_data(as_text=True)

@@ -91,10 +91,16 @@ def test_absolute_timeout(app, factory):
 def test_next_cannot_redirect_off_site(app, factory):
     user = factory.user()
     for target, expected in [("/users", "/users"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-                             ("/\\evil.example", "/"), ("javascript:alert(1)", "/")]:
+                             ("/\\evil.example", "/"), ("javascript:alert(1)", "/"),
+                             ("%2Fmy%2Fclaims%0ASet-Cookie:%20x=1", "/"), ("/x%0D%0ASet-Cookie:%20a=b", "/"),
+                             ("/x%00y", "/")]:   # review L4: control characters never reach a header
         client = app.test_client()
         r = client.post(f"/login?next={target}", data={"email": user.email, "password": PASSWORD})
         assert r.status_code == 302 and r.headers["Location"] == expected, target
+    client = app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    r = client.post("/lang/en", data={"next": "/x\r\nSet-Cookie: a=b"})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
 
 
 def test_web_lockout_after_five_failures(app, factory):

@@ -99,3 +99,11 @@ def test_photo_refused_content_size_and_access(app, people, garage_api, api_as):
         assert api_as(user).get(f"/quotes/{q['id']}/photos/{photo['id']}").status_code == 404
         assert upload(api_as(user), q["id"], PNG).status_code == 404
     assert garage_api.get(f"/quotes/{q['id']}").get_json()["photos"][0]["id"] == photo["id"]
+
+
+@pytest.mark.parametrize("name", ["nul\x00.png", "a\r\nSet-Cookie: x=1.png", "tab\t.png"])
+def test_a_file_name_with_control_characters_is_refused(people, garage_api, name):
+    """Security review L6: a NUL or CR/LF in a name never reaches a Content-Disposition header."""
+    q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
+    r = upload(garage_api, q["id"], PNG, name=name)
+    assert r.status_code == 422 and "file" in r.get_json()["error"]["details"]

@@ -68,13 +68,14 @@ def widgets_for(user) -> list[Widget]:
                   (_("Blue"), by_color.get("blue", 0), "chart-risk-blue")]
         return [
             Widget(_("Quotes in review by colour"), value=sum(row[1] for row in colors), kind="bar", data=colors,
-                   url=url_for("garages.queue"), order=10),
-            Widget(_("Overdue reviews"), value=overdue, url=url_for("garages.queue", due="overdue"),
+                   url=url_for("garages.queue", scope="team"), order=10),   # team-wide figures: the team's tab
+            Widget(_("Overdue reviews"), value=overdue, url=url_for("garages.queue", scope="team", due="overdue"),
                    tone="danger" if overdue else "success", subtitle=_("past the review deadline"), order=11),
-            Widget(_("Due today"), value=due_today, url=url_for("garages.queue", due="today"), tone="warning",
+            Widget(_("Due today"), value=due_today, url=url_for("garages.queue", scope="team", due="today"),
+                   tone="warning",
                    subtitle=_("review deadline 17:00 today"), order=12),
             Widget(_("Fast-track share (30 days)"), value=share, subtitle=_("approved automatically (小额快赔)"),
-                   url=url_for("garages.queue", status="approved"), tone="info", order=13),
+                   url=url_for("garages.queue", scope="team", status="approved"), tone="info", order=13),
         ]
     if user.org_kind in ("garage", "specialist_repairer"):
         rows = dict(db.session.execute(sa.select(Quote.status, sa.func.count()).where(

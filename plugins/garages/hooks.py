@@ -14,9 +14,9 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def portal_blueprints(app):
-    from . import reinspection_views, views
+    from . import figures_views, reinspection_views, views
 
-    return [views.bp, reinspection_views.bp]
+    return [views.bp, reinspection_views.bp, figures_views.bp]
 
 
 @hookimpl
@@ -104,6 +104,7 @@ def portal_nav_items(user):
         items = [NavItem(_l("Review queue"), "garages.queue", order=20, badge=dashboards.open_review_count(user) or None)]
         if user.has_role("supervisor", "admin"):
             items.append(NavItem(_l("Audit sampling"), "garages.samples", order=21))
+            items.append(NavItem(_l("Assessor figures"), "garages_figures.page", order=22))
         return items
     if user.org_kind in ("garage", "specialist_repairer"):
         return [NavItem(_l("Quotes"), "garages.my_quotes", order=20,

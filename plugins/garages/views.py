@@ -20,9 +20,10 @@ from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 from . import rules as R
 from . import services
 from .api import photo_response
-from .controls import annotate
+from .assignment import scope_filter
+from .controls import PENDING, annotate
 from .dashboards import review_scope
-from .models import IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, VISIBLE_STATUSES, AuditSample, Quote
+from .models import HELD, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, VISIBLE_STATUSES, AuditSample, Quote
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
                static_folder="static")   # /garages/static/quote-editor.js
@@ -72,17 +73,44 @@ def _counts(base, column, args, skip):
 @bp.route("/queue")
 @login_required
 def queue():
-    """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today."""
+    """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today.
+
+    Scopes (一人终审, SPEC §3a): ``mine`` (the open reviews I own), ``unassigned`` (open and
+    owned by no one), ``team`` (everyone's); by default ``mine`` for an assessor who owns open
+    reviews, else ``team``. Without a status filter a scope shows what is on the desks
+    (``review_scope`` plus the held reviews: 问题件 / 案件调查); ``scope=all`` shows every quote."""
     _staff()
     args = request.args
-    base = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted")
-    if not args.get("status") and args.get("scope") != "all":
-        base = base.where(review_scope(current_user))
+    scopes = ("mine", "unassigned", "team")
+    everything = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted")
+    scope = args.get("scope")
+    if scope not in scopes + ("all",):
+        scope = "team"
+        if current_user.has_role("assessor") and db.session.scalar(
+                sa.select(sa.func.count()).select_from(Quote).where(
+                    scope_filter(current_user, "mine"), Quote.status.in_(PENDING))):
+            scope = "mine"
+    on_desks = sa.or_(review_scope(current_user), Quote.status.in_(HELD))
+
+    def scoped(name):
+        """The condition of a scope tab: its owner filter, and without a status filter what is open."""
+        cond = scope_filter(current_user, name)
+        if not args.get("status"):
+            cond = sa.and_(cond, Quote.status.in_(PENDING)) if name == "mine" else \
+                (on_desks if cond is None else sa.and_(cond, on_desks))
+        return cond
+
+    cond = None if scope == "all" else scoped(scope)
+    base = everything if cond is None else everything.where(cond)
+    tab_conds = {name: scoped(name) for name in scopes}
+    tabs = dict(zip(scopes, db.session.execute(_filtered(everything, args).with_only_columns(
+        *[sa.func.count() if c is None else sa.func.count().filter(c) for c in tab_conds.values()])).one()))
+    owner_only = None if scope == "all" else scope_filter(current_user, scope)
     now = utcnow()
     today_end = local_datetime(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time())
     counts = {
         "color": _counts(base, Claim.risk_color, args, "color"),
-        "status": _counts(sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted"),
+        "status": _counts(everything if owner_only is None else everything.where(owner_only),
                           Quote.status, args, "status"),
         "due": {k: db.session.scalar(_filtered(base, args, skip=("due",)).where(Quote.status.in_(IN_REVIEW), cond)
                                      .with_only_columns(sa.func.count())) or 0
@@ -92,26 +120,35 @@ def queue():
             *( [Quote.total_submitted > lo] if lo is not None else []),
             *( [Quote.total_submitted <= hi] if hi is not None else [])).with_only_columns(sa.func.count())) or 0
             for k, (lo, hi) in AMOUNT_BANDS.items()},
+        "scope": tabs,
     }
     garages = db.session.execute(_filtered(base, args, skip=("garage",)).with_only_columns(
         Quote.garage_id, sa.func.count()).group_by(Quote.garage_id)).all()
-    from portal.auth.models import Organization
+    from portal.auth.models import Organization, User
     names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
         Organization.id.in_([g for g, _ in garages]))).all()) if garages else {}
     stmt = _filtered(base, args).order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id)
+
+    def owners_of(rows):
+        ids = {q.assigned_reviewer_id for q in rows if q.assigned_reviewer_id}
+        return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+
     if args.get("export") == "xlsx":
         rows = db.session.scalars(stmt.limit(10000)).all()
+        owners = owners_of(rows)
         return xlsx_response("review-queue.xlsx", [
             (_("Quote"), "number"), (_("Claim"), "text"), (_("Colour"), "text"), (_("Garage"), "text"),
-            (_("Status"), "text"), (_("Desk"), "text"), (_("Submitted amount"), "money"),
+            (_("Status"), "text"), (_("Desk"), "text"), (_("Owner"), "text"), (_("Submitted amount"), "money"),
             (_("Approved amount"), "money"), (_("Submitted at"), "datetime"), (_("Due"), "datetime")],
             [(q.id, q.claim.claim_no, _(q.claim.risk_color), q.garage.name, _(q.status), _(q.desk or "—"),
+              owners.get(q.assigned_reviewer_id, _("unassigned") if q.status in PENDING else "—"),
               q.total_submitted, q.total_approved, q.submitted_at, q.due_at) for q in rows], title=_("Review queue"))
     page = max(args.get("page", 1, type=int), 1)
     total = db.session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None))
     quotes = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
     return render_template("garages/queue.html", quotes=quotes, counts=counts, garages=garages, names=names,
-                           total=total, page=page, statuses=VISIBLE_STATUSES, now=now)
+                           total=total, page=page, statuses=VISIBLE_STATUSES, now=now, scope=scope,
+                           scopes=scopes, owners=owners_of(quotes), held=HELD, pending=PENDING)
 
 
 @bp.route("/quotes")

@@ -113,7 +113,7 @@ def test_garage_quotes_assessor_adjusts_and_approves_garage_reads_decision(page,
 
     # 3. The assessor (authority ¥50,000) finds it in the queue, cuts the part price, approves.
     login(page, live_server, "assessor2@demo.example")
-    page.goto(live_server.url + "/garages/queue")
+    page.goto(live_server.url + "/garages/queue?scope=team")   # the review is the team's: assigned to another
     link = page.locator(f"main a[href$='/garages/quotes/{quote_id}']")
     assert link.count() == 1
     screenshot(page, "garages-review-queue-zh")

@@ -155,3 +155,21 @@ def test_reinspection_of_a_sampled_quote_with_a_photo(page, live_server, tmp_pat
     result_text = page.locator("[data-testid=result]").inner_text()
     assert "多付金额" in result_text and "¥800.00" in result_text
     screenshot(page, "controls-reinspection-overpaid-zh")
+
+
+def test_queue_tabs_and_the_assessors_figures_page(page, live_server):
+    """The assessor lands on its own reviews; the supervisor ranks the assessors against the target."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "assessor2@demo.example")
+    page.goto(live_server.url + "/garages/queue")
+    tabs = page.locator("main .nav-tabs, main [role=tablist]").first.inner_text()
+    assert "我的" in tabs and "未分派" in tabs and "全组" in tabs, tabs
+    screenshot(page, "controls-queue-tabs-zh")
+    logout(page, live_server)
+    login(page, live_server, "supervisor@demo.example")
+    page.goto(live_server.url + "/garages/queue")
+    page.click("nav a[href$='/garages/figures/']")
+    page.wait_for_load_state("networkidle")
+    text = page.locator("main").inner_text()
+    assert "超时限交案率" in text and "10.0%" in text, text[:500]
+    screenshot(page, "controls-assessor-figures-zh")

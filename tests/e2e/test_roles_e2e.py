@@ -76,7 +76,7 @@ def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_ser
 
     # 1. The assessor (authority ¥20,000) approves: the portal escalates it to a supervisor.
     login(page, live_server, "assessor@demo.example")
-    page.goto(live_server.url + "/garages/queue")
+    page.goto(live_server.url + "/garages/queue?scope=team")   # the team's tab: assigned to another
     page.click(f"main a[href$='/garages/quotes/{quote_id}']")
     page.wait_for_load_state("networkidle")
     assert "¥20,000.00" in page.locator("main [data-testid=authority]").inner_text()       # the limit, shown by the buttons

@@ -1,4 +1,5 @@
-"""garages: re-inspection (复勘) per replaced line, the insurer's result and over-payment
+"""garages: re-inspection (复勘) per replaced line, the insurer's result and over-payment; decisions
+indexed by time (the reviewers' figures by period)
 
 Revision ID: garages_0006
 Revises: garages_0005
@@ -33,6 +34,7 @@ def upgrade():
     )
     op.create_index(op.f('ix_garages_reinspection_lines_sample_id'), 'garages_reinspection_lines', ['sample_id'],
                     unique=False)
+    op.create_index(op.f('ix_garages_decisions_at'), 'garages_decisions', ['at'], unique=False)
     with op.batch_alter_table('garages_audit_samples', schema=None) as batch_op:   # no triggers on it
         batch_op.add_column(sa.Column('over_payment', Money(), nullable=True))
         batch_op.add_column(sa.Column('recovery_ref', sa.String(length=64), nullable=True))
@@ -48,5 +50,6 @@ def downgrade():
         batch_op.drop_column('recovery_confirmed_by_id')
         batch_op.drop_column('recovery_ref')
         batch_op.drop_column('over_payment')
+    op.drop_index(op.f('ix_garages_decisions_at'), table_name='garages_decisions')
     op.drop_index(op.f('ix_garages_reinspection_lines_sample_id'), table_name='garages_reinspection_lines')
     op.drop_table('garages_reinspection_lines')

@@ -22,6 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "portal" / "static"))
     _configure(app, test_config)
+    if int(app.config.get("PROXY_FIX_X_FOR") or 0) or int(app.config.get("PROXY_FIX_X_PROTO") or 0):
+        # the real client address (and scheme) behind the configured number of trusted proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config.get("PROXY_FIX_X_FOR") or 0),
+                                x_proto=int(app.config.get("PROXY_FIX_X_PROTO") or 0))
     # Ids in URLs are database integers: anything beyond 32 bits is simply not found (404),
     # never an overflow deep in the driver.
     app.url_map.converters["int"] = BoundedIntConverter

@@ -34,12 +34,15 @@ class Defaults:
     PUBLIC_URL = "http://127.0.0.1:5000"
 
     # Login and tokens
-    LOCKOUT_FAILURES = 5
-    LOCKOUT_WINDOW_MINUTES = 15
-    LOCKOUT_MINUTES = 15
+    LOCKOUT_FAILURES = 5                # failures of one e-mail before each try must wait …
+    LOCKOUT_WINDOW_MINUTES = 15         # … counted over this window (since the last success)
+    LOCKOUT_BASE_SECONDS = 30           # the wait after the 5th failure; it doubles with each further one
+    LOCKOUT_MAX_SECONDS = 900           # … up to this
+    PROXY_FIX_X_FOR = 0                 # proxies in front that set X-Forwarded-For (0: none; see docs/operations.md)
+    PROXY_FIX_X_PROTO = 0               # … and X-Forwarded-Proto
     TOKEN_TTL_HOURS = 12
     RATELIMIT_REDIS_URL = None  # e.g. "redis://127.0.0.1:6379/0"; else the database keeps the counts
-    RATELIMIT_LOGIN_PER_IP = 30
+    RATELIMIT_LOGIN_PER_IP = 100        # failed logins from one client address per window (an office shares one)
     RATELIMIT_LOGIN_WINDOW_SECONDS = 300
 
     # Lists: dumped pages kept per worker while their change marks hold (portal.api.page_cache)

@@ -58,7 +58,7 @@ class Invalid(PortalError):
 
 
 class Locked(PortalError):
-    status, code, default_message = 429, "locked", "Too many failed logins; the account is locked for a while."
+    status, code, default_message = 429, "locked", "Too many failed logins: wait before the next try (Retry-After)."
 
 
 class RateLimited(PortalError):

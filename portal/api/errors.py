@@ -54,10 +54,13 @@ def handle_portal_error(exc: PortalError):
     from ..extensions import db
 
     db.session.rollback()
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    if exc.status == 429 and (exc.details or {}).get("retry_after_seconds"):
+        headers["Retry-After"] = str(int(exc.details["retry_after_seconds"]))
     if is_api_request():
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return envelope(exc.status, exc.code, exc.message, exc.details, headers)
-    return _web_error(exc.status, exc.message)
+        return envelope(exc.status, exc.code, exc.message, exc.details, headers or None)
+    body, status = _web_error(exc.status, exc.message)
+    return body, status, headers
 
 
 def handle_http_exception(exc: HTTPException):

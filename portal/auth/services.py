@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -228,22 +229,25 @@ def visible_user(user_id: int, actor) -> User:
 
 
 def authenticate(email: str, password: str, ip: str | None = None) -> User:
-    """Check a login. Five failures for one account within 15 minutes lock it for 15
-    minutes (stored in the database, so it holds across workers); while locked even the
-    right password gets :class:`Locked`. Unknown e-mails cost the same time and answer
-    the same as a wrong password."""
-    from ..ops.ratelimit import limit_login
+    """Check a login (security review H4, L2).
 
-    cfg = current_app.config
-    limit_login(ip)
+    Per account (by e-mail, known or not — the answers never tell which): after
+    ``LOCKOUT_FAILURES`` failures since the last success within ``LOCKOUT_WINDOW_MINUTES``, each
+    try must wait a delay that doubles with every further failure (``LOCKOUT_BASE_SECONDS`` …
+    ``LOCKOUT_MAX_SECONDS``), counted from the last failure; a try inside the delay is answered
+    429 ``locked`` with ``Retry-After``, even with the right password, and is not counted. No
+    one can lock an account for long by guessing. Per client address (the real one behind the
+    proxies: ``PROXY_FIX_X_FOR``), only failures count, up to ``RATELIMIT_LOGIN_PER_IP``."""
+    from ..ops.ratelimit import check_login_address, count_login_failure
+
+    check_login_address(ip)
     email = (email or "").strip().lower()
     now = utcnow()
     user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(None, password or "")
-        _attempt(email, False, ip)
-        db.session.commit()
-        raise Locked()
+    wait = _login_wait(email, now)
+    if wait > 0:
+        verify_password(None, password or "")   # the same cost as any try
+        raise Locked(details={"retry_after_seconds": wait})
     ok = verify_password(user.password_hash if user else None, password or "")
     if ok and user is not None and user.is_active:
         _attempt(email, True, ip)
@@ -251,22 +255,33 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User:
         db.session.commit()
         return user
     _attempt(email, False, ip)
+    db.session.flush()
+    wait = _login_wait(email, now)
+    if wait > 0 and user is not None:
+        user.locked_until = now + timedelta(seconds=wait)
+        record_audit("user", user.id, "login_delayed", {"seconds": wait}, actor=user)
+    db.session.commit()
+    count_login_failure(ip)
+    if wait > 0:
+        raise Locked(details={"retry_after_seconds": wait})
+    raise Unauthorized("The e-mail or password is not right.")
+
+
+def _login_wait(email: str, now) -> int:
+    """Seconds an e-mail must still wait before its next try (0: none)."""
+    cfg = current_app.config
     window_start = now - timedelta(minutes=cfg["LOCKOUT_WINDOW_MINUTES"])
     last_success = db.session.scalar(sa.select(sa.func.max(LoginAttempt.at)).where(
         LoginAttempt.email == email, LoginAttempt.success.is_(True)))
     since = max(window_start, last_success) if last_success else window_start
-    if user is not None and user.locked_until is not None and user.locked_until > since:
-        since = user.locked_until
-    failures = db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > since))
-    locked = failures >= cfg["LOCKOUT_FAILURES"]
-    if locked and user is not None:
-        user.locked_until = now + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
-        record_audit("user", user.id, "locked", {"failures": failures}, actor=user)
-    db.session.commit()
-    if locked and user is not None:
-        raise Locked()
-    raise Unauthorized("The e-mail or password is not right.")
+    failures, last_failure = db.session.execute(sa.select(sa.func.count(), sa.func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > since)).one()
+    over = failures - cfg["LOCKOUT_FAILURES"]
+    if over < 0 or last_failure is None:
+        return 0
+    delay = min(cfg["LOCKOUT_BASE_SECONDS"] * (2 ** min(over, 20)), cfg["LOCKOUT_MAX_SECONDS"])
+    remaining = (last_failure + timedelta(seconds=delay) - now).total_seconds()
+    return max(0, min(delay, math.ceil(remaining)))
 
 
 def confirm_password(user: User, password: str | None, field: str = "password") -> None:

@@ -35,16 +35,17 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except Locked:
-            form.form_errors.append(_("Too many failed logins: this account is locked for 15 minutes."))
-            status = 429
-        except RateLimited:
+        except Locked as exc:
+            wait = (exc.details or {}).get("retry_after_seconds", 30)
+            form.form_errors.append(_("Too many failed logins: wait %(n)s seconds, then try again.", n=wait))
+            status, headers = 429, {"Retry-After": str(wait)}
+        except RateLimited as exc:
             form.form_errors.append(_("Too many login attempts from your network. Please wait a few minutes."))
-            status = 429
+            status, headers = 429, {"Retry-After": str((exc.details or {}).get("retry_after_seconds", 60))}
         except Unauthorized:
             form.form_errors.append(_("The e-mail or password is not right."))
             status = 401
@@ -58,7 +59,7 @@ def login():
             return redirect(safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

@@ -84,7 +84,37 @@ def _db_hit(key: str, window_start: datetime) -> int:
     return int(count)
 
 
-def limit_login(ip: str | None) -> None:
-    """Per-IP limit on login attempts (web and API), on top of the per-account lockout."""
+def _login_key(ip: str | None) -> str:
+    return f"login-fail-ip:{ip or 'unknown'}"
+
+
+def check_login_address(ip: str | None) -> None:
+    """Refuse a login from an address that failed ``RATELIMIT_LOGIN_PER_IP`` times in the window
+    (failures only: an office behind one address logs in all day)."""
     cfg = current_app.config
-    hit(f"login-ip:{ip or 'unknown'}", cfg["RATELIMIT_LOGIN_PER_IP"], cfg["RATELIMIT_LOGIN_WINDOW_SECONDS"])
+    seconds = cfg["RATELIMIT_LOGIN_WINDOW_SECONDS"]
+    now = time.time()
+    window = int(now // seconds) * seconds
+    if peek(_login_key(ip), window) >= cfg["RATELIMIT_LOGIN_PER_IP"]:
+        raise RateLimited(details={"retry_after_seconds": int(window + seconds - now) + 1})
+
+
+def count_login_failure(ip: str | None) -> None:
+    cfg = current_app.config
+    try:
+        hit(_login_key(ip), cfg["RATELIMIT_LOGIN_PER_IP"], cfg["RATELIMIT_LOGIN_WINDOW_SECONDS"])
+    except RateLimited:
+        pass   # this failure is answered as such; the next try from there is refused
+
+
+def peek(key: str, window: int) -> int:
+    """The count of ``key`` in the window starting at ``window`` (epoch seconds), unchanged."""
+    client = _redis()
+    if client is not None:
+        try:
+            return int(client.get(f"portal:rl:{key}:{window}") or 0)
+        except Exception:  # noqa: BLE001 - the database then
+            log.warning("rate limit: Redis unavailable, using the database")
+    table = RateLimitHit.__table__
+    return int(db.session.scalar(sa.select(table.c.count).where(
+        table.c.key == key, table.c.window_start == datetime.fromtimestamp(window, UTC))) or 0)

@@ -75,6 +75,33 @@ def test_lock_expires_after_fifteen_minutes(client, factory):
     assert client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}).status_code == 201
 
 
+def test_the_wait_grows_and_unknown_emails_answer_the_same(client, factory):
+    """Security review H4/L2: after five failures each try waits a delay that doubles, for known
+    and unknown e-mails alike (no enumeration); a try inside the delay is not counted."""
+    from portal.auth.models import LoginAttempt
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    user = factory.user()
+    answers = {}
+    for email in (user.email, "nobody-here@example.com"):
+        got = [client.post("/api/v1/tokens", json={"email": email, "password": "wrong-password"}) for _ in range(6)]
+        answers[email] = [(r.status_code, r.get_json()["error"]["code"], r.headers.get("Retry-After")) for r in got]
+    assert [a[:2] for a in answers[user.email]] == [a[:2] for a in answers["nobody-here@example.com"]] \
+        == [(401, "unauthorized")] * 4 + [(429, "locked")] * 2
+    assert all(25 <= int(a[4][2]) <= 30 for a in answers.values())
+    # 31 s later: the next failure doubles the wait; the right password then works after it
+    for row in db.session.scalars(sa.select(LoginAttempt)):
+        row.at = row.at - timedelta(seconds=31)
+    db.session.commit()
+    r = client.post("/api/v1/tokens", json={"email": user.email, "password": "wrong-password"})
+    assert r.status_code == 429 and 55 <= int(r.headers["Retry-After"]) <= 60
+    db.session.execute(sa.update(LoginAttempt).where(LoginAttempt.email == user.email)
+                       .values(at=utcnow() - timedelta(seconds=61)))
+    db.session.commit()
+    assert client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}).status_code == 201
+
+
 def test_unknown_email_answers_like_a_wrong_password(client, factory):
     user = factory.user()
     a = client.post("/api/v1/tokens", json={"email": "nobody@example.com", "password": "x" * 10})

@@ -18,19 +18,24 @@ from tests.conftest import PASSWORD
 
 
 def test_login_rate_limit_per_ip_in_the_database(app, client, factory):
+    """Failures only count per address (an office logs in all day from one): security review H4."""
     # a window far longer than the test, so that no window boundary falls inside it
     app.config.update(RATELIMIT_LOGIN_PER_IP=3, RATELIMIT_LOGIN_WINDOW_SECONDS=10**7)
     try:
         users = [factory.user() for _ in range(4)]
+        for _ in range(3):   # successes never count
+            for u in users[:3]:
+                assert client.post("/api/v1/tokens", json={"email": u.email, "password": PASSWORD}).status_code == 201
         for u in users[:3]:
-            assert client.post("/api/v1/tokens", json={"email": u.email, "password": PASSWORD}).status_code == 201
+            assert client.post("/api/v1/tokens", json={"email": u.email, "password": "wrong-pw"}).status_code == 401
         r = client.post("/api/v1/tokens", json={"email": users[3].email, "password": PASSWORD})
         assert r.status_code == 429 and r.get_json()["error"]["code"] == "rate_limited"
+        assert int(r.headers["Retry-After"]) > 0
         other_ip = client.post("/api/v1/tokens", json={"email": users[3].email, "password": PASSWORD},
                                environ_base={"REMOTE_ADDR": "10.9.9.9"})
         assert other_ip.status_code == 201
     finally:
-        app.config.update(RATELIMIT_LOGIN_PER_IP=30, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
+        app.config.update(RATELIMIT_LOGIN_PER_IP=100, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
 
 
 def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, factory):
@@ -48,12 +53,12 @@ def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, facto
         user = factory.user()
         ip = {"REMOTE_ADDR": "192.0.2.77"}
         for _ in range(2):
-            client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, environ_base=ip)
-        assert any(k.startswith(b"portal:rl:login-ip:192.0.2.77") for k in r.keys())
+            client.post("/api/v1/tokens", json={"email": user.email, "password": "wrong-pw"}, environ_base=ip)
+        assert any(k.startswith(b"portal:rl:login-fail-ip:192.0.2.77") for k in r.keys())
         third = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD}, environ_base=ip)
         assert third.status_code == 429
     finally:
-        app.config.update(RATELIMIT_REDIS_URL=None, RATELIMIT_LOGIN_PER_IP=30, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
+        app.config.update(RATELIMIT_REDIS_URL=None, RATELIMIT_LOGIN_PER_IP=100, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
         app.extensions.pop("portal_redis", None)
         r.flushdb()
 
@@ -241,3 +246,34 @@ def test_backup_and_restore_round_trip(app, factory, tmp_path):
     assert result.exit_code == 0, (result.output, result.exception)
     names = {o.name: o.region for o in db.session.scalars(sa.select(Organization))}
     assert "After backup" not in names and names.get("Before backup") == "Shanghai"
+
+
+def test_behind_the_configured_proxy_each_client_is_counted_apart(tmp_path):
+    """Security review H4: behind a load balancer every login came from its address, so one
+    guesser locked the whole site out; with PROXY_FIX_X_FOR the real client address counts."""
+    from portal import create_app
+    from portal.extensions import db
+    from tests.conftest import base_config, fresh_database_url
+
+    app = create_app(base_config(fresh_database_url(tmp_path, "proxy"), tmp_path, PROXY_FIX_X_FOR=1,
+                                 RATELIMIT_LOGIN_PER_IP=3, RATELIMIT_LOGIN_WINDOW_SECONDS=10**7))
+    with app.app_context():
+        db.create_all()
+        from tests.conftest import Factory
+
+        user = Factory(app).user()
+        client = app.test_client()
+        proxy = {"REMOTE_ADDR": "10.0.0.2"}   # the load balancer
+
+        def login(client_ip, password):
+            return client.post("/api/v1/tokens", json={"email": f"x{client_ip}@e.com", "password": password},
+                               headers={"X-Forwarded-For": client_ip}, environ_base=proxy)
+
+        for _ in range(3):
+            assert login("203.0.113.9", "wrong-pw").status_code == 401        # the guesser
+        assert login("203.0.113.9", "wrong-pw").status_code == 429
+        ok = client.post("/api/v1/tokens", json={"email": user.email, "password": PASSWORD},
+                         headers={"X-Forwarded-For": "198.51.100.4"}, environ_base=proxy)
+        assert ok.status_code == 201                                            # everyone else logs in
+        db.session.remove()
+        db.engine.dispose()

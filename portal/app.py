@@ -44,6 +44,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["portal_pm"] = pm
 
     db.init_app(app)
+
+    @app.teardown_appcontext   # runs before Flask-SQLAlchemy's own (teardowns run in reverse)
+    def _end_session_even_in_an_outage(exc):
+        """The end-of-request rollback on a connection that died (a database restart, a failover)
+        must not turn an answered request into a bare 500 (security review L3): the pool drops
+        the connection and the next request gets a fresh one."""
+        import sqlalchemy as sa
+
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError:
+            app.logger.warning("database connection lost at the end of a request; it is dropped")
+            db.session.registry.clear()
     with app.app_context():
         _tune_engine(db.engine, write_queue=app.config["SQLITE_WRITE_QUEUE"])
         pool.install(db.engine, app.config.get("POOL_PING_AFTER_IDLE_SECONDS"))

@@ -134,3 +134,46 @@ def test_a_connection_that_died_while_resting_is_replaced_not_failed(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_connection_lost_after_the_page_was_made_is_no_500(tmp_path):
+    """Security review L3: the server ends the connection while the page is being answered; the
+    end-of-request rollback then fails. The page is answered, and the next request works."""
+    import sqlalchemy as sa
+    from flask import g
+
+    from portal.extensions import db
+
+    url = fresh_database_url(tmp_path, "teardown")
+    app, headers = _app_and_token(url, tmp_path)
+    admin = sa.create_engine(postgres_url("postgres"), isolation_level="AUTOCOMMIT")
+
+    @app.after_request
+    def _kill_my_connection(response):
+        if g.get("kill_connection"):
+            pid = db.session.connection().connection.dbapi_connection.info.backend_pid
+            with admin.connect() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        return response
+
+    @app.before_request
+    def _mark():
+        from flask import request
+
+        g.kill_connection = request.args.get("kill") == "1"
+
+    from tests.conftest import PASSWORD, Factory
+
+    with app.app_context():
+        email = Factory(app).user().email
+        db.session.remove()
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    r = client.get("/?kill=1")          # a web page in a transaction: its rollback meets a dead connection
+    assert r.status_code == 200, r.status_code
+    statuses = [client.get("/").status_code for _ in range(3)]
+    assert statuses[-1] == 200 and 500 not in statuses, statuses   # a 503 at most, then served again
+    admin.dispose()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -96,8 +96,9 @@ def reject_price_list(data, list_id):
 def get_reference_price(args, part_no):
     """Localized price where set, else the lowest current price among active suppliers
     of the region (default: the caller's region); 404 if none."""
-    region = args.get("region") or api_user().organization.region
-    return services.reference_price(part_no, args["quality"], region)
+    user = api_user()
+    region = args.get("region") or user.organization.region
+    return services.reference_price_for(user, part_no, args["quality"], region)
 
 
 @blp.route("/parts/<path:part_no>/localized-price", methods=["PUT"])

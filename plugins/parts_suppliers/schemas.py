@@ -90,9 +90,11 @@ class ReferenceQuery(Schema):
 class ReferenceSchema(Schema):
     part_no = fields.String()
     quality = fields.String()
-    reference_price = MoneyField(attribute="price")
+    reference_price = MoneyField(attribute="price", allow_none=True, metadata={
+        "description": "null to a parts supplier when the reference is another supplier's list price"})
     source = fields.String(metadata={"enum": ["localized", "supplier"]})
-    supplier_id = fields.Integer(allow_none=True)
+    supplier_id = fields.Integer(allow_none=True, metadata={
+        "description": "staff: the supplier whose price it is; a partner: its own id or null"})
 
 
 class LocalizedPriceIn(Schema):

@@ -268,6 +268,23 @@ def reference_price(part_no: str, quality: str, region: str):
     return ref
 
 
+def reference_price_for(user, part_no: str, quality: str, region: str) -> dict:
+    """The reference price as ``user`` may read it (security review M5): staff see the supplier
+    whose price it is; a partner never sees another supplier's identity, and a parts supplier
+    never another supplier's exact price (only whether the reference is localized or a
+    supplier's, and its own price when the reference is its own)."""
+    ref = reference_price(part_no, quality, region)
+    answer = {"part_no": ref.part_no, "quality": ref.quality, "price": ref.price, "source": ref.source,
+              "supplier_id": ref.supplier_id}
+    if user.is_insurer:
+        return answer
+    own = ref.supplier_id is not None and ref.supplier_id == user.organization_id
+    answer["supplier_id"] = ref.supplier_id if own else None
+    if user.org_kind == "parts_supplier" and ref.source == "supplier" and not own:
+        answer["price"] = None   # a competitor's list price
+    return answer
+
+
 def set_localized_price(part_no: str, quality: str, region: str, price, actor) -> LocalizedPrice:
     """Pricing staff set a localized price (本地化价格); a new row each time (history)."""
     part_no = normalize_part_no(part_no)

@@ -239,14 +239,18 @@ def my_prices():
                 position = "below"
             else:
                 position = "equal"
-            rows.append({"item": item, "ref": ref, "ratio": ratio, "position": position})
+            # a competitor's list price (and the exact gap, which gives it away) stays hidden: the
+            # position says how this price compares (security review M5)
+            rival = ref is not None and ref.source == "supplier" and ref.supplier_id != current_user.organization_id
+            rows.append({"item": item, "ref": ref, "ratio": None if rival else ratio, "position": position,
+                         "price": None if rival or ref is None else ref.price})
         if _wants_xlsx():
             return xlsx_response(_("my-prices") + ".xlsx", [
                 (_("Part number"), "text"), (_("Part name"), "text"), (_("Quality"), "text"),
                 (_("My price"), "money"), (_("Reference price"), "money"), (_("Source"), "text"),
                 (_("Against reference"), "percent"), (_("Position"), "text")],
                 [(r["item"].part_no, r["item"].name, _(r["item"].quality), r["item"].unit_price,
-                  r["ref"].price if r["ref"] else None, _(r["ref"].source) if r["ref"] else None, r["ratio"],
+                  r["price"], _(r["ref"].source) if r["ref"] else None, r["ratio"],
                   _(r["position"])) for r in rows])
     return render_template("parts_suppliers/my_prices.html", current=current, rows=rows, total=total, page=page,
                            per_page=PER_PAGE, region=region)

@@ -167,3 +167,43 @@ def test_unknown_family_is_a_row_error(api_as, supplier):
     r = upload(api_as(user), csv_bytes([("A", "a", "genuine", "", "", "1", "", "", "plastic")], header=header))
     assert r.status_code == 422 and r.get_json()["error"]["details"]["rows"] == [
         {"row": 2, "column": "family", "message": "Unknown part family (glass/aluminium/gearbox/electronics)."}]
+
+
+def test_a_partner_never_reads_a_competitors_identity_or_list_price(api_as, factory, pricing, two_suppliers):
+    """Security review M5: staff see whose price the reference is; a garage the amount only; a
+    competing supplier neither the identity nor the exact price; the supplier itself its own."""
+    a_org, b_org, _ = two_suppliers
+    path = "/parts/L18D807221/reference?quality=genuine&region=上海"
+    garage = api_as(factory.user(factory.org("garage", region="上海"), roles=("partner_user",)))
+    assert garage.get(path).get_json() == {"part_no": "L18D807221", "quality": "genuine",
+                                           "reference_price": "1199.00", "source": "supplier", "supplier_id": None}
+    rival = api_as(factory.user(a_org, roles=("partner_user",)))
+    assert rival.get(path).get_json() == {"part_no": "L18D807221", "quality": "genuine", "reference_price": None,
+                                          "source": "supplier", "supplier_id": None}
+    own = api_as(factory.user(b_org, roles=("partner_user",))).get(path).get_json()
+    assert own["reference_price"] == "1199.00" and own["supplier_id"] == b_org.id
+    api_as(pricing).put("/parts/L18D807221/localized-price", json={"quality": "genuine", "region": "上海",
+                                                                  "price": "1150.00"})
+    assert rival.get(path).get_json()["reference_price"] == "1150.00"   # the insurer's own figure
+
+
+def test_my_prices_page_shows_the_position_never_a_rivals_price(app, api_as, factory, pricing, two_suppliers):
+    """Supplier A (1,280) is above the reference, which is B's 1,199: A sees 'above', never 1,199
+    nor the exact gap (which would give it away); the XLSX export likewise."""
+    import io
+
+    import openpyxl
+
+    from tests.conftest import login
+
+    a_org, _, _ = two_suppliers
+    user = factory.user(a_org, roles=("partner_user",))
+    client = app.test_client()
+    assert login(client, user).status_code == 302
+    html = client.get("/parts/my-prices").get_data(as_text=True)
+    row = html[html.index("L18D807221"):html.index("</tr>", html.index("L18D807221"))]
+    assert "1,280.00" in row and "1,199.00" not in row and "%" not in row, row
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/parts/my-prices?export=xlsx").data))
+    values = [c.value for r in book.active.iter_rows(min_row=2) for c in r]
+    numbers = {Decimal(str(v)) for v in values if isinstance(v, (int, float, Decimal))}
+    assert Decimal("1280") in numbers and Decimal("1199") not in numbers, values

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..audit.services import record_audit
 from ..auth.models import Organization
@@ -142,8 +143,12 @@ def peer_benchmarks(card: Scorecard) -> dict[str, Benchmark]:
         values.setdefault(code, []).append(Decimal(value))
         better_high[code] = hib
     out = {}
+    least = int(current_app.config.get("BENCHMARK_MIN_PEERS", 5))
     for code, vals in values.items():
         vals.sort()
+        if len(vals) < least:   # a median of two or three gives a competitor's figure away (review M5)
+            out[code] = Benchmark(len(vals), None, None)
+            continue
         q = Decimal("0.75") if better_high[code] else Decimal("0.25")
         out[code] = Benchmark(len(vals), _quantile(vals, Decimal("0.5")), _quantile(vals, q))
     return out

@@ -209,5 +209,7 @@ def test_organizations_and_users_export_to_xlsx(app, factory, web_login):
         assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
         ws = load_workbook(io.BytesIO(r.data)).active
         assert ws["A1"].value in ("名称", "姓名", "Name")
-        values = [c.value for row in ws.iter_rows() for c in row if c.value]
-        assert not any(str(v).startswith("=") for v in values)      # no formula injection
+        cells = [c for row in ws.iter_rows() for c in row if c.value]
+        assert all(c.data_type != "f" for c in cells)              # no formula injection: text is text
+        if "organizations" in url:   # … kept as written, with no apostrophe in front (review L9)
+            assert "=HYPERLINK(\"http://evil\")" in [c.value for c in cells]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField
+from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import COMPLAINT_KINDS, COMPLAINT_STATUSES, COST_KINDS, STAGES
 
@@ -58,7 +58,7 @@ class HearingSchema(Schema):
 class CostCreate(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(COST_KINDS))
     amount = MoneyField(required=True, allow_zero=False)
-    incurred_on = fields.Date(required=True)
+    incurred_on = PlausibleDate(required=True)
     note = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
@@ -66,7 +66,7 @@ class CostSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     amount = MoneyField()
-    incurred_on = fields.Date()
+    incurred_on = PlausibleDate()
     note = fields.String(allow_none=True)
 
 

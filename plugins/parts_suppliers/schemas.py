@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField
+from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import LIST_STATUSES, QUALITIES
 
@@ -115,14 +115,14 @@ class LocalizedPriceSchema(Schema):
 
 class LaborRateIn(Schema):
     rate = MoneyField(required=True, allow_zero=False)
-    effective_from = fields.Date()
+    effective_from = PlausibleDate()
 
 
 class LaborRateSchema(Schema):
     id = fields.Integer()
     organization_id = fields.Integer(attribute="garage_id")
     rate = MoneyField()
-    effective_from = fields.Date()
+    effective_from = PlausibleDate()
     approved_by_id = fields.Integer(allow_none=True)
     approved_at = LocalDateTime()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField
+from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
 
@@ -53,7 +53,7 @@ class DisposalArgs(Schema):
 
 class ProceedsArgs(Schema):
     amount = MoneyField(required=True)
-    booked_on = fields.Date(required=True)
+    booked_on = PlausibleDate(required=True)
     costs = MoneyField(load_default=None, allow_none=True)
 
 
@@ -106,9 +106,9 @@ class LotSchema(Schema):
     picked_up_at = LocalDateTime(allow_none=True)
     disposal = fields.String(allow_none=True)
     disposed_at = LocalDateTime(allow_none=True)
-    proceeds_due_on = fields.Date(allow_none=True)
+    proceeds_due_on = PlausibleDate(allow_none=True)
     proceeds_amount = MoneyField(allow_none=True)
-    booked_on = fields.Date(allow_none=True)
+    booked_on = PlausibleDate(allow_none=True)
     costs = MoneyField(allow_none=True)
     net_recovery = MoneyField(allow_none=True)
     below_estimate = fields.Boolean(allow_none=True)

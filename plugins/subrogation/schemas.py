@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField
+from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import STATUSES
 
@@ -20,7 +20,7 @@ class RecoveryCreate(Schema):
     amount_sought = MoneyField(required=True)
     basis = fields.String(allow_none=True, validate=validate.Length(max=4000))
     counterparty = fields.Nested(CounterpartyIn, required=True)
-    limitation_starts_on = fields.Date(required=True)
+    limitation_starts_on = PlausibleDate(required=True)
     handler_user_id = fields.Integer(allow_none=True)
     handler_organization_id = fields.Integer(allow_none=True)
 
@@ -39,7 +39,7 @@ class RecoveryTransition(Schema):
 
 class ReceiptCreate(Schema):
     amount = MoneyField(required=True, allow_zero=False)
-    received_on = fields.Date(required=True)
+    received_on = PlausibleDate(required=True)
     method = fields.String(required=True, validate=validate.Length(min=1, max=40))
     reference = fields.String(allow_none=True, validate=validate.Length(max=100))
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -49,7 +49,7 @@ class ReceiptSchema(Schema):
     id = fields.Integer()
     recovery_id = fields.Integer()
     amount = MoneyField()
-    received_on = fields.Date()
+    received_on = PlausibleDate()
     method = fields.String()
     reference = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
@@ -80,8 +80,8 @@ class RecoverySchema(Schema):
     outstanding = MoneyField()
     basis = fields.String(allow_none=True)
     counterparty = fields.Nested(CounterpartyOut)
-    limitation_starts_on = fields.Date()
-    limitation_deadline = fields.Date()
+    limitation_starts_on = PlausibleDate()
+    limitation_deadline = PlausibleDate()
     days_to_limitation = fields.Method("_days")
     limitation_flagged = fields.Method("_flagged")
     lawsuit_filed = fields.Boolean()
@@ -90,7 +90,7 @@ class RecoverySchema(Schema):
     handler_name = fields.String(allow_none=True)
     closed_as = fields.String(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
-    opened_on = fields.Date()
+    opened_on = PlausibleDate()
     created_at = LocalDateTime()
 
     def _days(self, case):
@@ -120,8 +120,8 @@ class RecoveryQuery(Schema):
     handler_organization_id = fields.Integer()
     claim_no = fields.String()
     limitation_within_days = fields.Integer(validate=validate.Range(min=0, max=36500))
-    opened_from = fields.Date()
-    opened_to = fields.Date()
+    opened_from = PlausibleDate()
+    opened_to = PlausibleDate()
     q = fields.String(validate=validate.Length(max=100))
     page = fields.Integer()
     per_page = fields.Integer()

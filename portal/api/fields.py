@@ -62,6 +62,17 @@ class DecimalString(fields.Field):
         return d
 
 
+class PlausibleDate(fields.Date):
+    """A calendar date within a plausible range (1900–2200): ``0001-01-01`` or ``9999-12-31`` is
+    a mistake or a probe, never a fact of a claim (security review L9)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if not 1900 <= result.year <= 2200:
+            raise ValidationError("The year must be between 1900 and 2200.")
+        return result
+
+
 class LocalDateTime(fields.DateTime):
     """ISO 8601; a time without offset is Asia/Shanghai; output carries +08:00."""
 

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated, roles
-from ..api.fields import LocalDateTime, MoneyField
+from ..api.fields import LocalDateTime, MoneyField, PlausibleDate
 from ..extensions import db
 from . import services
 from .deadline import compute_review_deadline
@@ -29,12 +29,12 @@ class DeadlineSchema(Schema):
 
 
 class DaysQuery(Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = PlausibleDate(required=True, data_key="from")
+    to = PlausibleDate(required=True)
 
 
 class DaySchema(Schema):
-    date = fields.Date()
+    date = PlausibleDate()
     working = fields.Boolean()
     name = fields.String(allow_none=True)
     source = fields.String(metadata={"description": "override, official or fallback"})

@@ -84,3 +84,12 @@ def test_a_page_beyond_any_list_is_a_plain_422(api_as, factory):
     r = api_as(factory.admin()).get("/organizations?page=1180591620717411303424")
     assert r.status_code == 422 and "page" in r.get_json()["error"]["details"]
     assert "INTEGER" not in r.get_data(as_text=True) and "Python" not in r.get_data(as_text=True)
+
+
+def test_dates_outside_a_plausible_range_are_refused(api_as, factory):
+    """Security review L9: 0001-01-01 and 9999-12-31 are mistakes or probes, never facts."""
+    admin = api_as(factory.admin())
+    for day in ("0001-01-01", "9999-12-31"):
+        r = admin.get(f"/calendar/days?from={day}&to=2026-12-31")
+        assert r.status_code == 422 and "from" in r.get_json()["error"]["details"], r.get_json()
+    assert admin.get("/calendar/days?from=2026-12-01&to=2026-12-31").status_code == 200

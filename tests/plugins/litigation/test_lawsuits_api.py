@@ -123,6 +123,9 @@ def test_costs_add_up(api_as, legal, new_suit):
                                                                "incurred_on": "2025-03-01"}).status_code == 201
     assert api.post(f"/lawsuits/{suit['id']}/costs", json={"kind": "bribe", "amount": "1",
                                                            "incurred_on": "2025-03-01"}).status_code == 422
+    for day in ("0001-01-01", "9999-12-31"):   # review L9: never a fact
+        r = api.post(f"/lawsuits/{suit['id']}/costs", json={"kind": "court_fee", "amount": "1", "incurred_on": day})
+        assert r.status_code == 422 and "incurred_on" in r.get_json()["error"]["details"]
     assert api.get(f"/lawsuits/{suit['id']}").get_json()["legal_costs"] == "6880.50"
 
 

@@ -240,4 +240,6 @@ def test_formula_like_cells_are_stored_as_text_and_exported_safely(api_as, suppl
     from openpyxl import load_workbook
 
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert ws["A2"].value.startswith("'=") and ws["B2"].value.startswith("'=")
+    # kept as written (no apostrophe) and typed as text: never a formula (review L9)
+    assert ws["A2"].value == "=HYPERLINK(1)" and ws["B2"].value == "=cmd|' /C calc'!A0"
+    assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"

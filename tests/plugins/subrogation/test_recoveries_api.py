@@ -348,7 +348,9 @@ def test_ledger_xlsx_is_a_real_workbook(api_as, legal, open_case, firm):
     names = [row[header.index("对方当事人")] for row in rows.values()]
     assert "上海顺丰物流有限公司" in names
     evil = rows[case["id"]]
-    assert evil[header.index("对方当事人")].startswith("'=")          # never a formula
+    col = header.index("对方当事人") + 1
+    cell = next(r[col - 1] for r in ws.iter_rows(min_row=2) if r[header.index("案件编号")].value == case["id"])
+    assert evil[col - 1].startswith("=") and cell.data_type == "s"   # text as written, never a formula
     assert evil[header.index("已追回金额")] == 1234.56 and evil[header.index("追偿金额")] == 8000   # numbers, not text
     assert abs(evil[header.index("未追回金额")] - 6765.44) < 1e-9
 

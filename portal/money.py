@@ -6,7 +6,7 @@ decimal string with two places (``"1234.50"``).
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation  # noqa: F401
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
@@ -17,6 +17,35 @@ ZERO = Decimal("0.00")
 
 class MoneyError(ValueError):
     """A value that is not an acceptable amount of money."""
+
+
+MAX_NUMBER_CHARS = 40
+
+
+def request_decimal(value) -> Decimal:
+    """The ``Decimal`` of a number a request sent (a string or an integer), bounded *before* any
+    arithmetic: at most 40 characters, finite, and of a sane magnitude (|x| < 10^21, no more
+    than 20 places), so that no rounding can overflow or fail (security review M8). Raises
+    ``ValueError`` otherwise."""
+    if isinstance(value, bool) or isinstance(value, float) or value is None:
+        raise ValueError("Not a valid number.")
+    if isinstance(value, int):
+        if abs(value) >= 10 ** 21:
+            raise ValueError("Too large.")
+        return Decimal(value)
+    if isinstance(value, Decimal):
+        d = value
+    else:
+        text = str(value).strip()
+        if not text or len(text) > MAX_NUMBER_CHARS:
+            raise ValueError("Not a valid number.")
+        try:
+            d = Decimal(text)
+        except (DecimalException, ValueError):
+            raise ValueError("Not a valid number.") from None
+    if not d.is_finite() or d.adjusted() >= 21 or d.as_tuple().exponent < -20:
+        raise ValueError("Not a valid number.")
+    return d
 
 
 def quantize(value) -> Decimal:
@@ -35,19 +64,14 @@ def parse_money(value, *, allow_negative: bool = False, allow_zero: bool = True)
         raise MoneyError("Not a valid amount.")
     if isinstance(value, float):
         raise MoneyError("Send amounts as a decimal string, e.g. \"12.50\".")
-    if isinstance(value, int):
-        d = Decimal(value)
-    elif isinstance(value, Decimal):
-        d = value
-    elif isinstance(value, str):
-        try:
-            d = Decimal(value.strip())
-        except (InvalidOperation, ValueError):
-            raise MoneyError("Not a valid amount.") from None
-    else:
+    if not isinstance(value, (int, str, Decimal)):
         raise MoneyError("Not a valid amount.")
-    if not d.is_finite():
-        raise MoneyError("Not a valid amount.")
+    try:
+        d = request_decimal(value)
+    except ValueError:
+        raise MoneyError("Not a valid amount.") from None
+    if abs(d) >= Decimal("100000000000"):
+        raise MoneyError("Amount too large.")
     if d.as_tuple().exponent < -2 and d != d.quantize(CENT):
         raise MoneyError("At most two decimal places.")
     if d < 0 and not allow_negative:

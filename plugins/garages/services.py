@@ -23,7 +23,7 @@ from portal.errors import Forbidden, Invalid, InvalidState, NotFound, StaleVersi
 from portal.events import emit
 from portal.api.pagination import count_rows, page_of_rows
 from portal.extensions import db
-from portal.money import MoneyError, parse_money, quantize
+from portal.money import MoneyError, parse_money, quantize, request_decimal
 from portal.statemachine import update_record
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
@@ -106,12 +106,9 @@ def require_owner(quote: Quote, user) -> None:
 def _decimal_quantity(value):
     if isinstance(value, bool) or isinstance(value, float) or value is None or value == "":
         raise ValueError("Send the quantity as a decimal string or an integer.")
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError("Not a valid number.") from None
-    if not d.is_finite():
-        raise ValueError("Not a valid number.")
+    d = request_decimal(value)   # bounded before any rounding (review M8); ValueError otherwise
+    if d >= Decimal("100000000"):
+        raise ValueError("Too large.")
     if d != d.quantize(Decimal("0.01")):
         raise ValueError("At most 2 decimal places.")
     if d <= 0:
@@ -458,7 +455,7 @@ def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]
         qty = adj.get("approved_quantity")
         price = adj.get("approved_unit_price")
         try:
-            qty = line.quantity if qty is None else Decimal(str(qty))
+            qty = line.quantity if qty is None else request_decimal(qty)
             if qty < 0 or qty != qty.quantize(Decimal("0.01")):
                 raise ValueError
         except (InvalidOperation, ValueError):

@@ -29,7 +29,12 @@ class PortalApi(flask_smorest.Api):
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
-    """A blueprint whose routes hang under ``/api/v1``."""
+    """A blueprint whose routes hang under ``/api/v1``; JSON bodies are read under the limits of
+    ``portal.api.jsonbody`` (depth, NUL and lone surrogates)."""
+
+    from .jsonbody import SafeParser as _SafeParser
+
+    ARGUMENTS_PARSER = _SafeParser()
 
     def __init__(self, name, import_name, url_prefix="", **kwargs):
         super().__init__(name, import_name, url_prefix=API_PREFIX + url_prefix, **kwargs)

@@ -43,16 +43,18 @@ class DecimalString(fields.Field):
         return format(value, "f")
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from decimal import Decimal, InvalidOperation
+        from decimal import Decimal
+
+        from ..money import request_decimal
 
         if isinstance(value, bool) or isinstance(value, float) or value is None:
             raise ValidationError("Send a decimal string or an integer.")
         try:
-            d = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
+            d = request_decimal(value)   # bounded before any rounding (review M8)
+        except ValueError:
             raise ValidationError("Not a valid number.") from None
-        if not d.is_finite():
-            raise ValidationError("Not a valid number.")
+        if abs(d) >= Decimal("1000000000"):
+            raise ValidationError("Too large.")
         if -d.as_tuple().exponent > self.places and d != round(d, self.places):
             raise ValidationError(f"At most {self.places} decimal places.")
         if self.minimum is not None and d < self.minimum:

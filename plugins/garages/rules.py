@@ -53,6 +53,7 @@ DEFAULT_RULES: dict = {
     "reduction_reasons": ["PRICE_HIGH", "NOT_ACCIDENT_RELATED", "REPAIR_NOT_REPLACE", "QUANTITY_HIGH",
                           "LABOR_HIGH", "DUPLICATE", "OTHER"],
     "photo_max_bytes": 10 * 1024 * 1024,
+    "photo_max_pixels": 40_000_000,            # a larger image is a decompression bomb for the reviewer
 }
 
 

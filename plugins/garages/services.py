@@ -25,6 +25,7 @@ from portal.api.pagination import count_rows, page_of_rows
 from portal.extensions import db
 from portal.money import MoneyError, parse_money, quantize, request_decimal
 from portal.statemachine import update_record
+from portal.uploads import image_problem, written
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
 from . import assignment, holds
@@ -650,8 +651,13 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
     if sniffed is None:
         raise Invalid({"file": ["Only JPEG, PNG, WebP images or PDF documents."]})
     ctype, ext = sniffed
+    if ctype.startswith("image/"):
+        problem = image_problem(data, int(R.rules()["photo_max_pixels"]))
+        if problem:
+            raise Invalid({"file": [problem]})
     stored = f"{uuid.uuid4().hex}.{ext}"
     (photo_dir() / stored).write_bytes(data)
+    written(db.session, photo_dir() / stored)   # removed again if the change does not commit
     photo = Photo(quote_id=quote.id, line_id=line_id, kind=kind, stored_name=stored,
                   original_name=Path(file.filename).name[:255], content_type=ctype, size=len(data),
                   uploaded_by_id=user.id)

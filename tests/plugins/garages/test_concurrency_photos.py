@@ -6,12 +6,11 @@ import threading
 
 import pytest
 
+from tests.images import JPEG, PNG, WEBP, image_bytes
+
 from .conftest import create, make_claim, part
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
 
 
 @pytest.mark.slow
@@ -107,3 +106,43 @@ def test_a_file_name_with_control_characters_is_refused(people, garage_api, name
     q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
     r = upload(garage_api, q["id"], PNG, name=name)
     assert r.status_code == 422 and "file" in r.get_json()["error"]["details"]
+
+
+def test_an_image_above_the_pixel_budget_or_unreadable_is_refused(app, people, garage_api):
+    """Security review L9: a 60,000 × 60,000 PNG is a decompression bomb for whoever views it."""
+    q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
+    app.config["GARAGES_RULES"] = {"photo_max_pixels": 100}
+    try:
+        r = upload(garage_api, q["id"], image_bytes("PNG", (11, 10)))
+        assert r.status_code == 422 and "pixels" in r.get_json()["error"]["details"]["file"][0]
+        assert upload(garage_api, q["id"], image_bytes("PNG", (10, 10))).status_code == 201
+    finally:
+        app.config.pop("GARAGES_RULES")
+    r = upload(garage_api, q["id"], b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)   # the magic bytes, no image
+    assert r.status_code == 422
+
+
+def test_a_photo_whose_change_fails_leaves_no_file(app, people, garage_api, monkeypatch):
+    """Security review M6: the file lives only if its row commits."""
+    from pathlib import Path
+
+    from plugins.garages import services
+
+    q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
+    folder = Path(app.config["UPLOAD_FOLDER"]) / "garages"
+    folder.mkdir(parents=True, exist_ok=True)
+    before = set(folder.iterdir())
+
+    def failing_audit(*a, **kw):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "record_audit", failing_audit)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        r = upload(garage_api, q["id"], PNG)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert r.status_code == 500
+    assert set(folder.iterdir()) == before
+    monkeypatch.undo()
+    assert upload(garage_api, q["id"], PNG).status_code == 201 and len(set(folder.iterdir()) - before) == 1

@@ -147,7 +147,7 @@ def test_a_photo_joins_the_photos_of_a_quote_that_has_them_loaded(app, people, g
     from tests.querycount import count_queries
 
     q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    from tests.images import PNG as png
     user_id = people.garage_user.id
     db.session.remove()
     user = db.session.get(type(people.garage_user), user_id)

@@ -5,7 +5,7 @@ import io
 
 from .conftest import create, make_claim, part
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.images import PNG
 
 
 class As:

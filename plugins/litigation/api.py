@@ -14,8 +14,8 @@ from portal.extensions import db
 
 from . import services
 from .models import Complaint, Lawsuit
-from .schemas import (ComplaintAction, ComplaintCreate, ComplaintQuery, ComplaintSchema, CostCreate, CostSchema,
-                      FiguresSchema, HearingCreate, HearingResultIn, HearingSchema, LawsuitCreate, LawsuitDetail,
+from .schemas import (ComplaintAction, ComplaintCreate, ComplaintQuery, ComplaintSchema, CostCreate, CostDecisionIn,
+                      CostSchema, FiguresSchema, HearingCreate, HearingResultIn, HearingSchema, LawsuitCreate, LawsuitDetail,
                       LawsuitQuery, LawsuitSchema, LawsuitTransition, MajorIn)
 
 blp = ApiBlueprint("litigation_api", __name__, description="Litigation: lawsuits (诉讼), hearings, complaints")
@@ -145,6 +145,19 @@ def create_cost(data, lawsuit_id):
     user = api_user()
     suit = services.get_visible_lawsuit(lawsuit_id, user)
     cost = services.record_cost(suit, user, **data)
+    db.session.commit()
+    return cost
+
+
+@blp.route("/lawsuits/<int:lawsuit_id>/costs/<int:cost_id>/decision", methods=["POST"])
+@blp.arguments(CostDecisionIn)
+@blp.response(200, CostSchema)
+@authenticated
+def decide_cost(data, lawsuit_id, cost_id):
+    """Legal staff approve or reject a law firm's cost above the approval amount."""
+    user = api_user()
+    suit = services.get_visible_lawsuit(lawsuit_id, user)
+    cost = services.decide_cost(suit, cost_id, user, data["action"], data.get("note"))
     db.session.commit()
     return cost
 

@@ -81,7 +81,7 @@ def portal_claim_costs(claim):
     from .models import Lawsuit, LegalCost
 
     total = db.session.scalar(sa.select(sa.type_coerce(sa.func.sum(LegalCost.amount), Money())).join(Lawsuit)
-                              .where(Lawsuit.claim_id == claim.id))
+                              .where(Lawsuit.claim_id == claim.id, LegalCost.status == "approved"))
     if not total:
         return []
     return [CostComponent("legal_costs", str(_l("Legal costs")), total, 1)]

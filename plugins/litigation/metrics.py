@@ -51,7 +51,8 @@ def cost_per_case(start: date, end: date, org_ids: list[int]) -> dict[int, Decim
         sa.select(Lawsuit.counsel_organization_id, sa.type_coerce(sa.func.sum(LegalCost.amount), Money()),
                   sa.func.count(sa.distinct(LegalCost.lawsuit_id)))
         .join(Lawsuit, Lawsuit.id == LegalCost.lawsuit_id)
-        .where(Lawsuit.counsel_organization_id.in_(org_ids), LegalCost.incurred_on >= start,
+        .where(Lawsuit.counsel_organization_id.in_(org_ids), LegalCost.status == "approved",
+               LegalCost.incurred_on >= start,
                LegalCost.incurred_on <= end)
         .group_by(Lawsuit.counsel_organization_id)).all()
     out: dict[int, Decimal | None] = {o: None for o in org_ids}

@@ -102,6 +102,11 @@ class LegalCost(db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # approved | pending (a law firm's cost above the approval amount) | rejected; only approved counts
+    status: Mapped[str] = mapped_column(sa.String(16), default="approved", server_default="approved")
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    decision_note: Mapped[str | None] = mapped_column(sa.String(200))
 
     lawsuit: Mapped[Lawsuit] = relationship(back_populates="costs")
 
@@ -143,7 +148,8 @@ class Complaint(db.Model):
 
 Lawsuit.legal_costs = column_property(
     sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(LegalCost.amount), 0), Money()))
-    .where(LegalCost.lawsuit_id == Lawsuit.id).correlate_except(LegalCost).scalar_subquery())
+    .where(LegalCost.lawsuit_id == Lawsuit.id, LegalCost.status == "approved").correlate_except(LegalCost)
+    .scalar_subquery())
 Lawsuit.next_hearing_at = column_property(
     sa.select(sa.func.min(Hearing.scheduled_at)).where(Hearing.lawsuit_id == Lawsuit.id, Hearing.result.is_(None))
     .correlate_except(Hearing).scalar_subquery())

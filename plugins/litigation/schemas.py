@@ -68,6 +68,14 @@ class CostSchema(Schema):
     amount = MoneyField()
     incurred_on = PlausibleDate()
     note = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": ["approved", "pending", "rejected"], "description":
+                                     "a law firm's cost above the approval amount waits for legal staff"})
+    decision_note = fields.String(allow_none=True)
+
+
+class CostDecisionIn(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(("approve", "reject")))
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
 class LawsuitSchema(Schema):

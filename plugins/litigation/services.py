@@ -344,12 +344,45 @@ def record_cost(suit: Lawsuit, actor, *, kind: str, amount: Decimal, incurred_on
         errors["incurred_on"] = ["Required, not in the future."]
     if errors:
         raise Invalid(errors)
-    cost = LawsuitCost(lawsuit_id=suit.id, kind=kind, amount=quantize(amount), incurred_on=incurred_on,
-                       note=(note or "").strip() or None, recorded_by_id=actor.id)
+    amount = quantize(amount)
+    # a law firm's cost above the amount waits for legal staff (分支机构超权限…审批, review L8)
+    pending = not actor.is_insurer and amount > approval_amount()
+    cost = LawsuitCost(lawsuit_id=suit.id, kind=kind, amount=amount, incurred_on=incurred_on,
+                       note=(note or "").strip() or None, recorded_by_id=actor.id,
+                       status="pending" if pending else "approved")
     db.session.add(cost)
     db.session.flush()
-    record_audit("lawsuit", suit.id, "cost_recorded", {"cost_id": cost.id, "kind": kind, "amount": cost.amount},
-                 actor=actor)
+    record_audit("lawsuit", suit.id, "cost_recorded", {"cost_id": cost.id, "kind": kind, "amount": cost.amount,
+                                                       "status": cost.status}, actor=actor)
+    db.session.refresh(suit)
+    if pending:
+        emit("lawsuit.cost_pending", {"lawsuit_id": suit.id, "cost_id": cost.id, "amount": f"{amount:.2f}"})
+    return cost
+
+
+def approval_amount() -> Decimal:
+    return Decimal(str(current_app.config.get("LITIGATION_COST_APPROVAL_ABOVE", "5000")))
+
+
+def decide_cost(suit: Lawsuit, cost_id: int, actor, action: str, note: str | None = None):
+    """Legal staff approve or reject a pending cost; only an approved one counts anywhere."""
+    if not (actor.is_insurer and actor.has_role(*WORKING_ROLES)):
+        raise Forbidden()
+    cost = db.session.get(LawsuitCost, cost_id)
+    if cost is None or cost.lawsuit_id != suit.id:
+        raise NotFound()
+    if action not in ("approve", "reject"):
+        raise Invalid({"action": ["One of: approve, reject."]})
+    if cost.status != "pending":
+        raise InvalidState("Only a pending cost is decided.", {"status": cost.status})
+    if action == "reject" and not (note or "").strip():
+        raise Invalid({"note": ["Say why the cost is rejected."]})
+    cost.status = "approved" if action == "approve" else "rejected"
+    cost.decided_by_id, cost.decided_at = actor.id, utcnow()
+    cost.decision_note = (note or "").strip() or None
+    record_audit("lawsuit", suit.id, f"cost_{cost.status}", {"cost_id": cost.id, "amount": cost.amount,
+                                                             "note": cost.decision_note}, actor=actor)
+    db.session.flush()
     db.session.refresh(suit)
     return cost
 
@@ -376,7 +409,8 @@ def figures(user) -> dict:
     stages = dict(db.session.execute(sa.select(base.c.stage, sa.func.count()).group_by(base.c.stage)).all())
     cost_total = db.session.scalar(sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(LawsuitCost.amount), 0),
                                                             Money()))
-                                   .where(LawsuitCost.lawsuit_id.in_(sa.select(base.c.id)))) or ZERO
+                                   .where(LawsuitCost.lawsuit_id.in_(sa.select(base.c.id)),
+                                          LawsuitCost.status == "approved")) or ZERO
     return {"total": total, "external": external, "external_rate": (Decimal(external) / total) if total else None,
             "closed": closed, "pre_suit_mediated": pre_suit,
             "pre_suit_mediation_rate": (Decimal(pre_suit) / closed) if closed else None,

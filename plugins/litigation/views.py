@@ -208,6 +208,22 @@ def add_cost(lawsuit_id):
     return lawsuit(lawsuit_id, cost_form=form, status=422)
 
 
+@bp.route("/lawsuits/<int:lawsuit_id>/costs/<int:cost_id>/decision", methods=["POST"])
+@login_required
+def decide_cost(lawsuit_id, cost_id):
+    """Legal staff approve or reject a law firm's cost above the approval amount."""
+    suit = _suit_or_404(lawsuit_id)
+    try:
+        services.decide_cost(suit, cost_id, current_user, request.form.get("action", ""), request.form.get("note"))
+        db.session.commit()
+        flash(_("Cost decided."), "success")
+    except PortalError as exc:
+        db.session.rollback()
+        flash(exc.message + "".join(f" {m}" for v in (exc.details or {}).values() if isinstance(v, list) for m in v),
+              "danger")
+    return redirect(url_for("litigation.lawsuit", lawsuit_id=lawsuit_id))
+
+
 @bp.route("/lawsuits/<int:lawsuit_id>/stage", methods=["POST"])
 @login_required
 def move(lawsuit_id):

@@ -320,3 +320,44 @@ def test_claim_costs_components(legal, new_suit, api_as):
     comps = [c for c in claim_costs(claim) if c.code == "legal_costs"]
     assert [(c.amount, c.sign) for c in comps] == [(Decimal("1880.00"), 1)]
     assert net_cost(comps) == Decimal("1880.00")
+
+
+def test_a_law_firms_cost_above_the_amount_waits_for_legal_staff(app, api_as, factory, legal, new_suit):
+    """Security review L8: ¥99,999,999 booked by a law firm entered the claim's net cost."""
+    from portal.audit.models import AuditEntry
+    from portal.extensions import db
+
+    firm = factory.org("law_firm")
+    suit = new_suit(counsel_organization_id=firm.id)
+    lawyer = api_as(factory.user(firm, roles=("partner_admin",)))
+    url = f"/lawsuits/{suit['id']}/costs"
+    small = lawyer.post(url, json={"kind": "court_fee", "amount": "5000.00", "incurred_on": "2025-03-01"}).get_json()
+    big = lawyer.post(url, json={"kind": "attorney_fee", "amount": "99999999", "incurred_on": "2025-03-01"}).get_json()
+    assert small["status"] == "approved" and big["status"] == "pending"     # 5,000.00 at the line; above waits
+    assert api_as(legal).get(f"/lawsuits/{suit['id']}").get_json()["legal_costs"] == "5000.00"
+    decision = f"{url}/{big['id']}/decision"
+    assert lawyer.post(decision, json={"action": "approve"}).status_code == 403        # never its own
+    assert api_as(legal).post(decision, json={"action": "reject"}).status_code == 422   # why, in words
+    r = api_as(legal).post(decision, json={"action": "reject", "note": "无发票"})
+    assert r.status_code == 200 and r.get_json()["status"] == "rejected"
+    assert api_as(legal).post(decision, json={"action": "approve"}).status_code == 409
+    again = lawyer.post(url, json={"kind": "attorney_fee", "amount": "8000.00", "incurred_on": "2025-03-01"}).get_json()
+    assert api_as(legal).post(f"{url}/{again['id']}/decision", json={"action": "approve"}).get_json()["status"] \
+        == "approved"
+    assert api_as(legal).get(f"/lawsuits/{suit['id']}").get_json()["legal_costs"] == "13000.00"
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action.in_(("cost_rejected", "cost_approved")))) == 2
+
+
+def test_legal_staff_decide_a_pending_cost_on_the_lawsuit_page(app, api_as, factory, legal, new_suit, web_login):
+    firm = factory.org("law_firm")
+    suit = new_suit(counsel_organization_id=firm.id)
+    lawyer = api_as(factory.user(firm, roles=("partner_admin",)))
+    cost = lawyer.post(f"/lawsuits/{suit['id']}/costs", json={"kind": "attorney_fee", "amount": "20000.00",
+                                                              "incurred_on": "2025-03-01"}).get_json()
+    client = web_login(legal)
+    page = client.get(f"/litigation/lawsuits/{suit['id']}").get_data(as_text=True)
+    assert "待法务审批" in page and "驳回理由" in page
+    r = client.post(f"/litigation/lawsuits/{suit['id']}/costs/{cost['id']}/decision", data={"action": "approve"})
+    assert r.status_code == 302
+    assert api_as(legal).get(f"/lawsuits/{suit['id']}").get_json()["legal_costs"] == "20000.00"

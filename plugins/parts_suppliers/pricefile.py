@@ -11,6 +11,7 @@ import codecs
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -222,14 +223,43 @@ def _xlsx_rows(stream, errors: RowErrors) -> Iterator[tuple[int, list]]:
         wb = load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any broken workbook is bad input
         raise file_invalid("The workbook cannot be read.") from None
+    max_rows, max_cols, budget = _xlsx_limits()
+    deadline = time.monotonic() + budget
+    empty_run = 0
     try:
         ws = wb.worksheets[0]
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        ws.reset_dimensions()   # never trust the sheet's <dimension> (security review M1)
+        for number, values in enumerate(ws.iter_rows(values_only=True, max_col=max_cols), start=1):
+            if number > max_rows:
+                raise file_invalid(f"More than {max_rows:,} rows: split the price list.")
+            if number % 1000 == 0 and time.monotonic() > deadline:
+                raise file_invalid("The workbook takes too long to read: save it again, or as CSV.")
+            if all(v is None for v in values):
+                empty_run += 1
+                if empty_run >= EMPTY_ROWS_END:   # the data has ended; what follows is padding
+                    return
+                continue
+            empty_run = 0
             yield number, list(values)
+    except Invalid:
+        raise
     except Exception:  # noqa: BLE001
         raise file_invalid("The workbook cannot be read.") from None
     finally:
         wb.close()
+
+
+EMPTY_ROWS_END = 1000
+
+
+def _xlsx_limits() -> tuple[int, int, float]:
+    """Rows, columns and seconds an XLSX import may take (``PRICE_IMPORT_MAX_ROWS``,
+    ``PRICE_IMPORT_MAX_COLUMNS``, ``PRICE_IMPORT_SECONDS``)."""
+    from flask import current_app, has_app_context
+
+    cfg = current_app.config if has_app_context() else {}
+    return (int(cfg.get("PRICE_IMPORT_MAX_ROWS", 1_000_000)), int(cfg.get("PRICE_IMPORT_MAX_COLUMNS", 50)),
+            float(cfg.get("PRICE_IMPORT_SECONDS", 120)))
 
 
 # --------------------------------------------------------------------------- values

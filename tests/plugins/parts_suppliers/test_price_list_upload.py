@@ -243,3 +243,50 @@ def test_formula_like_cells_are_stored_as_text_and_exported_safely(api_as, suppl
     # kept as written (no apostrophe) and typed as text: never a formula (review L9)
     assert ws["A2"].value == "=HYPERLINK(1)" and ws["B2"].value == "=cmd|' /C calc'!A0"
     assert ws["A2"].data_type == "s" and ws["B2"].data_type == "s"
+
+
+def _forged(rows, dimension="A1:XFD1048576", far_cell=True) -> bytes:
+    """An XLSX whose sheet claims the whole grid (``<dimension>``), with one cell in the last row."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["part_no", "name", "quality", "make", "model", "unit_price", "min_order", "lead_time_days"])
+    for r in rows:
+        ws.append(list(r))
+    if far_cell:
+        ws.cell(row=1048576, column=1, value="far away")
+    raw = io.BytesIO()
+    wb.save(raw)
+    src, out = zipfile.ZipFile(io.BytesIO(raw.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>'.encode(), data)
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_forged_dimension_is_ignored_and_the_data_read_as_it_is(api_as, supplier):
+    """Security review M1: a sheet claiming 1,048,576 × 16,384 cells with one far cell: the rows
+    after a long blank run are padding; the list holds its real rows."""
+    _, user = supplier
+    r = upload(api_as(user), _forged(good_rows(3)), filename="forged.xlsx")
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["rows"] == 3
+
+
+def test_row_and_column_caps_refuse_a_workbook(app, api_as, supplier):
+    _, user = supplier
+    app.config["PRICE_IMPORT_MAX_ROWS"] = 5
+    try:
+        r = upload(api_as(user), _forged(good_rows(10), dimension="A1:H11", far_cell=False), filename="big.xlsx")
+        assert r.status_code == 422 and "rows" in str(r.get_json()["error"]), r.get_json()
+    finally:
+        app.config.pop("PRICE_IMPORT_MAX_ROWS")
+    r = upload(api_as(user), _forged(good_rows(4), dimension="A1:H5", far_cell=False), filename="ok.xlsx")
+    assert r.status_code == 201 and r.get_json()["rows"] == 4

@@ -81,6 +81,10 @@ class Defaults:
         "blue_vehicle_age_years": 10,
         "blue_vehicle_loss": "5000", "blue_property_loss": "1000",
         "blue_loss_ratio": "0.30", "blue_frequency": 2,
+        # seed 002 (SPEC §3a)
+        "high_sum_insured": "1000000",
+        "old_model_years": 10,
+        "never_blue_uses": ["taxi", "motorcycle", "agricultural"],
     }
 
     # OpenAPI (flask-smorest)

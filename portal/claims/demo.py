@@ -57,6 +57,15 @@ CLAIMS = [
      [], "吴建华", "240000"),
 ]
 
+# seed 002's facts per claim: vehicle use (使用性质), origin, who reported it (报案人)
+SEED_FACTS = {
+    "101": ("private", "domestic", "insured"), "102": ("private", "domestic", "insured"),
+    "103": ("private", "domestic", "driver"), "104": ("private", "domestic", "insured"),
+    "105": ("private", "domestic", "insured"), "106": ("commercial", "imported", "driver"),
+    "107": ("private", "domestic", "insured"), "108": ("private", "domestic", "insured"),
+    "109": ("commercial", "domestic", "insured"),
+}
+
 
 def _t(text: str) -> time:
     return time.fromisoformat(text)
@@ -83,7 +92,7 @@ def load_demo_claims(demo) -> list[str]:
                 "accident_at": accident_at, "reported_at": accident_at + timedelta(minutes=delay),
                 "place": place, "region": "上海", "description": description,
                 "estimated_loss": D(loss), "property_loss": D(prop), "loss_ratio": D(ratio), "claims_in_year": count,
-                "flags": flags,
+                "flags": flags, **dict(zip(("vehicle_use", "origin", "reported_by"), SEED_FACTS[suffix])),
             }, actor=actor)
             for org_key, purpose in assign:
                 services.assign_claim(claim, demo.orgs[org_key].id, purpose, actor=actor)

@@ -10,10 +10,15 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..timeutil import as_aware, to_local
-from .labels import FLAG_LABELS, PURPOSE_LABELS
+from .labels import FLAG_LABELS, ORIGIN_LABELS, PURPOSE_LABELS, REPORTER_LABELS, USE_LABELS
 from .models import FLAG_NAMES, PURPOSES
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _choices(labels: dict) -> list:
+    """A select of codes with an empty first choice: not known (claims made before the field)."""
+    return [("", _l("Not known")), *labels.items()]
 
 
 class ClaimForm(FlaskForm):
@@ -28,8 +33,12 @@ class ClaimForm(FlaskForm):
     model = StringField(_l("Make and model"), validators=[DataRequired(), Length(max=120)])
     first_registration = DateField(_l("First registration"), validators=[Optional()])
     actual_value = DecimalField(_l("Actual value (CNY)"), places=2, validators=[Optional()])
+    vehicle_use = SelectField(_l("Vehicle use"), choices=_choices(USE_LABELS), validators=[Optional()])
+    origin = SelectField(_l("Domestic or imported"), choices=_choices(ORIGIN_LABELS), validators=[Optional()])
+    rare_model = BooleanField(_l("Rare model"))
     accident_at = DateTimeLocalField(_l("Accident time"), format=DT_FORMAT, validators=[DataRequired()])
     reported_at = DateTimeLocalField(_l("Report time"), format=DT_FORMAT, validators=[DataRequired()])
+    reported_by = SelectField(_l("Reported by"), choices=_choices(REPORTER_LABELS), validators=[Optional()])
     place = StringField(_l("Accident place"), validators=[Optional(), Length(max=200)])
     region = StringField(_l("Region"), validators=[DataRequired(), Length(max=64)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
@@ -64,6 +73,9 @@ def form_values(form: ClaimForm) -> dict:
     ratio = form.loss_ratio.data
     values["loss_ratio"] = (Decimal(ratio) / 100).quantize(Decimal("0.0001")) if ratio is not None else None
     values["flags"] = {name: bool(getattr(form, f"flag_{name}").data) for name in FLAG_NAMES}
+    for name in ("vehicle_use", "origin", "reported_by"):
+        values[name] = getattr(form, name).data or None
+    values["rare_model"] = bool(form.rare_model.data)
     return values
 
 
@@ -77,6 +89,9 @@ def fill_form(form: ClaimForm, claim) -> None:
     form.loss_ratio.data = claim.loss_ratio * 100 if claim.loss_ratio is not None else None
     for name in FLAG_NAMES:
         getattr(form, f"flag_{name}").data = claim.flag(name)
+    for name in ("vehicle_use", "origin", "reported_by"):
+        getattr(form, name).data = getattr(claim, name) or ""
+    form.rare_model.data = bool(claim.rare_model)
     form.version.data = str(claim.version)
 
 

@@ -17,6 +17,10 @@ REASON_LABELS = {
     "HIGH_LOSS_RATIO_FREQUENCY": _l("Loss ratio 60% or more with 3 or more claims this year"),
     "LEFT_SCENE": _l("Left the scene or settled privately"),
     "SUSPICIOUS": _l("Marked suspicious by an assessor"),
+    "DRIVER_NOT_INSURED_REPORTED_BY_OTHER": _l("Driver is not the insured and someone else reported the claim"),
+    "HIGH_SUM_INSURED": _l("Sum insured of 1,000,000 or more"),
+    "OLD_OR_IMPORTED_MODEL": _l("Old imported or rare model (10 years or more)"),
+    "SPECIAL_VEHICLE": _l("Special vehicle"),
 }
 
 BLUE_LABELS = {
@@ -26,7 +30,25 @@ BLUE_LABELS = {
     "SMALL_SINGLE_PARTY_LOSS": _l("Single-party, vehicle loss ≤ 5,000 and property loss ≤ 1,000"),
     "LOW_LOSS_RATIO_FREQUENCY": _l("Loss ratio ≤ 30% and at most 2 claims this year"),
     "FIRST_SCENE_REPORTED": _l("First scene reported"),
+    "ORDINARY_USE": _l("Not a taxi, motorcycle or agricultural vehicle"),
 }
+
+REPORTER_LABELS = {
+    "insured": _l("The insured"),
+    "driver": _l("The driver"),
+    "other": _l("Someone else"),
+}
+
+USE_LABELS = {
+    "private": _l("Private"),
+    "taxi": _l("Taxi"),
+    "commercial": _l("Commercial"),
+    "motorcycle": _l("Motorcycle"),
+    "agricultural": _l("Agricultural"),
+    "special": _l("Special vehicle"),
+}
+
+ORIGIN_LABELS = {"domestic": _l("Domestic"), "imported": _l("Imported")}
 
 PURPOSE_LABELS = {
     "repair": _l("Repair"),

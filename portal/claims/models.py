@@ -38,6 +38,11 @@ class Claim(db.Model):
     vin: Mapped[str] = mapped_column(sa.String(17), index=True)
     model: Mapped[str] = mapped_column(sa.String(120))
     first_registration: Mapped[date | None] = mapped_column(sa.Date)
+    # seed 002's facts; NULL on claims made before them means unknown (never blue, never red by them)
+    vehicle_use: Mapped[str | None] = mapped_column(sa.String(16))   # 使用性质: risk.VEHICLE_USES
+    origin: Mapped[str | None] = mapped_column(sa.String(16))        # 国产 domestic / 进口 imported
+    rare_model: Mapped[bool | None] = mapped_column(sa.Boolean)      # 稀有车型
+    reported_by: Mapped[str | None] = mapped_column(sa.String(16))   # 报案人: insured / driver / other
     actual_value: Mapped[Decimal | None] = mapped_column(Money())
     policy_cover: Mapped[Decimal | None] = mapped_column(Money())  # 车损险保额 (the garages plugin computes what remains)
     accident_at: Mapped[datetime] = mapped_column(AwareDateTime())
@@ -61,6 +66,11 @@ class Claim(db.Model):
     assignments: Mapped[list["Assignment"]] = relationship(back_populates="claim", order_by="Assignment.id")
 
     __mapper_args__ = {"version_id_col": version}  # a lost update is refused (StaleVersion)
+
+    @property
+    def use(self) -> str | None:
+        """The vehicle's use, as the risk rules and the API (``vehicle.use``) name it."""
+        return self.vehicle_use
 
     def flag(self, name: str) -> bool:
         return bool((self.flags or {}).get(name))

@@ -16,11 +16,21 @@ from ..timeutil import to_local
 
 RED_REASONS = ("NIGHT_ACCIDENT", "NEAR_POLICY_START", "NEAR_POLICY_END", "LATE_REPORT", "HIGH_VALUE_VEHICLE",
                "LARGE_SINGLE_PARTY_LOSS", "THEFT", "FIRE", "SELF_IGNITION", "TOTAL_LOSS",
-               "HIGH_LOSS_RATIO_FREQUENCY", "LEFT_SCENE", "SUSPICIOUS")
+               "HIGH_LOSS_RATIO_FREQUENCY", "LEFT_SCENE", "SUSPICIOUS",
+               "DRIVER_NOT_INSURED_REPORTED_BY_OTHER", "HIGH_SUM_INSURED", "OLD_OR_IMPORTED_MODEL",
+               "SPECIAL_VEHICLE")
+REPORTERS = ("insured", "driver", "other")               # 报案人: the insured, the driver, someone else
+VEHICLE_USES = ("private", "taxi", "commercial", "motorcycle", "agricultural", "special")  # 使用性质
+ORIGINS = ("domestic", "imported")                       # 国产 / 进口
 
 
 def _flag(claim, name: str) -> bool:
     return bool((getattr(claim, "flags", None) or {}).get(name))
+
+
+def _fact(claim, name: str):
+    """A fact that claims made before seed 002 do not have: missing means unknown (None)."""
+    return getattr(claim, name, None)
 
 
 def _dec(value) -> Decimal:
@@ -109,6 +119,37 @@ def suspicious(claim, rules) -> bool:
     return _flag(claim, "suspicious")
 
 
+def driver_not_insured_reported_by_other(claim, rules) -> bool:
+    """驾驶人非被保险人且非本人报案: the driver is said not to be the insured, and neither
+    reported the claim. A missing ``driver_is_insured`` is unknown, never taken as false."""
+    flags = getattr(claim, "flags", None) or {}
+    return _fact(claim, "reported_by") == "other" and flags.get("driver_is_insured") is False
+
+
+def high_sum_insured(claim, rules) -> bool:
+    """车损险保额 of 1,000,000 or more (the actual value has its own rule)."""
+    cover = _fact(claim, "policy_cover")
+    return cover is not None and cover >= _dec(rules["high_sum_insured"])
+
+
+def _vehicle_age_at_least(claim, years: int) -> bool:
+    if claim.first_registration is None:
+        return False
+    return to_local(claim.accident_at).date() >= _add_years(claim.first_registration, years)
+
+
+def old_or_imported_model(claim, rules) -> bool:
+    """老旧进口车型、稀有车型: at least N years (default 10) from first registration to the accident
+    day, and imported or marked as a rare model."""
+    marked = _fact(claim, "origin") == "imported" or bool(_fact(claim, "rare_model"))
+    return marked and _vehicle_age_at_least(claim, int(rules["old_model_years"]))
+
+
+def special_vehicle(claim, rules) -> bool:
+    """特种车."""
+    return _fact(claim, "use") == "special"
+
+
 RED_RULES = (
     ("NIGHT_ACCIDENT", night_accident),
     ("NEAR_POLICY_START", near_policy_start),
@@ -123,6 +164,10 @@ RED_RULES = (
     ("HIGH_LOSS_RATIO_FREQUENCY", high_loss_ratio_frequency),
     ("LEFT_SCENE", left_scene),
     ("SUSPICIOUS", suspicious),
+    ("DRIVER_NOT_INSURED_REPORTED_BY_OTHER", driver_not_insured_reported_by_other),
+    ("HIGH_SUM_INSURED", high_sum_insured),
+    ("OLD_OR_IMPORTED_MODEL", old_or_imported_model),
+    ("SPECIAL_VEHICLE", special_vehicle),
 )
 
 
@@ -167,6 +212,13 @@ def first_scene_reported(claim, rules) -> bool:
     return _flag(claim, "first_scene_reported")
 
 
+def ordinary_use(claim, rules) -> bool:
+    """Never blue for taxis, motorcycles and agricultural vehicles (configurable); an unknown
+    use is not blue either."""
+    use = _fact(claim, "use")
+    return use is not None and use not in set(rules["never_blue_uses"])
+
+
 BLUE_CONDITIONS = (
     ("DAYTIME_ACCIDENT", daytime_accident),
     ("PROMPT_REPORT", prompt_report),
@@ -174,6 +226,7 @@ BLUE_CONDITIONS = (
     ("SMALL_SINGLE_PARTY_LOSS", small_single_party_loss),
     ("LOW_LOSS_RATIO_FREQUENCY", low_loss_ratio_frequency),
     ("FIRST_SCENE_REPORTED", first_scene_reported),
+    ("ORDINARY_USE", ordinary_use),
 )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from ..api.fields import DecimalString, LocalDateTime, MoneyField
+from ..api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 from .models import FLAG_NAMES, PURPOSES, RISK_COLORS
+from .risk import ORIGINS, REPORTERS, VEHICLE_USES
 from .vin import VinError, validate_vin
 
 CLAIM_STATUSES = ("open", "closed")
@@ -19,8 +20,12 @@ class VehicleIn(Schema):
     plate = fields.String(required=True, validate=validate.Length(min=1, max=16))
     vin = fields.String(required=True)
     model = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    first_registration = fields.Date(load_default=None, allow_none=True)
+    first_registration = PlausibleDate(load_default=None, allow_none=True)
     actual_value = MoneyField(load_default=None, allow_none=True)
+    use = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(VEHICLE_USES),
+                        metadata={"description": "使用性质; taxis, motorcycles and agricultural vehicles are never blue"})
+    origin = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ORIGINS))
+    rare_model = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "稀有车型"})
 
     @validates("vin")
     def _vin(self, value, **kwargs):
@@ -34,12 +39,17 @@ class VehiclePatch(VehicleIn):
     plate = fields.String(validate=validate.Length(min=1, max=16))
     vin = fields.String()
     model = fields.String(validate=validate.Length(min=1, max=120))
-    first_registration = fields.Date(allow_none=True)
+    first_registration = PlausibleDate(allow_none=True)
     actual_value = MoneyField(allow_none=True)
+    use = fields.String(allow_none=True, validate=validate.OneOf(VEHICLE_USES))
+    origin = fields.String(allow_none=True, validate=validate.OneOf(ORIGINS))
+    rare_model = fields.Boolean(allow_none=True)
 
 
 def _flatten(data: dict) -> dict:
-    vehicle = data.pop("vehicle", None) or {}
+    vehicle = dict(data.pop("vehicle", None) or {})
+    if "use" in vehicle:
+        vehicle["vehicle_use"] = vehicle.pop("use")
     data.update(vehicle)
     return data
 
@@ -47,14 +57,16 @@ def _flatten(data: dict) -> dict:
 class ClaimIn(Schema):
     claim_no = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"))
     policy_no = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    policy_start = fields.Date(required=True)
-    policy_end = fields.Date(required=True)
+    policy_start = PlausibleDate(required=True)
+    policy_end = PlausibleDate(required=True)
     insured_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     vehicle = fields.Nested(VehicleIn, required=True)
     policy_cover = MoneyField(load_default=None, allow_none=True,
                               metadata={"description": "车损险保额: the policy's vehicle-damage cover"})
     accident_at = LocalDateTime(required=True)
     reported_at = LocalDateTime(required=True)
+    reported_by = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(REPORTERS),
+                                metadata={"description": "报案人: insured, driver or other"})
     place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     region = fields.String(required=True, validate=validate.Length(min=1, max=64))
     description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
@@ -76,13 +88,14 @@ class ClaimPatch(Schema):
 
     version = fields.Integer(strict=True)
     policy_no = fields.String(validate=validate.Length(min=1, max=64))
-    policy_start = fields.Date()
-    policy_end = fields.Date()
+    policy_start = PlausibleDate()
+    policy_end = PlausibleDate()
     insured_name = fields.String(validate=validate.Length(min=1, max=200))
     vehicle = fields.Nested(VehiclePatch)
     policy_cover = MoneyField(allow_none=True)
     accident_at = LocalDateTime()
     reported_at = LocalDateTime()
+    reported_by = fields.String(allow_none=True, validate=validate.OneOf(REPORTERS))
     place = fields.String(allow_none=True, validate=validate.Length(max=200))
     region = fields.String(validate=validate.Length(min=1, max=64))
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
@@ -161,10 +174,12 @@ class ClaimSchema(Schema):
     policy_start = fields.Date()
     policy_end = fields.Date()
     insured_name = fields.String()
-    vehicle = fields.Function(lambda c: _vehicle(c, ("plate", "vin", "model", "first_registration", "actual_value")))
+    vehicle = fields.Function(lambda c: _vehicle(c, ("plate", "vin", "model", "first_registration", "actual_value",
+                                                     "use", "origin", "rare_model")))
     policy_cover = MoneyField(allow_none=True)
     accident_at = LocalDateTime()
     reported_at = LocalDateTime()
+    reported_by = fields.String(allow_none=True)
     place = fields.String(allow_none=True)
     region = fields.String()
     description = fields.String(allow_none=True)

@@ -18,13 +18,14 @@ from ..extensions import db
 from ..statemachine import StateMachine, T
 from ..timeutil import utcnow
 from .models import FLAG_NAMES, PURPOSE_KINDS, PURPOSES, RISK_COLORS, Assignment, Claim
-from .risk import assess
+from .risk import ORIGINS, REPORTERS, VEHICLE_USES, assess
 from .vin import VinError, validate_vin
 
 CLAIM_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
-VEHICLE_FIELDS = ("plate", "vin", "model", "first_registration", "actual_value")
+VEHICLE_FIELDS = ("plate", "vin", "model", "first_registration", "actual_value", "vehicle_use", "origin",
+                  "rare_model")
 FACT_FIELDS = ("policy_no", "policy_start", "policy_end", "insured_name", *VEHICLE_FIELDS, "policy_cover",
-               "accident_at", "reported_at", "place", "region", "description", "estimated_loss",
+               "accident_at", "reported_at", "reported_by", "place", "region", "description", "estimated_loss",
                "property_loss", "loss_ratio", "claims_in_year", "flags")
 REQUIRED = ("claim_no", "policy_no", "policy_start", "policy_end", "insured_name", "plate", "vin", "model",
             "accident_at", "reported_at", "region")
@@ -80,6 +81,9 @@ def validate_facts(values: dict) -> None:
     count = values.get("claims_in_year")
     if count is not None and count < 0:
         add("claims_in_year", "Must not be negative.")
+    for name, allowed in (("vehicle_use", VEHICLE_USES), ("origin", ORIGINS), ("reported_by", REPORTERS)):
+        if values.get(name) is not None and values[name] not in allowed:
+            add(name, f"One of: {', '.join(allowed)}.")
     for name in MONEY_FIELDS:
         if values.get(name) is not None and values[name] < 0:
             add(name, "Must not be negative.")

@@ -19,7 +19,8 @@ from . import services
 from .access import get_visible_claim, visible_claims_stmt
 from .costs import claim_costs, net_cost
 from .forms import AssignmentForm, ClaimForm, fill_form, form_values
-from .labels import BLUE_LABELS, COLOR_LABELS, FLAG_LABELS, PURPOSE_LABELS, REASON_LABELS, STATUS_LABELS
+from .labels import (BLUE_LABELS, COLOR_LABELS, FLAG_LABELS, ORIGIN_LABELS, PURPOSE_LABELS, REASON_LABELS,
+                     REPORTER_LABELS, STATUS_LABELS, USE_LABELS)
 from .models import PURPOSE_KINDS, RISK_COLORS, Assignment, Claim
 from .risk import assess
 from .schemas import schema_for
@@ -37,7 +38,8 @@ def _staff_only():
 @bp.context_processor
 def _labels():
     return {"REASON_LABELS": REASON_LABELS, "BLUE_LABELS": BLUE_LABELS, "PURPOSE_LABELS": PURPOSE_LABELS,
-            "FLAG_LABELS": FLAG_LABELS, "COLOR_LABELS": COLOR_LABELS, "STATUS_LABELS": STATUS_LABELS}
+            "FLAG_LABELS": FLAG_LABELS, "COLOR_LABELS": COLOR_LABELS, "STATUS_LABELS": STATUS_LABELS,
+            "USE_LABELS": USE_LABELS, "ORIGIN_LABELS": ORIGIN_LABELS, "REPORTER_LABELS": REPORTER_LABELS}
 
 
 def _filters() -> dict:

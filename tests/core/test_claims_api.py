@@ -22,7 +22,7 @@ def claim_body(claim_no="RDAA2026310000000123", **over):
         "claim_no": claim_no, "policy_no": "PDAA202631000000001", "policy_start": "2025-01-01",
         "policy_end": "2025-12-31", "insured_name": "张建国",
         "vehicle": {"plate": "沪A·12345", "vin": valid_vin(), "model": "上汽大众 朗逸", "first_registration": "2022-03-15",
-                    "actual_value": "98000.00"},
+                    "actual_value": "98000.00", "use": "private", "origin": "domestic"},
         "accident_at": "2025-06-11T10:20:00+08:00", "reported_at": "2025-06-11T10:45:00+08:00",
         "region": "上海", "place": "上海市浦东新区张杨路", "description": "倒车刮擦",
         "estimated_loss": "3800.00", "property_loss": "0", "loss_ratio": "0.15", "claims_in_year": 1,
@@ -62,7 +62,8 @@ def test_create_returns_every_field_with_colour(as_staff):
     assert c["claim_no"] == "RDAA2026310000000123" and isinstance(c["id"], int)
     assert c["risk_color"] == "blue" and c["risk_reasons"] == []
     assert c["vehicle"] == {"plate": "沪A·12345", "vin": valid_vin(), "model": "上汽大众 朗逸",
-                            "first_registration": "2022-03-15", "actual_value": "98000.00"}
+                            "first_registration": "2022-03-15", "actual_value": "98000.00", "use": "private",
+                            "origin": "domestic", "rare_model": None}
     assert c["accident_at"] == "2025-06-11T10:20:00+08:00" and c["policy_start"] == "2025-01-01"
     assert c["loss_ratio"] == "0.1500" and c["claims_in_year"] == 1 and c["policy_cover"] == "120000.00"
     assert c["estimated_loss"] == "3800.00" and c["property_loss"] == "0.00"

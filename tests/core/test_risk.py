@@ -1,4 +1,5 @@
-"""Risk colour (红黄蓝), SPEC §2: every rule at its boundaries, local time Asia/Shanghai."""
+"""Risk colour (红黄蓝), SPEC §2 and §3a (seed 002): every rule at its boundaries, local time
+Asia/Shanghai."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -22,7 +23,8 @@ def blue_claim(**over):
     facts = dict(accident_at=acc, reported_at=acc + timedelta(minutes=30), policy_start=date(2025, 1, 1),
                  policy_end=date(2025, 12, 31), first_registration=date(2020, 1, 1), actual_value=Decimal("150000"),
                  estimated_loss=Decimal("3000"), property_loss=Decimal("500"), loss_ratio=Decimal("0.20"),
-                 claims_in_year=1, flags={"single_party": True, "first_scene_reported": True})
+                 claims_in_year=1, flags={"single_party": True, "first_scene_reported": True},
+                 policy_cover=Decimal("160000"), use="private", origin="domestic", rare_model=False, reported_by=None)
     flags = over.pop("flags", None)
     facts.update(over)
     if flags:
@@ -167,3 +169,117 @@ def test_thresholds_are_configuration(rules):
     assert risk.late_report(claim, rules)
     rules["night_start"] = "23:00"
     assert not risk.night_accident(blue_claim(accident_at=at("22:30"), reported_at=at("22:40")), rules)
+
+
+# ---------------------------------------------------------------- seed 002: more red and blue rules (SPEC §3a)
+
+
+@pytest.mark.parametrize("cover, high", [("999999.99", False), ("1000000.00", True), ("2500000", True), (None, False)])
+def test_high_sum_insured(rules, cover, high):
+    claim = blue_claim(policy_cover=Decimal(cover) if cover else None)
+    assert risk.high_sum_insured(claim, rules) is high
+    assert risk.assess(claim, rules).reasons == (["HIGH_SUM_INSURED"] if high else [])
+
+
+@pytest.mark.parametrize("registered, origin, rare, red", [
+    (date(2015, 6, 11), "imported", False, True),    # exactly 10 years on the accident day
+    (date(2015, 6, 12), "imported", False, False),   # one day less
+    (date(2015, 6, 11), "domestic", False, False),   # old, but domestic and not rare
+    (date(2015, 6, 11), "domestic", True, True),     # old domestic rare model
+    (date(2015, 6, 11), None, True, True),           # old rare model, origin unknown
+    (date(2015, 6, 11), None, False, False),
+    (date(2015, 6, 12), "domestic", True, False),    # rare but not old enough
+    (date(2001, 1, 1), "imported", True, True),
+    (None, "imported", True, False),                 # age unknown: the rule cannot hold
+])
+def test_old_imported_or_rare_model(rules, registered, origin, rare, red):
+    claim = blue_claim(first_registration=registered, origin=origin, rare_model=rare)
+    assert risk.old_or_imported_model(claim, rules) is red
+    assert ("OLD_OR_IMPORTED_MODEL" in risk.assess(claim, rules).reasons) is red
+
+
+def test_old_model_age_on_29_february(rules):
+    claim = blue_claim(first_registration=date(2016, 2, 29), origin="imported",
+                       accident_at=at("10:00", date(2026, 2, 27)), reported_at=at("10:30", date(2026, 2, 27)),
+                       policy_start=date(2026, 1, 1), policy_end=date(2026, 12, 31))
+    assert not risk.old_or_imported_model(claim, rules)
+    claim.accident_at, claim.reported_at = at("10:00", date(2026, 2, 28)), at("10:30", date(2026, 2, 28))
+    assert risk.old_or_imported_model(claim, rules)
+
+
+MISSING = object()
+
+
+@pytest.mark.parametrize("reported_by, driver_is_insured, red", [
+    ("other", False, True),
+    ("other", True, False),
+    ("other", MISSING, False),     # not said: never assumed false
+    ("driver", False, False),
+    ("insured", False, False),
+    (None, False, False),
+])
+def test_driver_not_insured_reported_by_other(rules, reported_by, driver_is_insured, red):
+    flags = {} if driver_is_insured is MISSING else {"driver_is_insured": driver_is_insured}
+    claim = blue_claim(reported_by=reported_by, flags=flags)
+    assert risk.driver_not_insured_reported_by_other(claim, rules) is red
+    assert risk.assess(claim, rules).reasons == (["DRIVER_NOT_INSURED_REPORTED_BY_OTHER"] if red else [])
+
+
+@pytest.mark.parametrize("use, special", [("special", True), ("private", False), ("taxi", False), (None, False)])
+def test_special_vehicle(rules, use, special):
+    claim = blue_claim(use=use)
+    assert risk.special_vehicle(claim, rules) is special
+    assert ("SPECIAL_VEHICLE" in risk.assess(claim, rules).reasons) is special
+
+
+@pytest.mark.parametrize("use, color", [("taxi", "yellow"), ("motorcycle", "yellow"), ("agricultural", "yellow"),
+                                        ("private", "blue"), ("commercial", "blue"), (None, "yellow")])
+def test_never_blue_uses_and_unknown_use(rules, use, color):
+    result = risk.assess(blue_claim(use=use), rules)
+    assert result.color == color and result.reasons == []
+    assert result.blue_missing == ([] if color == "blue" else ["ORDINARY_USE"])
+    assert risk.ordinary_use(blue_claim(use=use), rules) is (color == "blue")
+
+
+def test_all_four_new_red_reasons_in_order(rules):
+    claim = blue_claim(reported_by="other", flags={"driver_is_insured": False}, policy_cover=Decimal("1000000"),
+                       first_registration=date(2010, 1, 1), origin="imported", use="special")
+    assert risk.assess(claim, rules).reasons == ["DRIVER_NOT_INSURED_REPORTED_BY_OTHER", "HIGH_SUM_INSURED",
+                                                 "OLD_OR_IMPORTED_MODEL", "SPECIAL_VEHICLE"]
+
+
+def test_an_old_claim_without_the_new_facts_never_raises(rules):
+    """Claims made before seed 002 (no use, origin, reporter, cover) keep working: unknown is
+    never red by these rules and never blue."""
+    old = blue_claim()
+    for name in ("policy_cover", "use", "origin", "rare_model", "reported_by"):
+        delattr(old, name)
+    result = risk.assess(old, rules)
+    assert result == risk.RiskAssessment("yellow", [], ["ORDINARY_USE"])
+    old.rare_model = None
+    old.flags = None
+    assert risk.assess(old, rules).color == "yellow"
+
+
+def test_new_thresholds_are_configuration(rules):
+    rules["high_sum_insured"] = "500000"
+    assert risk.high_sum_insured(blue_claim(policy_cover=Decimal("500000")), rules)
+    rules["old_model_years"] = 5
+    assert risk.old_or_imported_model(blue_claim(first_registration=date(2020, 6, 11), origin="imported"), rules)
+    rules["never_blue_uses"] = ["commercial"]
+    assert risk.assess(blue_claim(use="commercial"), rules).color == "yellow"
+    assert risk.assess(blue_claim(use="taxi"), rules).color == "blue"
+
+
+def test_config_defaults_of_the_new_rules(app):
+    rules = app.config["RISK_RULES"]
+    assert Decimal(rules["high_sum_insured"]) == Decimal("1000000") and rules["old_model_years"] == 10
+    assert sorted(rules["never_blue_uses"]) == ["agricultural", "motorcycle", "taxi"]
+
+
+def test_every_code_has_a_label():
+    from portal.claims.labels import BLUE_LABELS, REASON_LABELS
+
+    assert risk.RED_REASONS == tuple(code for code, _ in risk.RED_RULES)
+    assert set(REASON_LABELS) == set(risk.RED_REASONS)
+    assert set(BLUE_LABELS) == {code for code, _ in risk.BLUE_CONDITIONS}

@@ -22,8 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('claims', schema=None) as batch_op:
-        batch_op.drop_column('rare_model')
-        batch_op.drop_column('origin')
-        batch_op.drop_column('vehicle_use')
-        batch_op.drop_column('reported_by')
+    # in place as well (SQLite 3.35+ drops a plain column without copying the table)
+    for name in ('rare_model', 'origin', 'vehicle_use', 'reported_by'):
+        op.drop_column('claims', name)

@@ -82,17 +82,22 @@ def test_data_migrations_seal_webhook_secrets_and_count_existing_quotes(tmp_path
     from portal.extensions import db
     from portal.ops.sealing import is_sealed, unseal
     from tests.conftest import Factory
-    from tests.plugins.garages.conftest import make_claim
 
     app = create_app(base_config(fresh_database_url(tmp_path, "datamig"), tmp_path))
     with app.app_context():
         _run(app, "db", "upgrade", "0004_ops")
         _run(app, "db", "upgrade", "garages_0002")
         garage = Factory(app).org("garage")
-        claim = make_claim(garage)
-        ids = {"o": garage.id, "c": claim.id}
+        ids = {"o": garage.id}
         db.session.remove()        # its transaction would hold SQLite's write lock
         with db.engine.begin() as conn:
+            # a claim as the schema of that time knew it (the model of today has later columns)
+            ids["c"] = conn.execute(sa.text(
+                "INSERT INTO claims (claim_no, policy_no, policy_start, policy_end, insured_name, plate, vin, model, "
+                "accident_at, reported_at, region, flags, risk_color, risk_reasons, status, version, created_at, "
+                "updated_at) VALUES ('CLM-MIG', 'POL-MIG', '2025-01-01', '2027-01-01', '张三', '沪A12345', "
+                "'LSVAU2180N2183294', 'Passat', :now, :now, 'Shanghai', '{}', 'blue', '[]', 'open', 1, :now, :now) "
+                "RETURNING id"), {"now": "2026-11-01 00:00:00+00:00"}).scalar_one()
             conn.execute(sa.text("INSERT INTO webhook_endpoints (organization_id, url, secret, events, active, created_at) "
                                  "VALUES (:o, 'https://example.com/hook', 'whsec_clear', '[]', :t, :now)"),
                          {"o": ids["o"], "t": True, "now": "2026-11-01 00:00:00+00:00"})

@@ -16,10 +16,13 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-## make run: set up .venv, migrate the SQLite database in instance/, load the demo data, serve.
+## make run: set up .venv, migrate the SQLite database in instance/, load the demo data, start the
+## background worker (Huey consumer: webhook deliveries, scheduled jobs, large imports) and serve.
 run: $(STAMP)
 	$(BIN)/flask --app portal db upgrade
 	$(BIN)/flask --app portal demo
+	$(BIN)/huey_consumer portal.worker_main.huey -k thread -w 2 -q & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app portal run --host 127.0.0.1 --port $(PORT)
 
 ## make test: the whole suite, on SQLite and — where PostgreSQL answers — on PostgreSQL.

@@ -136,7 +136,7 @@ def plugin_import(path: Path, supplier_id: int, trace: bool = False) -> tuple[fl
 def fill_catalog(n: int, supplier_id: int) -> None:
     """A current list of ``n`` items (bulk, like an approved import)."""
     from plugins.parts_suppliers.models import PriceList
-    from plugins.parts_suppliers.services import _ItemWriter
+    from plugins.parts_suppliers.price_import import _ItemWriter
     from portal.extensions import db
     from portal.timeutil import utcnow
 

@@ -86,6 +86,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_web(app, pm)
     for command in flatten(pm.hook.portal_cli_commands()):
         app.cli.add_command(command)
+    from .worker import build as build_worker
+
+    app.extensions["huey"] = build_worker(app)   # after every plugin module declared its tasks
     return app
 
 

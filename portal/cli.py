@@ -65,19 +65,11 @@ def demo_command():
 @click.option("--only", default=None, help="Run only the job with this name.")
 @with_appcontext
 def run_jobs_command(only):
-    """Run the periodic jobs (close due salvage lots, flag limitation deadlines, ...)."""
-    from .plugins import flatten, hook
+    """Run the periodic jobs now (the worker runs them every WORKER_JOBS_MINUTES minutes)."""
+    from .worker import run_jobs
 
-    for name, job in flatten(hook().portal_scheduled_jobs()):
-        if only and name != only:
-            continue
-        try:
-            result = job()
-        except Exception as exc:  # noqa: BLE001 - report and go on with the next job
-            current_app.logger.exception("job %s failed", name)
-            click.echo(f"{name}: FAILED {exc}")
-        else:
-            click.echo(f"{name}: {result}")
+    for name, result in run_jobs(only):
+        click.echo(f"{name}: {result}")
 
 
 CORE_COMMANDS = [create_admin_command, demo_command, run_jobs_command]

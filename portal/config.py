@@ -31,6 +31,7 @@ class Defaults:
     TRUSTED_HOSTS = None
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB → 413 too_large
     UPLOAD_FOLDER = None  # default: <instance>/uploads (outside the web root)
+    ORGANIZATION_STORAGE_QUOTA_BYTES = 5 * 1024 ** 3   # files a partner organization may keep (413 beyond)
     PUBLIC_URL = "http://127.0.0.1:5000"
 
     # Login and tokens
@@ -85,6 +86,28 @@ class Defaults:
         "high_sum_insured": "1000000",
         "old_model_years": 10,
         "never_blue_uses": ["taxi", "motorcycle", "agricultural"],
+    }
+
+    # The background worker (portal/worker.py): Redis when WORKER_REDIS_URL is set, else an
+    # embedded SQLite queue in the instance folder; "memory" (tests) or "immediate" by WORKER_MODE.
+    WORKER_MODE = None
+    WORKER_REDIS_URL = None            # e.g. "redis://127.0.0.1:6379/1"
+    WORKER_SQLITE_FILE = None          # default <instance>/worker.sqlite3
+    WORKER_QUEUE_NAME = "claims-portal"
+    WORKER_JOBS_MINUTES = 5            # the scheduled jobs of every area run this often
+
+    # The major-case register (大案, SPEC §3a): the threshold a claim's repair, salvage, recovery
+    # or lawsuit amount reaches; bands by amount (upper bound included; None: no bound) with the
+    # role whose person is responsible; the seeds' milestones; the weekly summary's due moment
+    # (Friday 17:00, or the working day before when Friday is not one).
+    MAJOR_CASES = {
+        "threshold": "50000",
+        "bands": [{"upper": "120000", "role": "supervisor"}, {"upper": None, "role": "admin"}],
+        "on_site_hours": 24,
+        "report_hours": 72,
+        "status_days": 7,
+        "weekly_weekday": 4,
+        "weekly_time": "17:00",
     }
 
     # OpenAPI (flask-smorest)

@@ -42,8 +42,26 @@ def _drop(session) -> None:
 def install() -> None:
     """Listen on every session (idempotent)."""
     if not sa.event.contains(sa.orm.Session, "after_commit", _after_commit):
+        sa.event.listen(sa.orm.Session, "before_commit", _before_commit)
         sa.event.listen(sa.orm.Session, "after_commit", _after_commit)
         sa.event.listen(sa.orm.Session, "after_soft_rollback", _after_rollback)
+
+
+def _before_commit(session) -> None:
+    """``portal_events_committing``: records derived from the events (the major-case register)
+    are written in the same transaction, inside a savepoint: a failing receiver is logged and
+    its writes are undone, the action still commits."""
+    pending = session.info.get(_KEY)
+    if not pending or not has_app_context() or session.get_nested_transaction() is not None:
+        return
+    from .plugins import hook
+
+    app = current_app._get_current_object()
+    try:
+        with session.begin_nested():
+            hook(app).portal_events_committing(events=[(name, dict(payload)) for name, payload in pending])
+    except Exception:  # noqa: BLE001 - a receiver never fails the action
+        log.exception("events_committing receiver failed")
 
 
 def _after_commit(session) -> None:

@@ -302,9 +302,26 @@ def portal_claim_costs(claim):
     """
 
 
-# ---------------------------------------------------------------------------
-# Evaluations, events, jobs
-# ---------------------------------------------------------------------------
+@hookspec
+def portal_claim_exposures(claim_ids):
+    """Amounts on claims that can make them major cases (大案, SPEC §3a), as SQL.
+
+    :param claim_ids: the claims asked about — a list of ids, or a ``SELECT`` of ids (use it
+        with ``.in_(claim_ids)``) — or ``None`` for every claim.
+    :return: a ``sqlalchemy`` ``Select`` of three columns ``(claim_id, basis, amount)`` (amount
+        in the database's integer fen, e.g. a ``Money`` column or a sum of them); ``basis`` one
+        of ``repair salvage recovery lawsuit``. The core runs every area's select as one
+        statement (``UNION ALL``); a claim enters the register when its largest amount reaches
+        ``MAJOR_CASES["threshold"]``.
+    Called inside the transaction of a change that names a claim, and by ``major_cases.sync``.
+
+    Example::
+
+        @hookimpl
+        def portal_claim_exposures(claim_ids):
+            stmt = sa.select(Lot.claim_id, sa.literal("salvage"), sa.func.sum(Lot.estimated_value))
+            return stmt.where(Lot.claim_id.in_(claim_ids)).group_by(Lot.claim_id)
+    """
 
 
 @hookspec
@@ -321,6 +338,42 @@ def portal_evaluation_metrics():
         @hookimpl
         def portal_evaluation_metrics():
             return [MetricDefinition("garage.reduction_rate", "garage", ...)]
+    """
+
+
+@hookspec
+def portal_organization_storage(organization_id):
+    """Bytes of uploaded files an organization's people keep in this area (photos, files
+    waiting for import), for the per-organization disk quota.
+
+    :param organization_id: the organization.
+    :return: an ``int`` (bytes); the quota is ``ORGANIZATION_STORAGE_QUOTA_BYTES`` over the sum.
+    Called before a file is stored and on the account page.
+
+    Example::
+
+        @hookimpl
+        def portal_organization_storage(organization_id):
+            return db.session.scalar(sa.select(sa.func.sum(Photo.size)).where(...)) or 0
+    """
+
+
+@hookspec
+def portal_events_committing(events):
+    """The events of a transaction, just before it commits, for records derived from them
+    that must commit with them (the major-case register follows the amounts of a claim).
+
+    :param events: a list of ``(name, payload)`` as given to ``portal.events.emit``.
+    Called inside the transaction, in a savepoint: write with ``db.session``; an exception
+    is logged and undoes only this receiver's writes. Events emitted here are received by
+    ``portal_event`` after the commit, like the others.
+
+    Example::
+
+        @hookimpl
+        def portal_events_committing(events):
+            claims = {p["claim_no"] for _, p in events if p.get("claim_no")}
+            follow_claims(claims)
     """
 
 

@@ -20,6 +20,7 @@ CORE_PLUGINS = (
     "portal.auth.hooks",
     "portal.claims.hooks",
     "portal.calendar.hooks",
+    "portal.major_cases.hooks",
     "portal.audit.hooks",
     "portal.notifications.hooks",
     "portal.evaluations.hooks",

@@ -49,3 +49,39 @@ def image_problem(data: bytes, max_pixels: int) -> str | None:
     if width * height > max_pixels:
         return f"The image is too large ({width} × {height} pixels; at most {max_pixels:,} pixels)."
     return None
+
+
+# --------------------------------------------------------------------------- disk use per organization
+
+
+def organization_usage(organization_id: int) -> int:
+    """Bytes of files the organization's people have stored, summed over every area
+    (``portal_organization_storage``)."""
+    from .plugins import flatten, hook
+
+    return sum(int(n or 0) for n in flatten(hook().portal_organization_storage(organization_id=organization_id)))
+
+
+def quota() -> int:
+    from flask import current_app
+
+    return int(current_app.config["ORGANIZATION_STORAGE_QUOTA_BYTES"])
+
+
+def check_quota(organization_id: int | None, adding: int) -> None:
+    """Refuse (413 ``too_large``) a file that would take the organization beyond its quota.
+    Insurer staff (no partner organization to charge) are not capped."""
+    if organization_id is None:
+        return
+    from .auth.models import Organization
+    from .errors import TooLarge
+    from .extensions import db
+
+    org = db.session.get(Organization, organization_id)
+    if org is None or org.kind == "insurer":
+        return
+    used, cap = organization_usage(organization_id), quota()
+    if used + adding > cap:
+        raise TooLarge(f"Your organization's storage is full ({used // (1024 * 1024)} of {cap // (1024 * 1024)} MiB "
+                       "used): delete drafts' photos or ask the insurer to raise the quota.",
+                       {"used": used, "quota": cap, "adding": adding})

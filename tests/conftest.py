@@ -7,6 +7,7 @@ plugins explicitly, so installed third-party plugins never leak in.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +58,7 @@ def base_config(db_url: str, instance: Path, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": db_url,
         "PLUGINS": dict(PROJECT_PLUGINS),
         "WTF_CSRF_ENABLED": False,
+        "WORKER_MODE": "memory",      # tasks are queued, never run here (tests/core/test_worker.py runs a consumer)
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "SERVER_NAME": None,
     }
@@ -243,3 +245,107 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test needs no database")
     print(f"\n[portal tests] database: {database_kind()}"
           + (f" ({postgres_url()})" if database_kind() == "postgres" else " (SQLite file)"))
+
+
+# --------------------------------------------------------------------------- the background worker
+
+
+def redis_test_url() -> str | None:
+    url = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception:  # noqa: BLE001 - no Redis here
+        return None
+    return url
+
+
+_ABSENT = object()
+
+
+class Consumer:
+    """A real ``huey_consumer portal.worker_main.huey`` process on the test database."""
+
+    def __init__(self, process):
+        self.process = process
+
+    def wait_for(self, condition, seconds: float = 30.0, what: str = "the worker"):
+        """Poll ``condition()`` until true; fail with the consumer's output otherwise."""
+        import time
+
+        from portal.extensions import db
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            db.session.remove()
+            if condition():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail(f"{what} did not finish; consumer said: {self.output()[-3000:]}")
+
+    def output(self) -> str:
+        if self.process.poll() is None:
+            return "(still running)"
+        return self.process.stdout.read().decode(errors="replace")
+
+
+@pytest.fixture
+def start_consumer(app, tmp_path):
+    """``start_consumer("sqlite"|"redis", **config)`` → a :class:`Consumer` sharing the test
+    app's database and one queue; the app enqueues onto that queue until the test ends."""
+    import subprocess
+    import sys
+
+    from portal.worker import build
+
+    started, saved = [], (app.extensions["huey"], app.extensions["portal_tasks"])
+    before = {}
+
+    def start(mode="sqlite", **extra):
+        queue = {"WORKER_MODE": mode, "WORKER_QUEUE_NAME": f"portal-test-{os.getpid()}-{mode}-{len(started)}"}
+        if mode == "sqlite":
+            queue["WORKER_SQLITE_FILE"] = str(tmp_path / f"queue-{len(started)}.sqlite3")
+        else:
+            url = redis_test_url()
+            if url is None:
+                if os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1":   # CI: Redis is part of the machine
+                    pytest.fail("Redis is not reachable at 127.0.0.1:6379")
+                pytest.skip("Redis not reachable")
+            queue["WORKER_REDIS_URL"] = url
+        settings = {**queue, **extra}
+        for key in settings:
+            before.setdefault(key, app.config[key] if key in app.config else _ABSENT)
+        app.config.update(settings)
+        app.extensions["huey"] = build(app)
+        cfg = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **settings)
+        cfg["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        for key, value in cfg.items():
+            if value is not None:
+                env[f"PORTAL_{key}"] = value if isinstance(value, str) else json.dumps(value)
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("huey_consumer")), "portal.worker_main.huey", "-k", "thread",
+             "-w", "1", "-d", "0.1", "-m", "0.5", "-n"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        consumer = Consumer(process)
+        started.append((consumer, mode, app.extensions["huey"]))
+        return consumer
+
+    yield start
+    for consumer, mode, huey in started:
+        consumer.process.terminate()
+        try:
+            print(consumer.process.communicate(timeout=15)[0].decode(errors="replace")[-5000:])
+        except subprocess.TimeoutExpired:
+            consumer.process.kill()
+        if mode == "redis":
+            huey.storage.flush_all()      # this run's queue only (its own name)
+    app.extensions["huey"], app.extensions["portal_tasks"] = saved
+    for key, value in before.items():
+        if value is _ABSENT:
+            app.config.pop(key, None)
+        else:
+            app.config[key] = value

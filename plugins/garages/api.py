@@ -213,6 +213,19 @@ def get_photo(quote_id, photo_id):
     return photo_response(*services.get_photo(quote, photo_id, api_user()))
 
 
+@blp.route("/quotes/<int:quote_id>/sheet.pdf", methods=["GET"])
+@blp.doc(responses={"200": {"description": "the assessment sheet (定损单)", "content": {"application/pdf": {}}}})
+@authenticated
+def get_assessment_sheet(quote_id):
+    """The printable assessment sheet (定损单) as PDF: staff always; the garage once the quote is
+    approved (409 ``invalid_state`` before); anyone else 404."""
+    from .assessment_sheet import check_may_download, pdf_response
+
+    quote = services.load_quote_for_display(quote_id, api_user())
+    check_may_download(quote, api_user())
+    return pdf_response(quote)
+
+
 @blp.route("/quotes/<int:quote_id>/reinspection", methods=["GET"])
 @blp.response(200, ReinspectionOut)
 @roles("assessor", "supervisor", "legal", "admin")

@@ -32,6 +32,8 @@ def pick_reviewer(quote: Quote, role: str, claim_total: Decimal | None = None) -
     if claim_total is None:
         claim_total = standing(quote.claim_id, quote.id).others + pending_amount(quote)
     eligible = [u for u in _reviewers(role) if u.can_approve(claim_total)]
+    local = [u for u in eligible if u.region is None or u.region == quote.claim.region]
+    eligible = local or eligible     # the claim's region first; nobody there: whoever has the authority
     if not eligible:
         return None
     load = dict(db.session.execute(

@@ -79,6 +79,13 @@ def claim_repair_total(claim_id: int) -> Decimal:
     return standing(claim_id).total
 
 
+def repair_totals(claim_ids=None):
+    """``SELECT claim_id, 'repair', repair total`` per claim (``None``: every claim with a quote)."""
+    stmt = (sa.select(Quote.claim_id, sa.literal("repair"), sa.func.sum(_counted_amount()))
+            .where(Quote.purpose.in_(("repair", "specialist_repair"))).group_by(Quote.claim_id))
+    return stmt if claim_ids is None else stmt.where(Quote.claim_id.in_(claim_ids))
+
+
 @dataclass(frozen=True)
 class ApprovalCheck:
     """What an approval of ``amount`` by ``user`` would do to the claim (shown before it)."""

@@ -127,6 +127,29 @@ def portal_claim_partner_work(claim, user):
 
 
 @hookimpl
+def portal_organization_storage(organization_id):
+    """Photos the organization's people uploaded (the garage's own; staff are not charged)."""
+    import sqlalchemy as sa
+
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    from .models import Photo
+
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Photo.size), 0))
+                             .join(User, User.id == Photo.uploaded_by_id)
+                             .where(User.organization_id == organization_id)) or 0
+
+
+@hookimpl
+def portal_claim_exposures(claim_ids):
+    """The claim's repair total (SPEC §3a) for the major-case register."""
+    from .controls import repair_totals
+
+    return repair_totals(claim_ids)
+
+
+@hookimpl
 def portal_claim_costs(claim):
     from . import dashboards
 

@@ -25,7 +25,7 @@ from portal.api.pagination import count_rows, page_of_rows
 from portal.extensions import db
 from portal.money import MoneyError, parse_money, quantize, request_decimal
 from portal.statemachine import update_record
-from portal.uploads import image_problem, written
+from portal.uploads import check_quota, image_problem, written
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 
 from . import assignment, holds
@@ -655,6 +655,7 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
         problem = image_problem(data, int(R.rules()["photo_max_pixels"]))
         if problem:
             raise Invalid({"file": [problem]})
+    check_quota(user.organization_id, len(data))
     stored = f"{uuid.uuid4().hex}.{ext}"
     (photo_dir() / stored).write_bytes(data)
     written(db.session, photo_dir() / stored)   # removed again if the change does not commit

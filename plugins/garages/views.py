@@ -300,6 +300,23 @@ def photo(quote_id, photo_id):
     return photo_response(*services.get_photo(quote, photo_id, current_user))
 
 
+@bp.route("/quotes/<int:quote_id>/sheet.pdf")
+@login_required
+def assessment_sheet(quote_id):
+    """定损单 as PDF (staff always; the garage once approved, else back to the quote with why)."""
+    from portal.errors import InvalidState
+
+    from .assessment_sheet import check_may_download, pdf_response
+
+    quote = services.load_quote_for_display(quote_id, current_user)
+    try:
+        check_may_download(quote, current_user)
+    except InvalidState as exc:
+        flash(_(exc.message), "warning")
+        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+    return pdf_response(quote)
+
+
 @bp.route("/quotes/<int:quote_id>", methods=["GET"])
 @login_required
 def quote_detail(quote_id):

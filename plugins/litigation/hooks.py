@@ -71,6 +71,18 @@ def portal_claim_partner_work(claim, user):
 
 
 @hookimpl
+def portal_claim_exposures(claim_ids):
+    """The amount in dispute of the claim's lawsuits (诉讼标的), for the major-case register."""
+    import sqlalchemy as sa
+
+    from .models import Lawsuit
+
+    stmt = (sa.select(Lawsuit.claim_id, sa.literal("lawsuit"), sa.func.sum(Lawsuit.amount_in_dispute))
+            .where(Lawsuit.claim_id.is_not(None)).group_by(Lawsuit.claim_id))
+    return stmt if claim_ids is None else stmt.where(Lawsuit.claim_id.in_(claim_ids))
+
+
+@hookimpl
 def portal_claim_costs(claim):
     import sqlalchemy as sa
 

@@ -3,6 +3,7 @@ regional standards and price feedback (API.md "Parts prices")."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import jsonify, request
 
 from portal.api import ApiBlueprint
 from portal.api.access import api_user, authenticated, org_kinds, roles
@@ -10,7 +11,7 @@ from portal.api.pagination import paginate
 from portal.extensions import db
 
 from . import schemas as s
-from . import services
+from . import imports, price_import, services
 from .models import PriceFeedback, PriceList, PriceListItem
 
 blp = ApiBlueprint("parts_prices", __name__, description="Parts prices: price lists, reference prices, rates")
@@ -22,12 +23,33 @@ blp = ApiBlueprint("parts_prices", __name__, description="Parts prices: price li
 @org_kinds("parts_supplier")
 def upload_price_list(files):
     """Upload a price list (CSV in UTF-8, UTF-8 with BOM or GB18030, or XLSX). Any bad
-    row → 422 with ``details.rows`` and nothing stored; else a pending version."""
+    row → 422 with ``details.rows`` and nothing stored; else a pending version.
+
+    With ``Prefer: respond-async`` the file is checked and stored by the background worker:
+    202 ``{id, status, rows_read, ...}`` with ``Location: /api/v1/price-list-imports/{id}``."""
     user = api_user()
     upload = files["file"]
-    pl = services.import_price_list(user.organization, upload.stream, upload.filename, actor=user)
+    if "respond-async" in (request.headers.get("Prefer") or "").lower():
+        job = imports.start(user.organization, upload.stream, upload.filename, actor=user)
+        db.session.commit()
+        imports.queue(job)
+        response = jsonify(imports.as_dict(job))
+        response.status_code = 202
+        response.headers["Location"] = f"/api/v1/price-list-imports/{job.id}"
+        response.headers["Preference-Applied"] = "respond-async"
+        return response
+    pl = price_import.import_price_list(user.organization, upload.stream, upload.filename, actor=user)
     db.session.commit()
     return pl
+
+
+@blp.route("/price-list-imports/<int:import_id>", methods=["GET"])
+@blp.response(200)
+@authenticated
+def get_price_list_import(import_id):
+    """A background import: ``status`` queued → parsing → writing → done (``price_list_id``) or
+    failed (``message`` and ``errors.rows`` as a 422 would give). Its supplier and staff only."""
+    return imports.as_dict(imports.visible(import_id, api_user()))
 
 
 @blp.route("/price-lists", methods=["GET"])

@@ -16,7 +16,7 @@ from .pricefile import ProgressReader
 
 def run_import(supplier_id: int, path: str, progress=None):
     """Import one file for a supplier and commit (the bench uses this too)."""
-    from .services import import_price_list
+    from .price_import import import_price_list
 
     supplier = db.session.get(Organization, supplier_id)
     if supplier is None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 
 from .models import LaborRate, PriceList
-from . import services
+from . import price_import, services
 
 # part_no, name, make, model, genuine price, family, assembly_no
 PARTS = [
@@ -75,14 +75,14 @@ def load(demo) -> list[str]:
         return []
     pricing = demo.users.get("pricing")
     lines = []
-    pl1 = services.import_price_list(supplier1, _csv({}), "华域价格表-2026Q3.csv")
+    pl1 = price_import.import_price_list(supplier1, _csv({}), "华域价格表-2026Q3.csv")
     services.approve_price_list(pl1, pricing)
     s2 = {p[0]: Decimal(f) for p, f in zip(PARTS, ["0.96", "1.04", "0.98", "1.02", "1.05", "0.93"] * 6)}
-    pl2 = services.import_price_list(supplier2, _csv(s2, skip={"0CW300041", "8W0823029"}), "正泰报价-2026-10.csv")
+    pl2 = price_import.import_price_list(supplier2, _csv(s2, skip={"0CW300041", "8W0823029"}), "正泰报价-2026-10.csv")
     services.approve_price_list(pl2, pricing)
     new = {"L18D807221": Decimal("1.04"), "L18D941005": Decimal("0.95"), "56101-02A50": Decimal("1.08"),
            "0CW300041": Decimal("0.97"), "33150-TVA-H01": Decimal("1.03"), "8W0823029": Decimal("0.90")}
-    services.import_price_list(supplier1, _csv(new, skip={"16400-0T140"}, extra=[
+    price_import.import_price_list(supplier1, _csv(new, skip={"16400-0T140"}, extra=[
         "17117-3RA0A,散热器,原厂,日产,轩逸,920.00,1,3,,\n",
         "5QD857521,右外后视镜镜片,原厂,大众,朗逸,185.00,1,2,glass,\n"]), "华域价格表-2026Q4.csv")
     lines.append("price lists: 2 current, 1 pending")

@@ -45,6 +45,15 @@ def portal_cli_commands():
 
 
 @hookimpl
+def portal_organization_storage(organization_id):
+    """Price files kept for the background import until it has run."""
+    from .models import PriceImport
+
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(PriceImport.size), 0)).where(
+        PriceImport.supplier_id == organization_id, PriceImport.status.in_(("queued", "parsing", "writing")))) or 0
+
+
+@hookimpl
 def portal_parts_catalog():
     from .catalog import PriceCatalog
 

@@ -138,3 +138,28 @@ class PriceFeedback(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+IMPORT_STATUSES = ("queued", "parsing", "writing", "done", "failed")
+
+
+class PriceImport(db.Model):
+    """A large price file checked and stored by the background worker (后台导入), with its
+    progress for the page that polls it."""
+
+    __tablename__ = "parts_price_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    stored_name: Mapped[str | None] = mapped_column(sa.String(64))     # in UPLOAD_FOLDER/price-imports/
+    size: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued", index=True)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    price_list_id: Mapped[int | None] = mapped_column(sa.ForeignKey("parts_price_lists.id"))
+    message: Mapped[str | None] = mapped_column(sa.String(500))
+    errors: Mapped[dict | None] = mapped_column(sa.JSON)               # ``details`` of the refusal
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

@@ -18,9 +18,7 @@ from portal.statemachine import StateMachine, T
 from portal.timeutil import local_now, utcnow
 
 from .models import QUALITIES, LaborRate, LocalizedPrice, PriceFeedback, PriceList, PriceListItem, RegionalStandard
-from .pricefile import ROW_FIELDS, RowErrors, detect_kind, normalize_part_no, read_price_rows
-
-BATCH = 5000
+from .pricefile import normalize_part_no
 
 PRICE_LIST_MACHINE = StateMachine("price_list", PriceList, [
     T("pending", "approve", "current", "pricing"),
@@ -33,108 +31,9 @@ FEEDBACK_MACHINE = StateMachine("price_feedback", PriceFeedback, [
     T("open", "answer", "answered", "pricing"),
 ])
 
-ITEM_COLUMNS = ("price_list_id",) + tuple("unit_price" if f == "unit_price_fen" else f for f in ROW_FIELDS) + ("is_current",)
-
-
-# --------------------------------------------------------------------------- price lists
-
-
-class _ItemWriter:
-    """Inserts rows in batches on the session's own connection (one transaction):
-    ``executemany`` of plain tuples; on PostgreSQL, ``COPY``."""
-
-    def __init__(self, price_list_id: int):
-        self.conn = db.session.connection()
-        self.price_list_id = price_list_id
-        self.batch: list[tuple] = []
-        self.count = 0
-        self.postgres = self.conn.dialect.name == "postgresql"
-        cols = ", ".join(ITEM_COLUMNS)
-        if self.postgres:
-            self.sql = f"COPY {PriceListItem.__tablename__} ({cols}) FROM STDIN"
-        else:
-            marks = ", ".join("?" for _ in ITEM_COLUMNS)
-            self.sql = f"INSERT INTO {PriceListItem.__tablename__} ({cols}) VALUES ({marks})"
-
-    def add(self, row: tuple) -> None:
-        self.batch.append((self.price_list_id, *row, False))
-        if len(self.batch) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.batch:
-            return
-        if self.postgres:
-            raw = self.conn.connection.driver_connection
-            with raw.cursor() as cur, cur.copy(self.sql) as copy:
-                for row in self.batch:
-                    copy.write_row(row)
-        else:
-            self.conn.exec_driver_sql(self.sql, self.batch)
-        self.count += len(self.batch)
-        self.batch = []
-
-
-def _duplicate_rows(price_list_id: int, errors: RowErrors) -> None:
-    """Rows repeating a (part number, quality) already seen higher up the file."""
-    i = PriceListItem
-    first = (sa.select(i.part_no, i.quality, sa.func.min(i.source_row).label("first_row"))
-             .where(i.price_list_id == price_list_id).group_by(i.part_no, i.quality)
-             .having(sa.func.count() > 1).subquery())
-    rows = db.session.execute(
-        sa.select(i.source_row, first.c.first_row)
-        .join(first, sa.and_(first.c.part_no == i.part_no, first.c.quality == i.quality))
-        .where(i.price_list_id == price_list_id, i.source_row > first.c.first_row)
-        .order_by(i.source_row))
-    for row, first_row in rows:
-        errors.add(row, "part_no", f"Duplicate part number and quality in the file (first at row {first_row}).")
-
-
 def current_list(supplier_id: int) -> PriceList | None:
     return db.session.scalar(sa.select(PriceList).where(PriceList.supplier_id == supplier_id,
                                                         PriceList.status == "current"))
-
-
-def import_price_list(supplier: Organization, stream, filename: str | None, actor=None) -> PriceList:
-    """Validate a whole price file and store it as a new pending version with its diff.
-
-    Any bad row → :class:`Invalid` with ``details.rows`` (the caller rolls back, so
-    nothing is stored). ``stream`` is a seekable binary file.
-    """
-    if supplier is None or supplier.kind != "parts_supplier":
-        raise Invalid.field("supplier", "Not a parts supplier.")
-    kind = detect_kind(stream)
-    next_version = (db.session.scalar(sa.select(sa.func.max(PriceList.list_version))
-                                      .where(PriceList.supplier_id == supplier.id)) or 0) + 1
-    base = current_list(supplier.id)
-    pl = PriceList(supplier_id=supplier.id, list_version=next_version, status="pending",
-                   source_filename=(filename or "")[:255] or None, uploaded_by_id=getattr(actor, "id", None),
-                   uploaded_at=utcnow(), base_list_id=base.id if base else None)
-    db.session.add(pl)
-    db.session.flush()
-    errors = RowErrors()
-    writer = _ItemWriter(pl.id)
-    for row in read_price_rows(stream, kind, errors):
-        writer.add(row)
-    writer.flush()
-    if writer.count:
-        _duplicate_rows(pl.id, errors)
-    if errors:
-        raise Invalid(errors.details(), message=f"{errors.count} problem(s) in the file; nothing was stored.")
-    if writer.count == 0:
-        raise Invalid({"file": ["The file has no price lines."]}, message="The file has no price lines.")
-    pl.rows = writer.count
-    pl.diff_summary = diff_counts(pl.id, base.id if base else None)
-    for older in db.session.scalars(sa.select(PriceList).where(PriceList.supplier_id == supplier.id,
-                                                               PriceList.status == "pending",
-                                                               PriceList.id != pl.id)):
-        PRICE_LIST_MACHINE.apply(older, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
-    record_audit("price_list", pl.id, "upload", {"status": [None, "pending"], "rows": pl.rows,
-                                                 "list_version": pl.list_version, "file": pl.source_filename,
-                                                 "diff": pl.diff_summary}, actor=actor)
-    emit("price_list.uploaded", {"price_list_id": pl.id, "supplier_id": supplier.id,
-                                 "list_version": pl.list_version, "rows": pl.rows})
-    return pl
 
 
 def diff_counts(new_id: int, base_id: int | None) -> dict:

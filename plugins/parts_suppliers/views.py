@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth.models import Organization, User
-from portal.errors import Invalid, NotFound, PortalError, StaleVersion
+from portal.errors import Invalid, NotFound, PortalError, StaleVersion, TooLarge
 from portal.exports import xlsx_response
 from portal.api.pagination import count_rows
 from portal.extensions import db
 from portal.web.forms import DONE, apply_errors, run_form
 
 from . import figures as fig
-from . import forms, services
+from . import forms, imports, price_import, services
 from .catalog import PriceCatalog
 from .models import LaborRate, LocalizedPrice, PriceFeedback, PriceList, PriceListItem, RegionalStandard
 
@@ -90,8 +90,17 @@ def upload():
     if form.validate_on_submit():
         f = form.file.data
         try:
-            pl = services.import_price_list(current_user.organization, f.stream, f.filename, actor=current_user)
+            if imports.stream_size(f.stream) > imports.background_threshold():
+                job = imports.start(current_user.organization, f.stream, f.filename, actor=current_user)
+                db.session.commit()
+                imports.queue(job)
+                return redirect(url_for("parts_suppliers.price_import_progress", import_id=job.id), 303)
+            pl = price_import.import_price_list(current_user.organization, f.stream, f.filename, actor=current_user)
             db.session.commit()
+        except TooLarge as exc:
+            db.session.rollback()
+            form.form_errors.append(_(exc.message))
+            status = 413
         except Invalid as exc:
             db.session.rollback()
             row_errors = (exc.details or {}).get("rows") or []
@@ -106,6 +115,16 @@ def upload():
     elif request.method == "POST":
         status = 422
     return render_template("parts_suppliers/upload.html", form=form, row_errors=row_errors), status
+
+
+@bp.route("/price-lists/imports/<int:import_id>")
+@login_required
+def price_import_progress(import_id):
+    """A background import's progress; the page asks again every two seconds until it ends."""
+    job = imports.visible(import_id, current_user)
+    if request.args.get("format") == "json":
+        return imports.as_dict(job)
+    return render_template("parts_suppliers/import_progress.html", job=job, IMPORT_LABELS=imports.IMPORT_LABELS)
 
 
 @bp.route("/price-lists/<int:list_id>")

@@ -135,6 +135,29 @@ def portal_claim_partner_work(claim, user):
 
 
 @hookimpl
+def portal_organization_storage(organization_id):
+    """Pickup photos the organization's people uploaded."""
+    from portal.extensions import db
+
+    from .models import SalvagePhoto
+
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SalvagePhoto.size), 0))
+                             .where(SalvagePhoto.organization_id == organization_id)) or 0
+
+
+@hookimpl
+def portal_claim_exposures(claim_ids):
+    """The salvage lots' estimated residual value (残值) per claim, for the major-case register."""
+    import sqlalchemy as sa
+
+    from .models import SalvageLot
+
+    stmt = (sa.select(SalvageLot.claim_id, sa.literal("salvage"), sa.func.sum(SalvageLot.estimated_value))
+            .where(SalvageLot.claim_id.is_not(None)).group_by(SalvageLot.claim_id))
+    return stmt if claim_ids is None else stmt.where(SalvageLot.claim_id.in_(claim_ids))
+
+
+@hookimpl
 def portal_claim_costs(claim):
     from portal.extensions import db
 

@@ -20,6 +20,7 @@ from portal.claims.access import get_visible_claim
 from portal.errors import Forbidden, Invalid, InvalidState, NotFound, StaleVersion
 from portal.events import emit
 from portal.extensions import db
+from portal.uploads import check_quota, written
 from portal.money import ZERO, format_money, quantize
 from portal.statemachine import StateMachine, T
 from portal.timeutil import local_date, utcnow
@@ -372,8 +373,10 @@ def add_photo(lot: SalvageLot, user, data: bytes, filename: str | None = None, k
     if sniffed is None:
         raise Invalid.field("file", "Only JPEG, PNG or WebP photos are accepted.")
     content_type, ext = sniffed
+    check_quota(user.organization_id, len(data))
     name = f"{secrets.token_hex(16)}.{ext}"
     (photo_dir() / name).write_bytes(data)
+    written(db.session, photo_dir() / name)     # removed again if the change does not commit
     photo = SalvagePhoto(lot_id=lot.id, kind=kind, stored_name=name, original_name=(filename or "")[:200] or None,
                          content_type=content_type, size=len(data), uploaded_by_id=user.id,
                          organization_id=user.organization_id)

@@ -69,6 +69,18 @@ def portal_claim_partner_work(claim, user):
 
 
 @hookimpl
+def portal_claim_exposures(claim_ids):
+    """The amount sought by the claim's recovery cases (追偿金额), for the major-case register."""
+    import sqlalchemy as sa
+
+    from .models import RecoveryCase
+
+    stmt = (sa.select(RecoveryCase.claim_id, sa.literal("recovery"), sa.func.sum(RecoveryCase.amount_sought))
+            .where(RecoveryCase.claim_id.is_not(None)).group_by(RecoveryCase.claim_id))
+    return stmt if claim_ids is None else stmt.where(RecoveryCase.claim_id.in_(claim_ids))
+
+
+@hookimpl
 def portal_claim_costs(claim):
     import sqlalchemy as sa
 

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutil import AwareDateTime, utcnow
 
-AUDIT_ENTITIES = ("quote", "claim", "price_list", "salvage_lot", "recovery", "lawsuit", "organization", "user")
+AUDIT_ENTITIES = ("quote", "claim", "price_list", "salvage_lot", "recovery", "lawsuit", "organization", "user",
+                  "major_case")
 
 
 class AuditEntry(db.Model):

@@ -165,6 +165,6 @@ def update_user(data, user_id):
         services.confirm_password(actor, data.get("password"))
     services.update_user(user, actor=actor, name=data.get("name"), roles=data.get("roles"),
                          authority_limit=data.get("authority_limit"), active=data.get("active"),
-                         set_authority=set_authority)
+                         set_authority=set_authority, region=data.get("region"), set_region="region" in data)
     db.session.commit()
     return user

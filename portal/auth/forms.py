@@ -38,4 +38,5 @@ class UserForm(FlaskForm):
     organization_id = SelectField(_l("Organization"), coerce=int)
     roles = SelectMultipleField(_l("Roles"), validators=[DataRequired()])
     authority_limit = DecimalField(_l("Authority limit (CNY)"), places=2, validators=[Optional()])
+    region = StringField(_l("Region (reviewers)"), validators=[Optional(), Length(max=64)])
     active = BooleanField(_l("Active"), default=True)

@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     roles_text: Mapped[str] = mapped_column("roles", sa.String(200), default="")
     authority_limit: Mapped[Decimal | None] = mapped_column(Money())
     unlimited_authority: Mapped[bool] = mapped_column(default=False)
+    # an insurer reviewer's region: that region's reviews come to them first (一人终审); None: any
+    region: Mapped[str | None] = mapped_column(sa.String(64))
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     active: Mapped[bool] = mapped_column(default=True)
     locked_until: Mapped[datetime | None] = mapped_column(AwareDateTime())

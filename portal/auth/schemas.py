@@ -83,6 +83,9 @@ class UserCreate(Schema):
     organization_id = fields.Integer(required=True, strict=True)
     roles = fields.List(fields.String(), required=True)
     authority_limit = MoneyField(allow_none=True, load_default=None)
+    region = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "an insurer reviewer's region (claims of it come to them "
+                                                    "first); null: every region"})
 
 
 class UserUpdate(Schema):
@@ -90,6 +93,7 @@ class UserUpdate(Schema):
     roles = fields.List(fields.String())
     authority_limit = MoneyField(allow_none=True)
     active = fields.Boolean()
+    region = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
     password = fields.String(load_only=True, metadata={"description": "the caller's own password, required "
                                                                       "to change an authority limit"})
 
@@ -101,6 +105,7 @@ class UserSchema(Schema):
     organization_id = fields.Integer()
     roles = fields.List(fields.String())
     authority_limit = fields.Method("_limit")
+    region = fields.String(allow_none=True)
     active = fields.Boolean()
     created_at = LocalDateTime()
 

@@ -112,7 +112,7 @@ def _check_roles(org: Organization, roles: list[str]) -> list[str]:
 
 def create_user(*, email: str, name: str, password: str, organization_id: int, roles: list[str],
                 authority_limit: Decimal | None = None, unlimited_authority: bool = False, actor=None,
-                demo: bool = False) -> User:
+                demo: bool = False, region: str | None = None) -> User:
     """Admins create anyone; a partner admin only users of its own organization."""
     if actor is not None and not actor.is_admin:
         if not actor.has_role("partner_admin"):
@@ -142,11 +142,13 @@ def create_user(*, email: str, name: str, password: str, organization_id: int, r
             errors["roles"] = role_problems
         if org.kind != "insurer" and authority_limit:
             errors["authority_limit"] = ["Partner users have no authority limit."]
+        if org.kind != "insurer" and region:
+            errors["region"] = ["Only the insurer's reviewers work by region."]
     if errors:
         raise Invalid(errors)
     user = User(email=email, name=name.strip(), password_hash=hash_password(password), organization_id=org.id,
                 authority_limit=authority_limit, unlimited_authority=unlimited_authority,
-                password_changed_at=utcnow())
+                password_changed_at=utcnow(), region=(region or "").strip() or None)
     user.roles = roles
     db.session.add(user)
     db.session.flush()
@@ -156,7 +158,7 @@ def create_user(*, email: str, name: str, password: str, organization_id: int, r
 
 
 def update_user(user: User, *, actor, name=None, roles=None, authority_limit=None, active=None,
-                set_authority=False) -> User:
+                set_authority=False, region=None, set_region=False) -> User:
     if not actor.is_admin:
         if not (actor.has_role("partner_admin") and actor.organization_id == user.organization_id):
             raise NotFound()
@@ -176,6 +178,13 @@ def update_user(user: User, *, actor, name=None, roles=None, authority_limit=Non
     if set_authority and authority_limit != user.authority_limit:
         changes["authority_limit"] = [user.authority_limit, authority_limit]
         user.authority_limit = authority_limit
+    if set_region:
+        region = (region or "").strip() or None
+        if region and user.organization.kind != "insurer":
+            raise Invalid.field("region", "Only the insurer's reviewers work by region.")
+        if region != user.region:
+            changes["region"] = [user.region, region]
+            user.region = region
     if active is not None and active != user.active:
         if user.id == actor.id and not active:
             raise Invalid.field("active", "You cannot disable your own account.")

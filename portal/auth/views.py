@@ -98,7 +98,13 @@ def account():
             session.clear()
             flash(_("Your password was changed. Please log in again."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/account.html", form=form), 422 if form.errors else 200
+    storage = None
+    if not current_user.is_insurer:
+        from ..uploads import organization_usage, quota
+
+        used, cap = organization_usage(current_user.organization_id), quota()
+        storage = {"used_mb": used / 1048576, "quota_mb": cap / 1048576, "percent": min(100, round(100 * used / cap))}
+    return render_template("auth/account.html", form=form, storage=storage), 422 if form.errors else 200
 
 
 # --------------------------------------------------------------------------- organizations
@@ -176,6 +182,7 @@ def _user_form(form: UserForm):
         form.organization_id.choices = [(current_user.organization_id, current_user.organization.name)]
         form.roles.choices = [(r, _(r)) for r in PARTNER_ROLES]
         del form.authority_limit
+        del form.region
     return form
 
 
@@ -190,9 +197,11 @@ def users():
         try:
             limit_field = getattr(form, "authority_limit", None)
             limit = limit_field.data if limit_field is not None else None
+            region_field = getattr(form, "region", None)
             services.create_user(email=form.email.data, name=form.name.data, password=form.password.data,
                                  organization_id=form.organization_id.data, roles=form.roles.data,
-                                 authority_limit=limit, actor=current_user)
+                                 authority_limit=limit, actor=current_user,
+                                 region=region_field.data if region_field is not None else None)
             db.session.commit()
         except Invalid as exc:
             db.session.rollback()

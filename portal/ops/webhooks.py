@@ -138,7 +138,11 @@ def enqueue(name: str, payload: dict) -> int:
             session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, payload=payload))
             count += 1
         session.commit()
-        return count
+    if count:   # the worker sends them now; the periodic jobs retry what fails
+        from ..worker import enqueue as enqueue_task
+
+        enqueue_task("portal.deliver_webhooks")
+    return count
 
 
 def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:

@@ -85,6 +85,26 @@ def portal_event(name, payload):
     EVENTS.append((name, payload))
 
 
+STORAGE = {}
+
+
+@hookimpl
+def portal_organization_storage(organization_id):
+    return STORAGE.get(organization_id, 0)
+
+
+@hookimpl
+def portal_events_committing(events):
+    """Writes a derived row in the action's transaction; ``explode_inside`` fails after writing."""
+    from portal.audit.services import record_audit
+
+    for name, payload in events:
+        if name.startswith("hooktest."):
+            record_audit("organization", payload.get("id", 0), f"derived:{name}", {}, actor=None)
+            if payload.get("explode_inside"):
+                raise RuntimeError("receiver failure inside the transaction")
+
+
 @hookimpl
 def portal_notification_kinds():
     return {"hooktest.kind": "Hook test notification"}

@@ -121,6 +121,57 @@ def test_portal_event_after_commit_only_and_never_failing(ctx):
     assert db.session.get(Organization, org.id).name == "renamed again"
 
 
+def test_portal_events_committing_writes_with_the_action_or_not_at_all(ctx):
+    """The receiver's rows commit with the action; a rollback drops them; a failing receiver
+    loses only its own rows (a savepoint), the action still commits."""
+    import sqlalchemy as sa
+
+    from portal.audit.models import AuditEntry
+    from portal.auth.models import Organization
+    from portal.events import emit
+    from portal.extensions import db
+
+    def derived(org_id):
+        return db.session.scalars(sa.select(AuditEntry.action).where(
+            AuditEntry.entity == "organization", AuditEntry.entity_id == str(org_id),
+            AuditEntry.action.like("derived:%"))).all()
+
+    org = Factory(ctx).org("garage")
+    emit("hooktest.dropped", {"id": org.id})
+    db.session.rollback()
+    emit("hooktest.kept", {"id": org.id})
+    org.name = "renamed"
+    db.session.commit()
+    assert derived(org.id) == ["derived:hooktest.kept"]
+    emit("hooktest.failing", {"id": org.id, "explode_inside": True})
+    org.name = "renamed again"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Organization, org.id).name == "renamed again"
+    assert derived(org.id) == ["derived:hooktest.kept"]
+
+
+def test_portal_organization_storage_counts_against_the_quota(ctx):
+    """A plugin's files count: the quota refuses the byte beyond it, and the account page shows it."""
+    from portal.errors import TooLarge
+    from portal.uploads import check_quota, organization_usage
+
+    f = Factory(ctx)
+    org = f.org("garage")
+    hooktest_plugin.STORAGE[org.id] = 1000
+    ctx.config["ORGANIZATION_STORAGE_QUOTA_BYTES"] = 1500
+    try:
+        assert organization_usage(org.id) >= 1000
+        used = organization_usage(org.id)
+        check_quota(org.id, 1500 - used)               # exactly full: allowed
+        with pytest.raises(TooLarge):
+            check_quota(org.id, 1500 - used + 1)
+        check_quota(f.insurer().id, 10 ** 12)          # the insurer's staff are not capped
+    finally:
+        hooktest_plugin.STORAGE.clear()
+        ctx.config["ORGANIZATION_STORAGE_QUOTA_BYTES"] = 5 * 1024 ** 3
+
+
 def test_portal_notification_kinds(ctx):
     from portal.plugins import flatten, hook
 

@@ -100,6 +100,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+def axe_check(page, name: str) -> list:
+    """axe-core (bundled with axe-playwright-python, served from the test process: no network)
+    finds nothing critical or serious on the page; returns the lesser findings."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    found = results.response.get("violations", [])
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} — "
+           + " | ".join(f"{n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"][:4])
+           for v in found if v.get("impact") in ("critical", "serious")]
+    assert bad == [], f"{name}: " + "; ".join(bad)
+    return [v["id"] for v in found]
+
+
 def login(page, live_server, email: str, password: str = DEMO_PASSWORD):
     page.goto(live_server.url + "/login")
     page.fill("input[name=email]", email)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, login, logout, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, axe_check, login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -84,6 +84,7 @@ def test_assign_hold_resume_approve_with_escalation(page, live_server):
     warning = page.locator("[data-testid=escalation]").inner_text()
     assert "案件核损总额 ¥30,000.00 超出您的审批权限 ¥20,000.00" in warning
     screenshot(page, "controls-review-escalation-warning-zh")
+    axe_check(page, "controls-review-escalation-warning-zh")
 
     # 3. A problem case: held with a reason and a note; the deadline clock stops.
     page.select_option("#hold_reason", "PRICE_VERIFICATION")
@@ -101,6 +102,7 @@ def test_assign_hold_resume_approve_with_escalation(page, live_server):
     decisions = page.locator("main .card-body ul").first.inner_text()
     assert "超出审批权限，已上报" in decisions and "案件核损总额 ¥30,000.00 超出权限 ¥20,000.00" in decisions
     screenshot(page, "controls-review-escalated-zh")
+    axe_check(page, "controls-review-escalated-zh")
     logout(page, live_server)
 
 
@@ -155,6 +157,7 @@ def test_reinspection_of_a_sampled_quote_with_a_photo(page, live_server, tmp_pat
     result_text = page.locator("[data-testid=result]").inner_text()
     assert "多付金额" in result_text and "¥800.00" in result_text
     screenshot(page, "controls-reinspection-overpaid-zh")
+    axe_check(page, "controls-reinspection-overpaid-zh")
 
 
 def test_queue_tabs_and_the_assessors_figures_page(page, live_server):
@@ -165,6 +168,7 @@ def test_queue_tabs_and_the_assessors_figures_page(page, live_server):
     tabs = page.locator("main .nav-tabs, main [role=tablist]").first.inner_text()
     assert "我的" in tabs and "未分派" in tabs and "全组" in tabs, tabs
     screenshot(page, "controls-queue-tabs-zh")
+    axe_check(page, "controls-queue-tabs-zh")
     logout(page, live_server)
     login(page, live_server, "supervisor@demo.example")
     page.goto(live_server.url + "/garages/queue")
@@ -173,3 +177,4 @@ def test_queue_tabs_and_the_assessors_figures_page(page, live_server):
     text = page.locator("main").inner_text()
     assert "超时限交案率" in text and "10.0%" in text, text[:500]
     screenshot(page, "controls-assessor-figures-zh")
+    axe_check(page, "controls-assessor-figures-zh")

@@ -71,3 +71,26 @@ def test_queue_scopes_and_reassignment_rules(people, garage_api, api_as):
                                                                   "comment": "补充照片"})
     r = garage_api.post(f"/quotes/{q['id']}/submit", json={})
     assert staff.get(f"/quotes/{q['id']}").get_json()["assignee_id"] == other.id
+
+
+def test_the_claims_region_comes_first(people, garage_api, api_as, factory):
+    """Assessors of the claim's region get its reviews (round among them); a region without an
+    assessor with room falls back to anyone with the authority. The region is set through the
+    users API by an admin, audited, and refused for a partner's user."""
+    admin = api_as(factory.admin())
+    r = admin.patch(f"/users/{people.assessor.id}", json={"region": "苏州"})
+    assert r.status_code == 200 and r.get_json()["region"] == "苏州"
+    admin.patch(f"/users/{people.assessor2.id}", json={"region": "Shanghai"})
+    staff = api_as(people.supervisor)
+    for region, expected in (("苏州", people.assessor.id), ("Shanghai", people.assessor2.id),
+                             ("苏州", people.assessor.id)):
+        q = quote_of(garage_api, make_claim(people.garage, color="yellow", region=region), "1000.00")
+        assert staff.get(f"/quotes/{q['id']}").get_json()["assignee_id"] == expected, region
+    # 苏州's assessor has no room for 30,000: the Shanghai one with the authority takes it
+    big = quote_of(garage_api, make_claim(people.garage, color="yellow", region="苏州"), "30000.00")
+    assert staff.get(f"/quotes/{big['id']}").get_json()["assignee_id"] == people.assessor2.id
+    # a region nobody works: anyone with the authority, round as before
+    q = quote_of(garage_api, make_claim(people.garage, color="yellow", region="杭州"), "1000.00")
+    assert staff.get(f"/quotes/{q['id']}").get_json()["assignee_id"] in (people.assessor.id, people.assessor2.id)
+    r = admin.patch(f"/users/{people.garage_user.id}", json={"region": "苏州"})
+    assert r.status_code == 422 and "region" in r.get_json()["error"]["details"]

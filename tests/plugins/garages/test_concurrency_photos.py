@@ -146,3 +146,24 @@ def test_a_photo_whose_change_fails_leaves_no_file(app, people, garage_api, monk
     assert set(folder.iterdir()) == before
     monkeypatch.undo()
     assert upload(garage_api, q["id"], PNG).status_code == 201 and len(set(folder.iterdir()) - before) == 1
+
+
+def test_photos_stop_at_the_organizations_disk_quota(app, people, garage_api, api_as):
+    """Disk use per organization is capped (security review L6): the garage's photos count
+    against its quota, at the exact byte; another garage is not charged; staff are not capped."""
+    claim = make_claim(people.garage, color="yellow")
+    q = create(garage_api, claim, [part()])
+    first = upload(garage_api, q["id"], PNG)
+    assert first.status_code == 201
+    app.config["ORGANIZATION_STORAGE_QUOTA_BYTES"] = first.get_json()["size"] + len(PNG)    # room for exactly one more
+    try:
+        assert upload(garage_api, q["id"], PNG).status_code == 201
+        r = upload(garage_api, q["id"], PNG)
+        assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
+        assert r.get_json()["error"]["details"]["used"] == 2 * len(PNG)
+        other_claim = make_claim(people.other_garage, color="yellow")
+        other_api = api_as(people.other_user)
+        other_q = create(other_api, other_claim, [part()])
+        assert upload(other_api, other_q["id"], PNG).status_code == 201     # its own quota
+    finally:
+        app.config["ORGANIZATION_STORAGE_QUOTA_BYTES"] = 5 * 1024 ** 3

@@ -1,4 +1,5 @@
-"""garages: the major-case register (大案登记) and its milestones
+"""garages: nothing (the major-case register, 大案登记, was built in the core instead:
+migrations/versions/0007_major_cases.py); kept so that databases already at this revision go on
 
 Revision ID: garages_0007
 Revises: garages_0006

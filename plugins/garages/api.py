@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.timeutil import utcnow
 
 from . import assignment, quote_marks, reinspection, services
+from .assessment_sheet import check_may_download, pdf_response
 from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
@@ -219,11 +220,10 @@ def get_photo(quote_id, photo_id):
 def get_assessment_sheet(quote_id):
     """The printable assessment sheet (定损单) as PDF: staff always; the garage once the quote is
     approved (409 ``invalid_state`` before); anyone else 404."""
-    from .assessment_sheet import check_may_download, pdf_response
-
-    quote = services.load_quote_for_display(quote_id, api_user())
-    check_may_download(quote, api_user())
-    return pdf_response(quote)
+    user = api_user()
+    quote = services.load_quote_for_display(quote_id, user)
+    check_may_download(quote, user)
+    return pdf_response(quote, user)
 
 
 @blp.route("/quotes/<int:quote_id>/reinspection", methods=["GET"])

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from portal.claims.access import visible_claims_stmt
 from portal.claims.models import Claim
-from portal.errors import Invalid, PortalError
+from portal.errors import Invalid, InvalidState, PortalError
 from portal.exports import xlsx_response
 from portal.extensions import db
 from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
@@ -20,6 +20,7 @@ from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
 from . import rules as R
 from . import services
 from .api import photo_response
+from .assessment_sheet import check_may_download, may_download, pdf_response
 from .assignment import scope_filter
 from .controls import PENDING, annotate
 from .dashboards import review_scope
@@ -304,17 +305,13 @@ def photo(quote_id, photo_id):
 @login_required
 def assessment_sheet(quote_id):
     """定损单 as PDF (staff always; the garage once approved, else back to the quote with why)."""
-    from portal.errors import InvalidState
-
-    from .assessment_sheet import check_may_download, pdf_response
-
     quote = services.load_quote_for_display(quote_id, current_user)
     try:
         check_may_download(quote, current_user)
-    except InvalidState as exc:
-        flash(_(exc.message), "warning")
+    except InvalidState:
+        flash(_("The assessment sheet is issued once the quote is approved."), "warning")
         return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-    return pdf_response(quote)
+    return pdf_response(quote, current_user)
 
 
 @bp.route("/quotes/<int:quote_id>", methods=["GET"])
@@ -340,7 +337,8 @@ def quote_detail(quote_id):
                               or R.rules().get("show_reviewer_names_to_partners")) else _("Insurer reviewer")
     ctx = dict(quote=quote, findings=findings, photos=photos, users=users,
                owner_name=users.get(quote.assigned_reviewer_id) if current_user.is_insurer else None, reasons=R.rules()["reduction_reasons"],
-               photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"])
+               photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"],
+               may_print_sheet=may_download(quote, current_user))
     if current_user.is_insurer and current_user.has_role("supervisor", "admin"):
         from .assignment import reviewers_for_choice
 

@@ -103,7 +103,7 @@ def account():
         from ..uploads import organization_usage, quota
 
         used, cap = organization_usage(current_user.organization_id), quota()
-        storage = {"used_mb": used / 1048576, "quota_mb": cap / 1048576, "percent": min(100, round(100 * used / cap))}
+        storage = {"used": used, "quota": cap, "percent": min(100, round(100 * used / cap))}
     return render_template("auth/account.html", form=form, storage=storage), 422 if form.errors else 200
 
 

@@ -11,7 +11,6 @@ Milestones from the seeds: on site within 24 h (到达现场), an investigation 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -20,10 +19,10 @@ from flask import current_app
 
 from ..audit.services import record_audit
 from ..auth.models import User
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound, StaleVersion
 from ..extensions import db
 from ..money import Money, format_money, quantize
-from ..statemachine import StateMachine, T
+from ..statemachine import StateMachine, T, update_record
 from ..timeutil import utcnow
 from .models import BASES, MajorCase, MajorCaseLine
 
@@ -35,13 +34,6 @@ MAJOR_CASE_STATES = StateMachine("major_case", MajorCase, [
     T("open", "close", "closed", *MANAGERS),
     T("closed", "reopen", "open", *MANAGERS),
 ])
-
-
-@dataclass(frozen=True)
-class Exposure:
-    claim_id: int
-    basis: str           # BASES
-    amount: Decimal
 
 
 def settings() -> dict:
@@ -255,21 +247,27 @@ def record_milestone(case: MajorCase, kind: str, actor, *, text: str | None = No
         errors["kind"] = ["The investigation report is already in; add a status line instead."]
     if errors:
         raise Invalid(errors)
-    line = MajorCaseLine(case_id=case.id, kind=kind, at=at, text=text, author_id=actor.id, created_at=now)
-    db.session.add(line)
     changes = {"kind": kind, "at": at.isoformat()}
     if kind == "on_site":
-        case.on_site_at = at
+        values = {"on_site_at": at}
     elif kind == "investigation_report":
-        case.report_at, case.report_text = at, text
+        values = {"report_at": at, "report_text": text}
     else:
-        changes["status_due"] = [case.status_due.isoformat(),
-                                 (at + timedelta(days=int(settings()["status_days"]))).isoformat()]
-        case.status_due = at + timedelta(days=int(settings()["status_days"]))
-    case.version += 1
+        values = {"status_due": at + timedelta(days=int(settings()["status_days"]))}
+        changes["status_due"] = [case.status_due.isoformat(), values["status_due"].isoformat()]
+    _write(case, values)
+    line = MajorCaseLine(case_id=case.id, kind=kind, at=at, text=text, author_id=actor.id, created_at=now)
+    db.session.add(line)
     db.session.flush()
     record_audit("major_case", case.id, kind, changes, actor=actor)
     return line
+
+
+def _write(case: MajorCase, values: dict) -> None:
+    """One conditional UPDATE on the version read: two people recording at once cannot both
+    pass the checks above (the second gets 409 ``stale_version`` and reads the case again)."""
+    if not update_record(case, MajorCase.version == case.version, values={**values, "version": case.version + 1}):
+        raise StaleVersion(details={"reloaded": True})
 
 
 def reassign(case: MajorCase, user_id: int, reason: str, actor) -> MajorCase:
@@ -287,9 +285,7 @@ def reassign(case: MajorCase, user_id: int, reason: str, actor) -> MajorCase:
     if errors:
         raise Invalid(errors)
     before = case.responsible_id
-    case.responsible_id = user_id
-    case.version += 1
-    db.session.flush()
+    _write(case, {"responsible_id": user_id})
     record_audit("major_case", case.id, "reassign", {"responsible_id": [before, user_id], "reason": reason},
                  actor=actor)
     return case

@@ -43,6 +43,15 @@ def register_context(app, pm) -> None:
             return "—"
         return to_local(value).strftime(fmt)
 
+    @app.template_filter("filesize")
+    def _filesize(size):
+        """Bytes as people read them: 6.2 KB, 1.5 MB, 5.0 GB."""
+        size = float(size or 0)
+        for unit in ("B", "KB", "MB", "GB"):
+            if size < 1024 or unit == "GB":
+                return f"{size:.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+            size /= 1024
+
     @app.template_filter("percent")
     def _percent(value, places=1):
         if value is None:

@@ -52,11 +52,10 @@ def test_the_band_decides_the_responsible_role(people, api_as, garage_api, admin
     create(garage_api, claim, work(amount), submit=True)
     case = register_of(api_as(admin), claim.claim_no)[0]
     assert case["band"] == band
-    expected = admin.id if role == "admin" else people.supervisor2.id   # 200,000 limit: only supervisor2 ≥ it?
-    if role == "supervisor":
+    if role == "supervisor":    # both supervisors' limits (200,000 and 2,000,000) cover 120,000
         assert case["responsible_id"] in (people.supervisor.id, people.supervisor2.id)
     else:
-        assert case["responsible_id"] == expected
+        assert case["responsible_id"] == admin.id
 
 
 def test_moving_up_a_band_hands_the_case_to_the_new_band_and_is_audited(people, api_as, garage_api, admin):
@@ -175,3 +174,33 @@ def test_pages_register_dashboard_and_milestone_form(people, garage_api, api_as,
     assert r.status_code == 302
     page = client.get(f"/major-cases/{case['id']}").get_data(as_text=True)
     assert "配件已到，维修中。" in page and "50,000–120,000" in page
+
+
+def test_two_people_recording_arrival_at_once_record_it_once(app, people, garage_api, api_as):
+    """Racing: the responsible person and a supervisor record arrival on site at the same time;
+    exactly one line is kept, the other answer is 409 (stale) or 422 (already recorded)."""
+    import threading
+
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.major_cases.models import MajorCaseLine
+
+    _claim, case = _major(people, garage_api, api_as)
+    callers = [api_as(people.supervisor), api_as(people.supervisor2)]
+    db.session.remove()
+    start, answers = threading.Barrier(2), []
+
+    def record(api):
+        with app.app_context():
+            start.wait()
+            answers.append(api.post(f"/major-cases/{case['id']}/milestones", json={"kind": "on_site"}).status_code)
+
+    threads = [threading.Thread(target=record, args=(c,)) for c in callers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(answers)[0] == 201 and sorted(answers)[1] in (409, 422), answers
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MajorCaseLine).where(
+        MajorCaseLine.case_id == case["id"], MajorCaseLine.kind == "on_site")) == 1

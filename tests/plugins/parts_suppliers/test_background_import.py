@@ -153,7 +153,7 @@ def test_disk_use_is_capped_per_organization_and_shown(app, client, web_login, s
         page = client.get("/account").get_data(as_text=True)
         assert "本机构存储空间" in page and 'aria-valuenow="' in page
         shown = page.split('data-testid="storage-used">')[1].split("</p>")[0]
-        assert shown.startswith(f"已使用 {size / 1048576:.1f} MB")
+        assert shown.startswith(f"已使用 {size / 1024:,.1f} KB / 共 2.9 KB")
     finally:
         app.config["ORGANIZATION_STORAGE_QUOTA_BYTES"] = 5 * 1024 ** 3
         db.session.rollback()

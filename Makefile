@@ -27,7 +27,7 @@ run: $(STAMP)
 
 ## make test: the whole suite, on SQLite and — where PostgreSQL answers — on PostgreSQL.
 test: $(STAMP)
-	$(BIN)/python -m portal.testrun
+	$(BIN)/python -m tools.testrun
 
 test-sqlite: $(STAMP)
 	PORTAL_TEST_DATABASE=sqlite $(BIN)/python -m pytest

@@ -1,9 +1,7 @@
 """Motor-claims partner portal: the Flask core.
 
-Public surface for plugins: ``portal.hookimpl``, ``portal.create_app``, the models in
-``portal.auth.models`` and ``portal.claims.models``, the service functions of each core
-area, ``portal.api`` (blueprints, access rules, fields), ``portal.statemachine``,
-``portal.money``, ``portal.timeutil``, ``portal.events`` and ``portal.web.nav``.
+A plugin imports from the core only ``portal.plugin`` (the front door; a contract test
+enforces it) and reaches the rest through hooks (``portal/hookspecs.py``).
 """
 from .hookspecs import hookimpl, hookspec  # noqa: F401
 

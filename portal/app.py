@@ -5,12 +5,12 @@ import os
 import secrets
 from pathlib import Path
 
-import sqlalchemy as sa
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g
 from werkzeug.routing import IntegerConverter
 
-from . import events, pool, read_only, sqlite_writes
-from .config import defaults_dict
+from . import db as database
+from . import events
+from .config import defaults_dict, install_plugin_defaults
 from .extensions import bootstrap, csrf, db, login_manager, migrate
 from .plugins import build_plugin_manager, flatten
 
@@ -35,13 +35,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.before_request
     def _fresh_g():
         """Per-request state never leaks between requests sharing an app context."""
-        for key in ("_login_user", "api_user", "token_extras", "idempotency_row_id", "_flask_babel"):
+        for key in ("_login_user", "api_user", "idempotency_row_id", "_flask_babel"):
             g.pop(key, None)
 
     from . import models  # noqa: F401 - the core's tables, before any plugin's
 
     pm = build_plugin_manager(app.config)
     app.extensions["portal_pm"] = pm
+    install_plugin_defaults(app, pm)
 
     db.init_app(app)
 
@@ -57,10 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         except sa.exc.DBAPIError:
             app.logger.warning("database connection lost at the end of a request; it is dropped")
             db.session.registry.clear()
-    with app.app_context():
-        _tune_engine(db.engine, write_queue=app.config["SQLITE_WRITE_QUEUE"])
-        pool.install(db.engine, app.config.get("POOL_PING_AFTER_IDLE_SECONDS"))
-    read_only.install(app)
+    database.install(app)
     _init_migrations(app, pm)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -128,44 +126,6 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 
 
-def _tune_engine(engine, write_queue: bool = True) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and transactions that begin immediately
-    (``BEGIN IMMEDIATE``: take the write lock first) so two writers queue instead of
-    deadlocking — except in the requests of safe methods (GET, HEAD, OPTIONS), which only
-    read: their transactions begin deferred, so readers never queue behind one another or a
-    writer (WAL). Code that writes during a GET ends its read transaction first (see
-    ``portal.auth.services.load_session``). With ``write_queue`` (``SQLITE_WRITE_QUEUE``),
-    writers wait for their turn in a fair queue before ``BEGIN IMMEDIATE``
-    (``portal.sqlite_writes``)."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    if write_queue:
-        @sa.event.listens_for(engine, "do_connect")
-        def _do_connect(_dialect, _record, _cargs, cparams):
-            cparams.setdefault("factory", sqlite_writes.QueuedConnection)
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        except Exception:  # noqa: BLE001 - in-memory databases have no WAL
-            pass
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(conn):
-        if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
-            conn.exec_driver_sql("BEGIN")
-            return
-        with sqlite_writes.write_turn(conn.connection.dbapi_connection):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _init_migrations(app: Flask, pm) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     from .cli import db_group
@@ -187,14 +147,4 @@ def _configure_alembic(config):
     return config
 
 
-def request_user():
-    """The user of this request, whether through a token or a web session."""
-    user = g.get("api_user")
-    if user is not None:
-        return user
-    from flask_login import current_user
-
-    return current_user if getattr(current_user, "is_authenticated", False) else None
-
-
-__all__ = ["create_app", "request", "request_user"]
+__all__ = ["create_app"]

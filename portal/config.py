@@ -10,9 +10,9 @@ class Defaults:
     SECRET_KEY = None  # must be set in production; a random one is made for development
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite:///<instance>/portal.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": False}
-    POOL_PING_AFTER_IDLE_SECONDS = 1.0  # ping a pooled connection rested this long (portal.pool)
-    SQLITE_WRITE_QUEUE = True  # SQLite writers wait in a fair queue (portal.sqlite_writes)
-    READ_ONLY_AUTOCOMMIT = True  # PostgreSQL: GET requests read without BEGIN/ROLLBACK (portal.read_only)
+    POOL_PING_AFTER_IDLE_SECONDS = 1.0  # ping a pooled connection rested this long (portal.db.engine)
+    SQLITE_WRITE_QUEUE = True  # SQLite writers wait in a fair queue (portal.db.sqlite_queue)
+    READ_ONLY_AUTOCOMMIT = True  # PostgreSQL: GET requests read without BEGIN/ROLLBACK (portal.db.read_only)
     PLUGINS = None  # None: every installed ``portal.plugins`` entry point; or {name: "module"}
     DISABLED_PLUGINS: list = []
     ENV_NAME = "development"  # "production" enforces SECRET_KEY, TRUSTED_HOSTS, secure cookies
@@ -46,7 +46,7 @@ class Defaults:
     RATELIMIT_LOGIN_PER_IP = 100        # failed logins from one client address per window (an office shares one)
     RATELIMIT_LOGIN_WINDOW_SECONDS = 300
 
-    # Lists: dumped pages kept per worker while their change marks hold (portal.api.page_cache)
+    # Lists: dumped pages kept per worker while their change marks hold (portal.db.page_cache)
     PAGE_CACHE_SIZE = 512
 
     # Webhooks
@@ -82,7 +82,7 @@ class Defaults:
         "blue_vehicle_age_years": 10,
         "blue_vehicle_loss": "5000", "blue_property_loss": "1000",
         "blue_loss_ratio": "0.30", "blue_frequency": 2,
-        # seed 002 (SPEC §3a)
+        # seed 002 (docs/review-controls.md, "The seeds' red and blue rules")
         "high_sum_insured": "1000000",
         "old_model_years": 10,
         "never_blue_uses": ["taxi", "motorcycle", "agricultural"],
@@ -96,7 +96,7 @@ class Defaults:
     WORKER_QUEUE_NAME = "claims-portal"
     WORKER_JOBS_MINUTES = 5            # the scheduled jobs of every area run this often
 
-    # The major-case register (大案, SPEC §3a): the threshold a claim's repair, salvage, recovery
+    # The major-case register (大案, docs/review-controls.md): the threshold a claim's repair, salvage, recovery
     # or lawsuit amount reaches; bands by amount (upper bound included; None: no bound) with the
     # role whose person is responsible; the seeds' milestones; the weekly summary's due moment
     # (Friday 17:00, or the working day before when Friday is not one).
@@ -120,3 +120,30 @@ class Defaults:
 
 def defaults_dict() -> dict:
     return {k: getattr(Defaults, k) for k in dir(Defaults) if k.isupper()}
+
+
+def install_plugin_defaults(app, pm) -> None:
+    """Each plugin's settings come from its ``portal_config_defaults`` (``<PLUGIN>_*`` keys):
+    merged under what the deployment configured (``portal.cfg``, ``PORTAL_*`` variables),
+    kept for :func:`setting`. A key outside every plugin's prefix, or declared twice, stops
+    the start-up."""
+    prefixes = tuple(f"{name.upper()}_" for name, _ in pm.list_name_plugin() if not name.startswith("portal."))
+    merged: dict = {}
+    for defaults in pm.hook.portal_config_defaults():
+        for key, value in (defaults or {}).items():
+            if not key.startswith(prefixes):
+                raise RuntimeError(f"setting {key!r} is not named after its plugin (<PLUGIN>_...)")
+            if key in merged:
+                raise RuntimeError(f"setting {key!r} is declared twice")
+            merged[key] = value
+    app.extensions["portal.config_defaults"] = merged
+    for key, value in merged.items():
+        app.config.setdefault(key, value)
+
+
+def setting(name: str):
+    """A plugin's setting: what the deployment configured, else the plugin's default."""
+    from flask import current_app
+
+    value = current_app.config.get(name)
+    return current_app.extensions["portal.config_defaults"][name] if value is None else value

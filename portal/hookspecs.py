@@ -86,6 +86,46 @@ def portal_translation_dirs():
 
 
 @hookspec
+def portal_addhookspecs():
+    """Hooks a plugin publishes for other plugins to implement (as pytest's ``pytest_addhooks``).
+
+    :return: a module or class holding ``@hookspec`` functions (the marker is
+        ``portal.plugin.hookspec``), or ``None``.
+    Called once at start-up after every plugin is registered; the specs are added to the
+    plugin manager and the implementations already registered are checked against them.
+    The publisher is the area that *calls* the hook; an implementer of a hook whose
+    publisher may be absent marks its implementation ``@hookimpl(optionalhook=True)``.
+    ``docs/hooks.md`` documents the hooks the bundled plugins publish.
+
+    Example::
+
+        @hookimpl
+        def portal_addhookspecs():
+            from . import hookspecs
+
+            return hookspecs
+    """
+
+
+@hookspec
+def portal_config_defaults():
+    """A plugin's settings and their defaults.
+
+    :return: a dict ``{KEY: default}``; every key starts with the plugin's name in
+        capitals and an underscore (``SALVAGE_PICKUP_WORKING_DAYS``).
+    Called once at start-up: the defaults go under what the deployment configured
+    (``portal.cfg``, ``PORTAL_<KEY>`` variables); read a value with
+    ``portal.plugin.setting(KEY)``. A key outside the plugin's prefix stops the start-up.
+
+    Example::
+
+        @hookimpl
+        def portal_config_defaults():
+            return {"SALVAGE_PICKUP_WORKING_DAYS": 2}
+    """
+
+
+@hookspec
 def portal_cli_commands():
     """CLI commands added to ``flask --app portal``.
 
@@ -159,31 +199,6 @@ def portal_permissions():
 # ---------------------------------------------------------------------------
 
 
-@hookspec
-def portal_quote_checks(quote):
-    """Automatic checks (核损规则) on a repair quote.
-
-    :param quote: the quote; exposes ``id``, ``claim``, ``garage``,
-        ``total_submitted`` and ``lines`` (each with ``id, kind, part_no, name,
-        quality, quantity, unit_price, amount``).
-    :return: an iterable of findings, each a :class:`portal.findings.Finding` or a
-        dict ``{code, severity, line_id, message, suggested_unit_price}``;
-        severity is ``info``, ``warn`` or ``block``.
-    Called on submission and on a draft's pre-check; a ``block`` finding stops
-    fast track.
-
-    Example::
-
-        @hookimpl
-        def portal_quote_checks(quote):
-            for line in quote.lines:
-                if line.kind == "part" and line.quantity > 4:
-                    yield {"code": "MANY_PARTS", "severity": "warn",
-                           "line_id": line.id, "message": "Unusual quantity",
-                           "suggested_unit_price": None}
-    """
-
-
 @hookspec(firstresult=True)
 def portal_parts_catalog():
     """The parts catalog and rate look-ups the quote checks read.
@@ -199,48 +214,6 @@ def portal_parts_catalog():
         @hookimpl
         def portal_parts_catalog():
             return PriceCatalog()
-    """
-
-
-@hookspec
-def portal_quoted_parts(start, end):
-    """The part lines quoted by garages in a period, for catalog figures and metrics.
-
-    :param start: first moment of the period (an aware :class:`datetime.datetime`).
-    :param end: end of the period (exclusive; an aware datetime).
-    :return: an iterable of ``(garage_id, part_no, quality)`` tuples, one per quoted
-        ``part`` line submitted in ``[start, end)``.
-    Called by the parts-suppliers plugin for catalog coverage (本地化率), the
-    custom-part rate per garage (配件自定义率) and supplier coverage metrics; with no
-    implementer those figures show "no quote data".
-
-    Example::
-
-        @hookimpl
-        def portal_quoted_parts(start, end):
-            return db.session.execute(sa.select(Quote.garage_id, QuoteLine.part_no, QuoteLine.quality)
-                                      .join(...).where(Quote.submitted_at >= start, ...)).all()
-    """
-
-
-@hookspec
-def portal_partner_complaints(start, end):
-    """Complaints (投诉) registered against partner organizations in a period, for scorecards.
-
-    :param start: first moment of the period (an aware :class:`datetime.datetime`).
-    :param end: end of the period (exclusive; an aware datetime).
-    :return: a mapping ``{organization_id: count}`` of the complaints registered in
-        ``[start, end)`` against each organization (organizations without one may be left out).
-    Called by the garages plugin for the garage complaints metric; the answers of several
-    implementers are added up; with no implementer the metric has no value ("no data").
-
-    Example::
-
-        @hookimpl
-        def portal_partner_complaints(start, end):
-            return dict(db.session.execute(sa.select(Complaint.against_id, sa.func.count())
-                                           .where(Complaint.created_at >= start, Complaint.created_at < end)
-                                           .group_by(Complaint.against_id)).all())
     """
 
 
@@ -304,7 +277,8 @@ def portal_claim_costs(claim):
 
 @hookspec
 def portal_claim_exposures(claim_ids):
-    """Amounts on claims that can make them major cases (大案, SPEC §3a), as SQL.
+    """Amounts on claims that can make them major cases (大案), as SQL; the register's rules
+    are in `docs/review-controls.md`, "Major cases".
 
     :param claim_ids: the claims asked about — a list of ids, or a ``SELECT`` of ids (use it
         with ``.in_(claim_ids)``) — or ``None`` for every claim.
@@ -326,7 +300,7 @@ def portal_claim_exposures(claim_ids):
 
 @hookspec
 def portal_evaluation_metrics():
-    """Scorecard metrics a plugin contributes (SPEC §8).
+    """Scorecard metrics a plugin contributes.
 
     :return: a list of :class:`portal.evaluations.metrics.MetricDefinition`:
         code, organization kind, label, ``compute(start, end, org_ids)`` returning
@@ -392,6 +366,22 @@ def portal_event(name, payload):
         def portal_event(name, payload):
             if name == "quote.approved":
                 send_to_dms(payload["quote_id"])
+    """
+
+
+@hookspec
+def portal_audit_entities():
+    """The kinds of record a plugin writes to the audit trail (审计留痕).
+
+    :return: an iterable of entity names, as passed to ``record_audit``.
+    Merged at start-up: ``record_audit`` refuses a name nobody registered, and
+    ``GET /api/v1/audit?entity=`` accepts exactly the registered names.
+
+    Example::
+
+        @hookimpl
+        def portal_audit_entities():
+            return ["salvage_lot"]
     """
 
 

@@ -3,7 +3,9 @@
 Plugins come from the ``portal.plugins`` entry-point group (or, in tests, from an
 explicit ``PLUGINS`` mapping so installed packages never leak in). A plugin named in
 ``DISABLED_PLUGINS`` is never imported. The core's own defaults are registered first
-through the same hooks (``CORE_PLUGINS``).
+through the same hooks (``CORE_PLUGINS``). A plugin may publish hooks of its own for
+others to implement (``portal_addhookspecs``); they are added once everything is
+registered, before the check for implementations without a spec.
 """
 from __future__ import annotations
 
@@ -57,6 +59,9 @@ def build_plugin_manager(config) -> pluggy.PluginManager:
         except Exception as exc:  # noqa: BLE001 - re-raised with the plugin's name
             raise PluginLoadError(f"plugin {name!r} ({path}) failed to load: {exc}") from exc
         pm.register(plugin, name=name)
+    for specs in pm.hook.portal_addhookspecs():
+        if specs is not None:
+            pm.add_hookspecs(specs)     # checks the implementations already registered
     pm.check_pending()
     return pm
 

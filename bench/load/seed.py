@@ -165,7 +165,7 @@ def bulk_quotes(db_url: str, n_quotes: int, n_claims: int, seed: int) -> dict:
                 # once per inserted quote: 5 MB of dead versions for 20 rows, read on every API
                 # call. A year of ordinary traffic leaves them small (HOT updates, autovacuum);
                 # a bulk load is what VACUUM FULL is for.
-                c.exec_driver_sql("VACUUM FULL ANALYZE garages_quote_marks, garages_quote_counts")
+                c.exec_driver_sql("VACUUM FULL ANALYZE change_marks, garages_quote_counts")
         else:
             with db.engine.begin() as c:
                 c.exec_driver_sql("ANALYZE")

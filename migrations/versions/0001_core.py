@@ -14,6 +14,22 @@ down_revision = None
 branch_labels = ('portal',)
 depends_on = None
 
+# PostgreSQL: the function and trigger that keep audit_entries append-only, written out as
+# this revision made them (frozen).
+PG_APPEND_ONLY_SQL = [
+    """
+    CREATE OR REPLACE FUNCTION audit_entries_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_entries is append-only';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries
+    FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()
+    """,
+]
+
 
 def upgrade():
     op.create_table('login_attempts',
@@ -99,8 +115,6 @@ def upgrade():
 
     # The audit trail is append-only: PostgreSQL refuses UPDATE and DELETE on it.
     if op.get_bind().dialect.name == "postgresql":
-        from portal.audit.models import PG_APPEND_ONLY_SQL
-
         for statement in PG_APPEND_ONLY_SQL:
             op.execute(statement)
 

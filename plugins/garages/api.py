@@ -1,19 +1,13 @@
-"""``/api/v1``: repair quotes, their decisions and photos (API.md "Repair quotes")."""
+"""``/api/v1``: repair quotes, their decisions and photos."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import request, send_file
 
-from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, read_with_token, roles, token_extras
-from portal.api.answer import committed
-from portal.api.dump import dump_many
-from portal.api.page_cache import cached_page
-from portal.api.pagination import page_args
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, committed, db, dump_many,
+                          page_args, roles, utcnow)
 
-from . import assignment, quote_marks, reinspection, services
+from . import assignment, quote_stats, reinspection, services
 from .assessment_sheet import check_may_download, pdf_response
 from .controls import annotate
 from .models import IN_REVIEW, Quote
@@ -41,29 +35,22 @@ def create_quote(data, claim_no):
     user = api_user()
     quote = services.create_quote(claim_no, user, _quote_args(data), submit=data["submit"],
                                   supplement_to=data.get("supplement_to"))
-    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user), 201)
+    return committed(_QUOTE, annotate(services.flush_for_answer(quote), user), 201)
 
 
 @blp.route("/quotes", methods=["GET"])
 @blp.arguments(QuoteQuery, location="query")
 @blp.response(200)
 @authenticated
-@read_with_token(**quote_marks.CALLER_MARKS)
 def list_quotes(args):
     """The review queue (staff) or the garage's own quotes. ``overdue=true``: past the deadline."""
     user = api_user()
     page, per_page = page_args()
     if args.get("overdue"):   # membership changes with the clock alone: never kept
         return _quotes_page(user, args)[0]
-    # the marks of the garages the page may show, read before its rows (portal.api.page_cache):
-    # those the caller sees by default came with its token; one garage of staff's, on their own
-    extras = token_extras()
-    if user.is_insurer and args.get("garage_id"):
-        marks = quote_marks.marks(args["garage_id"])
-    elif "garages_marks_sum" in extras:
-        marks = quote_marks.caller_marks(extras)
-    else:   # not read with the token (never expected): read them now
-        marks = quote_marks.marks(None if user.is_insurer else user.organization_id)
+    # the marks of what the page may show, read before its rows (portal/db/page_cache.py)
+    garage_id = args.get("garage_id") if user.is_insurer else user.organization_id
+    marks = quote_stats.list_fingerprint(garage_id)
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
            args.get("claim_no"), page, per_page,
            (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None)
@@ -92,7 +79,7 @@ def _quotes_page(user, args) -> tuple[dict, object]:
         counted_by = None
     if args.get("claim_no"):
         counted_by = None
-        from portal.claims.models import Claim
+        from portal.plugin import Claim
         stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
     if user.is_insurer:
         # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order)
@@ -126,7 +113,7 @@ def replace_lines(data, quote_id):
     quote = services.get_quote(quote_id, user)
     services.replace_lines(quote, user, _quote_args(data), expected_version=data.get("version"))
     # the lines may come in a new order: read them (and so their findings) in position order
-    return committed(_QUOTE, annotate(services.quote_for_answer(quote, ("lines", "findings")), user))
+    return committed(_QUOTE, annotate(services.flush_for_answer(quote, ("lines", "findings")), user))
 
 
 @blp.route("/quotes/<int:quote_id>/submit", methods=["POST"])
@@ -138,7 +125,7 @@ def submit_quote(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.submit_quote(quote, user, expected_version=data.get("version"))
-    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
+    return committed(_QUOTE, annotate(services.flush_for_answer(quote), user))
 
 
 @blp.route("/quotes/<int:quote_id>/withdraw", methods=["POST"])
@@ -150,7 +137,7 @@ def withdraw_quote(data, quote_id):
     user = api_user()
     quote = services.get_quote(quote_id, user)
     services.withdraw_quote(quote, user, expected_version=data.get("version"))
-    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
+    return committed(_QUOTE, annotate(services.flush_for_answer(quote), user))
 
 
 @blp.route("/quotes/<int:quote_id>", methods=["DELETE"])
@@ -189,7 +176,7 @@ def decide(data, quote_id):
     services.decide(quote, user, data["action"], data["version"], data.get("comment"),
                     [dict(x) for x in data.get("lines") or []], reason=data.get("reason"),
                     assignee_id=data.get("assignee_id"))
-    return committed(_QUOTE, annotate(services.quote_for_answer(quote), user))
+    return committed(_QUOTE, annotate(services.flush_for_answer(quote), user))
 
 
 @blp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
@@ -233,7 +220,7 @@ def get_reinspection(quote_id):
     """The quote's re-inspection (复勘): the insurer's, never shown to the garage."""
     sample = reinspection.sample_of(services.get_quote(quote_id, api_user()))
     if sample is None:
-        from portal.errors import NotFound
+        from portal.plugin import NotFound
 
         raise NotFound()
     return sample

@@ -11,10 +11,7 @@ from urllib.parse import quote as urlquote
 from flask import Response, render_template
 from flask_babel import gettext as _
 
-from portal.auth.models import User
-from portal.errors import InvalidState, NotFound, Unavailable
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import InvalidState, NotFound, Unavailable, User, db, utcnow
 
 from . import rules as R
 from .models import Quote

@@ -1,4 +1,4 @@
-"""Per-assessor figures by period (一人终审责任制的考核, SPEC §3a, issue 18 part 3).
+"""Per-assessor figures by period (一人终审责任制的考核, docs/review-controls.md, issue 18 part 3).
 
 For each insurer reviewer, over a period of local (Asia/Shanghai) days:
 
@@ -40,10 +40,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from portal.audit.models import AuditEntry
-from portal.auth.models import Organization, User, parse_roles
-from portal.extensions import db
-from portal.timeutil import LOCAL_TZ, UTC, local_datetime, month_start, utcnow
+from portal.plugin import (LOCAL_TZ, UTC, AuditEntry, Organization, User, db, local_datetime, month_start,
+                          parse_roles, utcnow)
 
 from . import rules as R
 from .models import IN_REVIEW, Decision, Quote

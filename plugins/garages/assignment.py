@@ -1,4 +1,4 @@
-"""One person owns each review (案件一人终审责任制, SPEC §3a): a submitted quote is assigned to
+"""One person owns each review (案件一人终审责任制, docs/review-controls.md): a submitted quote is assigned to
 one assessor, an escalated one to one supervisor, each with room in their authority for the
 claim's repair total; among those, the one with the fewest reviews open (ties: the longest
 known), so the work goes round. A supervisor reassigns with a reason; every move is audited.
@@ -9,10 +9,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization, User, parse_roles
-from portal.errors import Forbidden, Invalid, NotFound
-from portal.extensions import db
+from portal.plugin import Forbidden, Invalid, NotFound, Organization, User, db, parse_roles, record_audit
 
 from .controls import PENDING, pending_amount, standing
 from .models import Quote
@@ -61,7 +58,7 @@ def reassign(quote: Quote, user, assignee_id: int | None, reason: str | None) ->
     if not user.has_role("supervisor", "admin"):
         raise Forbidden("Only a supervisor reassigns a review.")
     if quote.status not in PENDING:
-        from portal.errors import InvalidState
+        from portal.plugin import InvalidState
 
         raise InvalidState("Only a quote in review is reassigned.", {"status": quote.status})
     errors = {}

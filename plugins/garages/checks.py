@@ -1,4 +1,4 @@
-"""The built-in automatic checks (核损规则) of SPEC §3.
+"""The built-in automatic checks (核损规则) run on every submitted quote.
 
 The plugin's ``portal_quote_checks`` hook implementation (in ``hooks.py``) calls
 :func:`builtin_findings`; third-party plugins implement the same hook and their findings
@@ -8,22 +8,17 @@ quote needs are made once per quote (:class:`CheckContext`), never once per line
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
 
-from portal.catalog import REPAIRABLE_FAMILIES, get_catalog
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money, quantize
-from portal.plugins import flatten, hook
-from portal.timeutil import utcnow
+from portal.plugin import REPAIRABLE_FAMILIES, Claim, Money, db, flatten, get_catalog, hook, quantize, utcnow
 
 from . import rules as R
 from .controls import PENDING, standing
+from .hookspecs import Finding
 from .models import LABOUR_KINDS, SEVERITIES, Quote, QuoteLine
 
 log = logging.getLogger(__name__)
@@ -34,20 +29,8 @@ CODES = ("PRICE_ABOVE_REFERENCE", "PART_NOT_IN_CATALOG", "REPAIR_COSTS_MORE_THAN
          "TOTAL_LOSS_SUSPECTED", "POLICY_LIMIT_EXCEEDED")
 
 
-@dataclass
-class FindingData:
-    """A finding as the checks return it (the API's ``{code, severity, line_id, message,
-    suggested_unit_price}``)."""
-
-    code: str
-    severity: str
-    line_id: int | None
-    message: str
-    suggested_unit_price: Decimal | None = None
-
-
-def _finding(code, line, message, suggested=None) -> FindingData:
-    return FindingData(code, R.severity(code), getattr(line, "id", None), message,
+def _finding(code, line, message, suggested=None) -> Finding:
+    return Finding(code, R.severity(code), getattr(line, "id", None), message,
                        quantize(suggested) if suggested is not None else None)
 
 
@@ -247,7 +230,7 @@ def rescue_above_schedule(ctx: CheckContext):
 
 
 def total_loss_suspected(ctx: CheckContext):
-    """推定全损 on the claim's repair total with this quote (SPEC §3a: never one quote alone)."""
+    """推定全损 on the claim's repair total with this quote (never one quote alone)."""
     value = ctx.claim.actual_value
     if not value:
         return
@@ -275,9 +258,9 @@ BUILTIN_CHECKS = (price_above_reference, part_not_in_catalog, repair_costs_more_
                   total_loss_suspected, policy_limit_exceeded)
 
 
-def builtin_findings(quote) -> list[FindingData]:
+def builtin_findings(quote) -> list[Finding]:
     ctx = CheckContext(quote)
-    out: list[FindingData] = []
+    out: list[Finding] = []
     for check in BUILTIN_CHECKS:
         out.extend(check(ctx))
     return out
@@ -290,8 +273,8 @@ def _get(item, name):
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
-def normalize(item, line_ids: set[int]) -> FindingData | None:
-    """A plugin's finding (object or dict) as :class:`FindingData`; nonsense is dropped."""
+def normalize(item, line_ids: set[int]) -> Finding | None:
+    """A plugin's finding (object or dict) as :class:`Finding`; nonsense is dropped."""
     code = _get(item, "code")
     severity = _get(item, "severity") or "warn"
     if not code or severity not in SEVERITIES:
@@ -303,11 +286,11 @@ def normalize(item, line_ids: set[int]) -> FindingData | None:
         suggested = quantize(suggested) if suggested not in (None, "") else None
     except Exception:  # noqa: BLE001 - a plugin's bad number is not our 500
         suggested = None
-    return FindingData(str(code)[:64], severity, line_id if line_id in line_ids else None,
+    return Finding(str(code)[:64], severity, line_id if line_id in line_ids else None,
                        str(_get(item, "message") or code), suggested)
 
 
-def collect_findings(quote) -> list[FindingData]:
+def collect_findings(quote) -> list[Finding]:
     """Run every ``portal_quote_checks`` implementation (built-in and third-party)."""
     line_ids = {ln.id for ln in quote.lines}
     out = []

@@ -1,4 +1,4 @@
-"""Controls at the level of the claim (案件层面的管控, SPEC §3a).
+"""Controls at the level of the claim (案件层面的管控, ``docs/review-controls.md``).
 
 Authority is about the case, not the document ("发现案件金额超过自己的职责权限必须…调度相应级别的
 领导"): the authority limit (审批权限), four eyes on a major case (大要案) and fast track (小额快赔)
@@ -18,9 +18,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money, quantize
+from portal.plugin import Claim, Money, db, quantize
 
 from . import rules as R
 from .models import AuditSample, Quote
@@ -35,7 +33,7 @@ BAD_REINSPECTION = ("overpaid", "fraud_suspected", "failed")
 
 def lock_claim(claim_id: int) -> None:
     """Hold the claim's row until the transaction ends (PostgreSQL ``FOR UPDATE``). SQLite
-    serializes every write transaction already (``BEGIN IMMEDIATE``, portal.sqlite_writes)."""
+    serializes every write transaction already (``BEGIN IMMEDIATE``, portal.db.sqlite_queue)."""
     if db.session.get_bind().dialect.name != "sqlite":
         db.session.execute(sa.select(Claim.id).where(Claim.id == claim_id).with_for_update())
 
@@ -52,7 +50,7 @@ def _counted_amount():
 class ClaimStanding:
     """A claim as its controls see it, read in one statement."""
 
-    total: Decimal            # the claim's repair total (SPEC §3a)
+    total: Decimal            # the claim's repair total: approved plus pending, every repairer
     others: Decimal           # the same without the quote asked about
     trouble: tuple            # EARLIER_REJECTED / EARLIER_RETURNED / EARLIER_REINSPECTION_FAILED
 

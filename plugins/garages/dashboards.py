@@ -9,25 +9,10 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money
-from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
-from portal.web.nav import ClaimSection, Widget
+from portal.plugin import LOCAL_TZ, Claim, ClaimSection, Money, Widget, db, local_datetime, utcnow
 
 from .models import IN_REVIEW, Quote, QuoteLine
-
-
-def review_scope(user):
-    """What lands on this reviewer's desk: assessors the submitted and second-approval
-    quotes; supervisors also the escalated ones their limit covers."""
-    conds = [Quote.status.in_(("submitted", "awaiting_second_approval"))]
-    if user.has_role("supervisor", "admin"):
-        esc = Quote.status == "escalated"
-        if not user.unlimited_authority and user.authority_limit is not None:
-            esc = sa.and_(esc, sa.func.coalesce(Quote.total_approved, Quote.total_submitted) <= user.authority_limit)
-        conds.append(esc)
-    return sa.or_(*conds)
+from .services.review import review_scope
 
 
 def open_review_count(user) -> int:
@@ -119,7 +104,7 @@ class _Cost:
 def claim_costs(claim) -> list:
     """Approved repair (excluding towing) and approved towing (施救费) on the claim."""
     try:
-        from portal.claims.costs import CostComponent
+        from portal.plugin import CostComponent
     except ImportError:  # the claims area's dataclass is not there: duck typing
         CostComponent = _Cost
     is_rescue = QuoteLine.kind == "rescue"

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from portal.claims.models import Assignment, Claim
-from portal.extensions import db
+from portal.plugin import Assignment, Claim, db
 
 from . import services
 from .models import Quote

@@ -9,8 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.exports import xlsx_response
-from portal.timeutil import month_start
+from portal.plugin import month_start, xlsx_response
 
 from . import assessor_figures as F
 

@@ -1,7 +1,7 @@
 """Holds on a review: a problem case (问题件, ``hold``) and an investigation (发起案件调查,
 ``investigate``) stop the review's deadline clock, as a return does; ``resume`` starts the
-review again with a new deadline (SPEC §3a). The garage sees that its quote is held or under
-investigation, never why: the reason and the note are the insurer's.
+review again with a new deadline (``docs/review-controls.md``, "Holds"). The garage sees that
+its quote is held or under investigation, never why: the reason and the note are the insurer's.
 
 A red claim ("以严为主") can be configured (``red_investigation_above``) to need an
 investigation on the claim before a quote takes its repair total above that amount.
@@ -12,11 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.calendar.deadline import compute_review_deadline
-from portal.errors import Invalid, InvalidState
-from portal.events import emit
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import Invalid, InvalidState, compute_review_deadline, db, emit, utcnow
 
 from . import rules as R
 from .models import Decision, Quote
@@ -26,7 +22,7 @@ HOLD_ACTIONS = ("hold", "investigate", "resume")
 
 def hold(quote: Quote, user, action: str, version: int, reason: str | None, note: str | None) -> None:
     """``hold`` or ``investigate``: a reason code and a note, the person and the time kept."""
-    from .services import _decision, _payload
+    from .services.quotes import _decision, _payload
     from .workflow import QUOTE_FLOW
 
     reasons = R.rules()["hold_reasons"]
@@ -50,7 +46,7 @@ def hold(quote: Quote, user, action: str, version: int, reason: str | None, note
 def resume(quote: Quote, user, version: int, note: str | None) -> None:
     """Back to review with a new deadline; a first approval or an escalation made before
     the hold is decided again (the facts may have changed)."""
-    from .services import _decision, _payload
+    from .services.quotes import _decision, _payload
     from .workflow import QUOTE_FLOW
 
     now = utcnow()

@@ -1,15 +1,21 @@
 """Hook implementations of the garages plugin (the entry point names this module)."""
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import click
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
+from portal.plugin import hookimpl
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_config_defaults():
+    from .config import DEFAULTS
+
+    return DEFAULTS
 
 
 @hookimpl
@@ -48,7 +54,7 @@ def portal_cli_commands():
         """Draw the day's approved quotes for re-inspection (稽查抽样)."""
         from datetime import date as date_cls
 
-        from portal.extensions import db
+        from portal.plugin import db
 
         from . import services
 
@@ -66,7 +72,7 @@ def portal_cli_commands():
 @hookimpl
 def portal_scheduled_jobs():
     def sample_yesterday():
-        from portal.extensions import db
+        from portal.plugin import db
 
         from . import services
 
@@ -75,6 +81,14 @@ def portal_scheduled_jobs():
         return f"{len(drawn)} quote(s) drawn for re-inspection"
 
     return [("garages.sample_quotes", sample_yesterday)]
+
+
+@hookimpl
+def portal_addhookspecs():
+    """The hooks garages calls and others implement: quote checks, partner complaints."""
+    from . import hookspecs
+
+    return hookspecs
 
 
 @hookimpl
@@ -96,7 +110,7 @@ def portal_permissions():
 
 @hookimpl
 def portal_nav_items(user):
-    from portal.web.nav import NavItem
+    from portal.plugin import NavItem
 
     from . import dashboards
 
@@ -131,8 +145,8 @@ def portal_organization_storage(organization_id):
     """Photos the organization's people uploaded (the garage's own; staff are not charged)."""
     import sqlalchemy as sa
 
-    from portal.auth.models import User
-    from portal.extensions import db
+    from portal.plugin import User
+    from portal.plugin import db
 
     from .models import Photo
 
@@ -143,7 +157,7 @@ def portal_organization_storage(organization_id):
 
 @hookimpl
 def portal_claim_exposures(claim_ids):
-    """The claim's repair total (SPEC §3a) for the major-case register."""
+    """The claim's repair total (docs/review-controls.md) for the major-case register."""
     from .controls import repair_totals
 
     return repair_totals(claim_ids)
@@ -156,13 +170,13 @@ def portal_claim_costs(claim):
     return dashboards.claim_costs(claim)
 
 
-@hookimpl
+@hookimpl(optionalhook=True)   # published by parts suppliers, which may be absent
 def portal_quoted_parts(start, end):
     """配件报价明细: ``(garage_id, part_no, quality)`` of every part line of the quotes
     submitted in ``[start, end)`` (the latest submission counts), in one query."""
     import sqlalchemy as sa
 
-    from portal.extensions import db
+    from portal.plugin import db
 
     from .models import Quote, QuoteLine
 
@@ -182,6 +196,11 @@ def portal_evaluation_metrics():
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["quote"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {
         "quote.submitted": _l("Quote submitted"),
@@ -197,44 +216,9 @@ def portal_notification_kinds():
 
 @hookimpl
 def portal_event(name, payload):
-    if not name.startswith("quote."):
-        return
-    from portal.notifications.services import notify
+    from .notices import on_event
 
-    from . import services
-
-    qid = payload.get("quote_id")
-    url = f"/garages/quotes/{qid}"
-    claim_no = payload.get("claim_no")
-    if name in ("quote.approved", "quote.returned", "quote.rejected"):
-        verb = {"quote.approved": "approved", "quote.returned": "returned for changes",
-                "quote.rejected": "rejected"}[name]
-        body = f"Quote {qid} on claim {claim_no} was {verb}."
-        if payload.get("total_approved"):
-            body += f" Approved: {payload['total_approved']}."
-        if payload.get("comment"):
-            body += f" {payload['comment']}"
-        notify(kind=name, title=f"Quote {qid} {verb} (claim {claim_no})", body=body, url=url,
-               organization_id=payload.get("garage_id"))
-    elif name == "quote.escalated":
-        amount = Decimal(payload.get("total_approved") or payload.get("total_submitted") or "0")
-        notify(kind=name, title=f"Quote {qid} escalated to you (claim {claim_no})",
-               body=f"Quote {qid} of {amount:.2f} needs a supervisor's approval.", url=url,
-               user_ids=services.supervisors_covering(amount))
-    elif name == "quote.awaiting_second_approval":
-        notify(kind=name, title=f"Quote {qid} needs a second approver (claim {claim_no})",
-               body=f"Major quote {qid} was approved once; a second, different approver must confirm it.",
-               url=url, roles=("supervisor",))
-    elif name in ("quote.held", "quote.resumed"):   # the garage learns that, never why (the insurer's)
-        held = name == "quote.held"
-        notify(kind=name, title=f"Quote {qid} {'held for further checks' if held else 'back in review'} "
-                                f"(claim {claim_no})",
-               body=(f"The insurer is checking claim {claim_no} further; the review deadline of quote {qid} is "
-                     "paused.") if held else f"The review of quote {qid} has resumed with a new deadline.",
-               url=url, organization_id=payload.get("garage_id"))
-    elif name == "quote.submitted":
-        notify(kind=name, title=f"Quote {qid} submitted (claim {claim_no})",
-               body=f"Quote {qid} of {payload.get('total_submitted')} awaits review.", url=url, roles=("assessor",))
+    on_event(name, payload)
 
 
 @hookimpl(trylast=True)   # after the core's demo claims exist

@@ -1,4 +1,4 @@
-"""Scorecard metrics of garages (SPEC §8), each one SQL aggregation grouped by garage.
+"""Scorecard metrics of garages, each one SQL aggregation grouped by garage.
 
 A period is ``start`` to ``end`` inclusive (local dates, Asia/Shanghai)."""
 from __future__ import annotations
@@ -8,12 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.claims.models import Assignment
-from portal.evaluations.metrics import Bracket, MetricDefinition
-from portal.extensions import db
-from portal.money import Money
-from portal.plugins import hook
-from portal.timeutil import local_datetime
+from portal.plugin import Assignment, Bracket, MetricDefinition, Money, db, hook, local_datetime
 
 from .models import Finding, Quote, QuoteLine
 

@@ -7,11 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import Organization
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money
-from portal.timeutil import AwareDateTime, utcnow
+from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
 
 LINE_KINDS = ("part", "repair", "labor", "paint", "material", "outsourced", "rescue")
 LABOUR_KINDS = ("repair", "labor", "paint")   # quantity = hours, unit_price = hourly rate
@@ -97,10 +93,6 @@ class Quote(db.Model):
         return self.decisions if shown is None else shown
 
     @property
-    def is_supplement(self) -> bool:
-        return self.supplement_to is not None
-
-    @property
     def risk_color(self) -> str:
         return self.claim.risk_color
 
@@ -115,23 +107,13 @@ def is_overdue(status: str, due_at: datetime | None, now: datetime | None = None
 
 
 class QuoteCount(db.Model):
-    """How many quotes a garage has in a status; kept by triggers (see ``quote_counts``)."""
+    """How many quotes a garage has in a status; kept by triggers (see ``quote_stats``)."""
 
     __tablename__ = "garages_quote_counts"
 
     garage_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
     status: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
-
-
-class QuoteMark(db.Model):
-    """A random mark per garage, renewed by triggers on every change of its quotes (and of
-    the claims they are on): the key of the cached list pages (see ``quote_marks``)."""
-
-    __tablename__ = "garages_quote_marks"
-
-    garage_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), primary_key=True)
-    mark: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
 
 
 class QuoteLine(db.Model):
@@ -203,7 +185,8 @@ class Decision(db.Model):
     rules_version: Mapped[str] = mapped_column(sa.String(32))
     automatic: Mapped[bool] = mapped_column(default=False)
     rule: Mapped[str | None] = mapped_column(sa.String(64))
-    # an approval judged on the claim (SPEC §3a): the claim's repair total after it, the approver's limit
+    # an approval judged on the claim (docs/review-controls.md): the claim's repair total after
+    # it, the approver's limit
     claim_total: Mapped[Decimal | None] = mapped_column(Money())
     authority_limit: Mapped[Decimal | None] = mapped_column(Money())
 

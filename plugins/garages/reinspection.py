@@ -1,4 +1,5 @@
-"""Re-inspection (复勘) is the insurer's (SPEC §3a): "杜绝定损人员委托修理厂照拆检照片和复勘照片".
+"""Re-inspection (复勘) is the insurer's (``docs/review-controls.md``, "Re-inspection"):
+"杜绝定损人员委托修理厂照拆检照片和复勘照片".
 
 A quote drawn by audit sampling (稽查) — or, on staff's word, an approved quote of a major case
 (大案) — is re-inspected by insurer staff: for every replaced line (an approved part line) they
@@ -16,12 +17,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.audit.services import record_audit
-from portal.errors import Forbidden, Invalid, InvalidState, NotFound
-from portal.extensions import db
-from portal.money import MoneyError, parse_money, quantize
-from portal.plugins import hook
-from portal.timeutil import LOCAL_TZ, utcnow
+from portal.plugin import (LOCAL_TZ, Forbidden, Invalid, InvalidState, MoneyError, NotFound, db, hook,
+                          parse_money, quantize, record_audit, utcnow)
 
 from . import rules as R
 from .controls import claim_repair_total

@@ -7,8 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.errors import Invalid, PortalError
-from portal.extensions import db
+from portal.plugin import Invalid, PortalError, db
 
 from . import reinspection, services
 

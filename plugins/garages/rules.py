@@ -1,10 +1,10 @@
-"""Programme rules (核损规则参数), versioned: ``app.config["GARAGES_RULES"]`` is merged over
+"""Programme rules (核损规则参数), versioned: the ``GARAGES_RULES`` setting (``config.py``) is merged over
 :data:`DEFAULT_RULES`; every finding and decision stores the ``version`` it was made under."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
+from portal.plugin import setting
 
 DEFAULT_RULES: dict = {
     "version": "2026.1",
@@ -32,7 +32,7 @@ DEFAULT_RULES: dict = {
         "RESCUE_ABOVE_SCHEDULE": "warn", "TOTAL_LOSS_SUSPECTED": "block",
         "POLICY_LIMIT_EXCEEDED": "block",
     },
-    # review — every money control is judged on the claim's repair total (SPEC §3a)
+    # review — every money control is judged on the claim's repair total (docs/review-controls.md)
     "claim_total_counts": "approved_and_pending",   # or "approved": what the claim's repair total counts
     "major_threshold": "50000",                # 大要案: the claim's repair total above → four eyes
     "fast_track_limit": "5000",                # 小额快赔
@@ -60,7 +60,7 @@ DEFAULT_RULES: dict = {
 def rules() -> dict:
     """The rules in force (defaults with the configured overrides)."""
     merged = dict(DEFAULT_RULES)
-    override = current_app.config.get("GARAGES_RULES") or {}
+    override = setting("GARAGES_RULES") or {}
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import DecimalString, LocalDateTime, MoneyField
+from portal.plugin import DecimalString, LocalDateTime, MoneyField
 
 from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
 
@@ -99,7 +99,7 @@ class DecisionOut(Schema):
     from_status = fields.String()
     to_status = fields.String()
     claim_total = MoneyField(allow_none=True, metadata={
-        "description": "an approval: the claim's repair total it was judged on (SPEC §3a)"})
+        "description": "an approval: the claim's repair total it was judged on"})
     authority_limit = MoneyField(allow_none=True, metadata={
         "description": "an approval: the approver's limit then (null: unlimited or not an approval)"})
 
@@ -152,7 +152,7 @@ class HoldOut(Schema):
 class QuoteOut(QuoteSummary):
     rules_version = fields.String(allow_none=True)
     claim_repair_total = MoneyField(metadata={
-        "description": "the claim's repair total: approved plus pending, every repairer's quotes (SPEC §3a); "
+        "description": "the claim's repair total: approved plus pending, every repairer's quotes; "
                        "to a partner, over its own quotes on the claim only"})
     approval = fields.Nested(ApprovalOut, allow_none=True, metadata={
         "description": "staff, while in review: what approving would do on the claim"})

@@ -10,12 +10,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.claims.access import visible_claims_stmt
-from portal.claims.models import Claim
-from portal.errors import Invalid, InvalidState, PortalError
-from portal.exports import xlsx_response
-from portal.extensions import db
-from portal.timeutil import LOCAL_TZ, local_datetime, utcnow
+from portal.plugin import (LOCAL_TZ, Claim, Invalid, InvalidState, PortalError, db, local_datetime, utcnow,
+                          visible_claims_stmt, xlsx_response)
 
 from . import rules as R
 from . import services
@@ -23,7 +19,7 @@ from .api import photo_response
 from .assessment_sheet import check_may_download, may_download, pdf_response
 from .assignment import scope_filter
 from .controls import PENDING, annotate
-from .dashboards import review_scope
+from .services.review import review_scope
 from .models import HELD, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, VISIBLE_STATUSES, AuditSample, Quote
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
@@ -76,7 +72,7 @@ def _counts(base, column, args, skip):
 def queue():
     """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today.
 
-    Scopes (一人终审, SPEC §3a): ``mine`` (the open reviews I own), ``unassigned`` (open and
+    Scopes (一人终审, docs/review-controls.md): ``mine`` (the open reviews I own), ``unassigned`` (open and
     owned by no one), ``team`` (everyone's); by default ``mine`` for an assessor who owns open
     reviews, else ``team``. Without a status filter a scope shows what is on the desks
     (``review_scope`` plus the held reviews: 问题件 / 案件调查); ``scope=all`` shows every quote."""
@@ -125,7 +121,7 @@ def queue():
     }
     garages = db.session.execute(_filtered(base, args, skip=("garage",)).with_only_columns(
         Quote.garage_id, sa.func.count()).group_by(Quote.garage_id)).all()
-    from portal.auth.models import Organization, User
+    from portal.plugin import Organization, User
     names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
         Organization.id.in_([g for g, _ in garages]))).all()) if garages else {}
     stmt = _filtered(base, args).order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id)
@@ -208,7 +204,7 @@ def new_quote(claim_no):
     _partner()
     supplement_to = request.values.get("supplement_to", type=int)
     purpose = services.PURPOSE_BY_KIND[current_user.org_kind]
-    from portal.claims.access import get_visible_claim
+    from portal.plugin import get_visible_claim
     claim = get_visible_claim(claim_no, current_user, purposes=(purpose,))
     errors, rows = {}, []
     if purpose == "specialist_repair":
@@ -322,11 +318,11 @@ def quote_detail(quote_id):
     findings = {}
     for f in quote.findings:
         findings.setdefault(f.line_id, []).append(f)
-    annotate(quote, current_user)   # the claim's repair total; to staff, what approving would do (SPEC §3a)
+    annotate(quote, current_user)   # the claim's repair total; to staff, what approving would do
     photos = {}
     for p in quote.shown_photos:
         photos.setdefault(p.line_id, []).append(p)
-    from portal.auth.models import User
+    from portal.plugin import User
     user_ids = {d.user_id for d in quote.decisions if d.user_id} | (
         {quote.assigned_reviewer_id} if quote.assigned_reviewer_id and current_user.is_insurer else set())
     users = {}

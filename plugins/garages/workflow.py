@@ -1,7 +1,7 @@
 """The quote's life (核损流程) as one table: (from, action, to, who may)."""
 from __future__ import annotations
 
-from portal.statemachine import StateMachine, T
+from portal.plugin import T, StateMachine
 
 from .models import Quote
 

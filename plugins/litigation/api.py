@@ -4,13 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
-from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, roles
-from portal.api.fields import LocalDateTime
-from portal.api.pagination import page_envelope_schema, page_of
-from portal.claims.models import Claim
-from portal.errors import Forbidden, Invalid, NotFound
-from portal.extensions import db
+from portal.plugin import (ApiBlueprint, Claim, Forbidden, Invalid, LocalDateTime, NotFound, api_user,
+                          authenticated, db, page_envelope_schema, page_of, roles)
 
 from . import services
 from .models import Complaint, Lawsuit

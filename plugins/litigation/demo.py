@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.extensions import db
-from portal.timeutil import LOCAL_TZ, local_now
+from portal.plugin import LOCAL_TZ, db, local_now
 
 from . import services
 from .models import Complaint, Lawsuit

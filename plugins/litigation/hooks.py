@@ -6,9 +6,16 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
+from portal.plugin import hookimpl
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_config_defaults():
+    from .config import DEFAULTS
+
+    return DEFAULTS
 
 
 @hookimpl
@@ -42,7 +49,7 @@ def portal_permissions():
 
 @hookimpl
 def portal_nav_items(user):
-    from portal.web.nav import NavItem
+    from portal.plugin import NavItem
 
     if user.is_insurer:
         from .views import open_complaints_count
@@ -86,9 +93,9 @@ def portal_claim_exposures(claim_ids):
 def portal_claim_costs(claim):
     import sqlalchemy as sa
 
-    from portal.claims.costs import CostComponent
-    from portal.extensions import db
-    from portal.money import Money
+    from portal.plugin import CostComponent
+    from portal.plugin import db
+    from portal.plugin import Money
 
     from .models import Lawsuit, LegalCost
 
@@ -104,6 +111,11 @@ def portal_evaluation_metrics():
     from .metrics import metric_definitions
 
     return metric_definitions()
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["lawsuit", "complaint"]
 
 
 @hookimpl
@@ -126,12 +138,12 @@ def portal_scheduled_jobs():
     return [("litigation.hearing_reminders", send_hearing_reminders)]
 
 
-@hookimpl
+@hookimpl(optionalhook=True)   # published by garages, which may be absent
 def portal_partner_complaints(start, end):
     """投诉 against partner organizations, registered in ``[start, end)``, in one query."""
     import sqlalchemy as sa
 
-    from portal.extensions import db
+    from portal.plugin import db
 
     from .models import Complaint
 

@@ -1,4 +1,4 @@
-"""Law-firm scorecard metrics contributed by litigation (SPEC §8), each one SQL
+"""Law-firm scorecard metrics contributed by litigation, each one SQL
 statement for all firms of the period ``[start, end]`` (end inclusive):
 
 - ``law_firm.mediation_rate`` (调解结案率): of the firm's lawsuits closed in the period,
@@ -16,10 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.evaluations.metrics import Bracket, MetricDefinition
-from portal.extensions import db
-from portal.money import Money, quantize
-from portal.timeutil import LOCAL_TZ, utcnow
+from portal.plugin import LOCAL_TZ, Bracket, MetricDefinition, Money, db, quantize, utcnow
 
 from .models import Hearing, Lawsuit, LegalCost
 

@@ -7,11 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.auth.models import Organization, User
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money
-from portal.timeutil import AwareDateTime, utcnow
+from portal.plugin import AwareDateTime, Claim, Money, Organization, User, db, utcnow
 
 STAGES = ("pre_suit_mediation", "filed", "first_instance", "judgment", "appeal", "enforcement", "closed")
 ROLES = ("plaintiff", "defendant", "third_party")

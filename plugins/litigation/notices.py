@@ -1,7 +1,7 @@
 """Event receivers (after commit): notifications of the litigation plugin."""
 from __future__ import annotations
 
-from portal.notifications.services import notify
+from portal.plugin import notify
 
 
 def lawsuit_url(lawsuit_id) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import COMPLAINT_KINDS, COMPLAINT_STATUSES, COST_KINDS, STAGES
 

@@ -7,18 +7,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization, User
-from portal.claims.access import active_assignment
-from portal.claims.models import Assignment, Claim
-from portal.errors import Forbidden, Invalid, InvalidState, NotFound
-from portal.events import emit
-from portal.extensions import db
-from portal.money import ZERO, Money, quantize
-from portal.statemachine import StateMachine, T
-from portal.timeutil import as_aware, local_now, utcnow
+from portal.plugin import (setting, T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
+                          Organization, StateMachine, User, active_assignment, as_aware, db, emit, local_now,
+                          quantize, record_audit, utcnow)
 
 from .models import COMPLAINT_KINDS, COST_KINDS, OUTCOMES, ROLES, Complaint, Hearing, Lawsuit
 from .models import LegalCost as LawsuitCost
@@ -55,16 +47,16 @@ COMPLAINT_FLOW = StateMachine("complaint", Complaint, [
 
 
 def major_threshold() -> Decimal:
-    return Decimal(str(current_app.config.get("LITIGATION_MAJOR_AMOUNT", "500000")))
+    return Decimal(str(setting("LITIGATION_MAJOR_AMOUNT")))
 
 
 def reminder_days() -> int:
-    return int(current_app.config.get("LITIGATION_HEARING_REMINDER_DAYS", 3))
+    return int(setting("LITIGATION_HEARING_REMINDER_DAYS"))
 
 
 def result_days() -> int:
     """Days after a hearing within which its result must be recorded (on time)."""
-    return int(current_app.config.get("LITIGATION_HEARING_RESULT_DAYS", 2))
+    return int(setting("LITIGATION_HEARING_RESULT_DAYS"))
 
 
 # --------------------------------------------------------------------------- visibility
@@ -239,7 +231,7 @@ def set_major(suit: Lawsuit, actor, major: bool) -> Lawsuit:
 
 
 def _bump(suit, **values):
-    from portal.errors import StaleVersion
+    from portal.plugin import StaleVersion
 
     result = db.session.execute(sa.update(Lawsuit).where(Lawsuit.id == suit.id, Lawsuit.version == suit.version)
                                 .values(version=Lawsuit.version + 1, **values)
@@ -361,7 +353,7 @@ def record_cost(suit: Lawsuit, actor, *, kind: str, amount: Decimal, incurred_on
 
 
 def approval_amount() -> Decimal:
-    return Decimal(str(current_app.config.get("LITIGATION_COST_APPROVAL_ABOVE", "5000")))
+    return Decimal(str(setting("LITIGATION_COST_APPROVAL_ABOVE")))
 
 
 def decide_cost(suit: Lawsuit, cost_id: int, actor, action: str, note: str | None = None):

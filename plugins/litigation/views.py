@@ -8,14 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.audit.models import AuditEntry
-from portal.auth.models import Organization, User
-from portal.errors import PortalError
-from portal.exports import xlsx_response
-from portal.extensions import db
-from portal.timeutil import local_now
-from portal.web.forms import DONE, INVALID, run_form
-from portal.web.nav import ClaimSection, Widget
+from portal.plugin import (DONE, INVALID, ClaimSection, Organization, PortalError, User, Widget, audit_trail,
+                          db, local_now, run_form, xlsx_response)
 
 from . import services
 from .api import lawsuits_stmt
@@ -145,9 +139,7 @@ def _suit_or_404(lawsuit_id):
 @login_required
 def lawsuit(lawsuit_id, hearing_form=None, cost_form=None, stage_form=None, status=200):
     suit = _suit_or_404(lawsuit_id)
-    audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "lawsuit",
-                                                           AuditEntry.entity_id == str(suit.id))
-                               .order_by(AuditEntry.id)).all()
+    audit = audit_trail("lawsuit", suit.id)
     recovery_url = None
     if suit.recovery_id and "subrogation.case" in __import__("flask").current_app.view_functions:
         recovery_url = url_for("subrogation.case", recovery_id=suit.recovery_id)
@@ -318,9 +310,7 @@ def complaint(complaint_id):
             return redirect(url_for("litigation.complaint", complaint_id=complaint_id))
         c = db.session.get(Complaint, complaint_id)
         status = 422
-    audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "complaint",
-                                                           AuditEntry.entity_id == str(c.id))
-                               .order_by(AuditEntry.id)).all()
+    audit = audit_trail("complaint", c.id)
     return render_template("litigation/complaint.html", c=c, form=form, audit=audit,
                            actions=services.COMPLAINT_FLOW.actions_from(c.status), status_labels=COMPLAINT_LABELS,
                            kind_labels=KIND_LABELS, action_labels=ACTION_LABELS), status
@@ -355,7 +345,7 @@ def dashboard_widgets(user) -> list[Widget]:
                       data=[(str(STAGE_LABELS[s]), counts.get(s, 0)) for s in STAGES if s != "closed"])]
     from datetime import timedelta
 
-    from portal.timeutil import utcnow
+    from portal.plugin import utcnow
 
     from .models import Hearing
 

@@ -1,14 +1,11 @@
 """``/api/v1`` parts prices: price lists, reference and localized prices, labour rates,
-regional standards and price feedback (API.md "Parts prices")."""
+regional standards and price feedback."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import jsonify, request
 
-from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, org_kinds, roles
-from portal.api.pagination import paginate
-from portal.extensions import db
+from portal.plugin import ApiBlueprint, api_user, authenticated, db, org_kinds, paginate, roles
 
 from . import schemas as s
 from . import imports, price_import, services
@@ -170,7 +167,7 @@ def put_regional_standards(data, region):
 @blp.response(200, s.StandardsSchema)
 @authenticated
 def get_regional_standards(region):
-    from portal.errors import NotFound
+    from portal.plugin import NotFound
 
     row = services.latest_standard(region)
     if row is None:

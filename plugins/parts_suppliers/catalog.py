@@ -9,10 +9,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from portal.auth.models import Organization
-from portal.catalog import PartInfo, ReferencePrice
-from portal.extensions import db
-from portal.money import Money
+from portal.plugin import Money, Organization, PartInfo, ReferencePrice, db
 
 from .models import LaborRate, LocalizedPrice, PriceList, PriceListItem, RegionalStandard
 from .pricefile import normalize_part_no

@@ -7,9 +7,7 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from portal.auth.models import Organization
-from portal.errors import PortalError
-from portal.extensions import db
+from portal.plugin import Organization, PortalError, db
 
 from .pricefile import ProgressReader
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.plugin import db
 
 from .models import LaborRate, PriceList
 from . import price_import, services

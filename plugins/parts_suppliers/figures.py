@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.auth.models import Organization
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import Organization, db, utcnow
 
 from .catalog import PriceCatalog
 from .metrics import quoted_parts

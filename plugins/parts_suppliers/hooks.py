@@ -6,11 +6,24 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
-from portal.extensions import db
-from portal.web.nav import NavItem, Widget
+from portal.plugin import NavItem, Widget, db, hookimpl
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_config_defaults():
+    from .config import DEFAULTS
+
+    return DEFAULTS
+
+
+@hookimpl
+def portal_addhookspecs():
+    """The hooks parts suppliers call and others implement: the quoted parts."""
+    from . import hookspecs
+
+    return hookspecs
 
 
 @hookimpl
@@ -138,6 +151,11 @@ def portal_evaluation_metrics():
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["price_list", "price_feedback", "localized_price", "regional_standard"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"price_list.uploaded": _l("Price list uploaded"),
             "price_list.approved": _l("Price list approved"),
@@ -148,24 +166,9 @@ def portal_notification_kinds():
 
 @hookimpl
 def portal_event(name, payload):
-    if not name.startswith(("price_list.", "price_feedback.")):
-        return
-    from portal.notifications.services import notify
+    from .notices import on_event
 
-    if name == "price_list.uploaded":
-        notify(kind=name, title=f"价格表待审核 / Price list v{payload['list_version']} to approve "
-                                f"({payload['rows']} rows)",
-               url=f"/parts/price-lists/{payload['price_list_id']}", roles=("pricing",))
-    elif name in ("price_list.approved", "price_list.rejected"):
-        verb = "已生效 / approved" if name.endswith("approved") else "被退回 / rejected"
-        notify(kind=name, title=f"价格表 v{payload['list_version']} {verb}", body=payload.get("note", ""),
-               url=f"/parts/price-lists/{payload['price_list_id']}", organization_id=payload["supplier_id"])
-    elif name == "price_feedback.created":
-        notify(kind=name, title=f"价格反馈 / Price feedback: {payload['part_no']} ({payload['quality']})",
-               url="/parts/feedback?status=open", roles=("pricing",))
-    elif name == "price_feedback.answered":
-        notify(kind=name, title=f"价格反馈已答复 / Price feedback answered: {payload['part_no']}",
-               url="/parts/feedback", user_ids=[payload["user_id"]])
+    on_event(name, payload)
 
 
 @hookimpl

@@ -11,12 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization
-from portal.errors import Invalid, NotFound, PortalError
-from portal.extensions import db
-from portal.timeutil import utcnow
-from portal.worker import enqueue, task
+from portal.plugin import (setting, Invalid, NotFound, Organization, PortalError, db, enqueue, record_audit, task,
+                          utcnow)
 
 from .models import PriceImport
 from .price_import import parse_price_file, store_price_list
@@ -31,7 +27,7 @@ MAX_KEPT_ERRORS = 1000
 
 
 def background_threshold() -> int:
-    return int(current_app.config.get("PRICE_IMPORT_BACKGROUND_BYTES") or 2 * 1024 * 1024)
+    return int(setting("PARTS_SUPPLIERS_IMPORT_BACKGROUND_BYTES"))
 
 
 def _folder() -> Path:
@@ -52,7 +48,7 @@ def start(supplier: Organization, stream, filename: str | None, actor) -> PriceI
     """Keep the file, record the import and queue it (the caller commits, then :func:`queue`)."""
     if supplier is None or supplier.kind != "parts_supplier":
         raise Invalid.field("supplier", "Not a parts supplier.")
-    from portal.uploads import check_quota
+    from portal.plugin import check_quota
 
     size = stream_size(stream)
     check_quota(supplier.id, size)
@@ -67,7 +63,7 @@ def start(supplier: Organization, stream, filename: str | None, actor) -> PriceI
     db.session.add(job)
     db.session.flush()
     record_audit("price_list", f"import-{job.id}", "import_queued", {"file": job.filename, "size": size}, actor=actor)
-    from portal.uploads import written
+    from portal.plugin import written
 
     written(db.session, path)      # removed again if this transaction does not commit
     return job
@@ -104,7 +100,7 @@ def run(job_id: int) -> str:
             parsed = parse_price_file(stream, progress=lambda n: _set(job_id, rows_read=n))
         try:
             _set(job_id, status="writing", rows_read=parsed.count)
-            from portal.auth.models import User
+            from portal.plugin import User
 
             pl = store_price_list(db.session.get(Organization, supplier), parsed, job.filename,
                                   db.session.get(User, actor) if actor else None)

@@ -1,4 +1,4 @@
-"""Scorecard metrics of parts suppliers (SPEC §8), aggregated in SQL.
+"""Scorecard metrics of parts suppliers, aggregated in SQL.
 
 ``compute(start, end, org_ids)`` takes the period's first and last day (both included).
 """
@@ -10,11 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.auth.models import Organization
-from portal.evaluations.metrics import Bracket, MetricDefinition
-from portal.extensions import db
-from portal.plugins import flatten, hook
-from portal.timeutil import LOCAL_TZ, to_local
+from portal.plugin import LOCAL_TZ, Bracket, MetricDefinition, Organization, db, flatten, hook, to_local
 
 from .models import LocalizedPrice, PriceFeedback, PriceList, PriceListItem
 

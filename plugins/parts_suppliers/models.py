@@ -7,10 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import Organization
-from portal.extensions import db
-from portal.money import Money
-from portal.timeutil import AwareDateTime, utcnow
+from portal.plugin import AwareDateTime, Money, Organization, db, utcnow
 
 QUALITIES = ("genuine", "equivalent", "recycled")
 FAMILIES = ("glass", "aluminium", "gearbox", "electronics")

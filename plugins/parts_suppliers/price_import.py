@@ -10,16 +10,11 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization
-from portal.errors import Invalid
-from portal.events import emit
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import Invalid, Organization, db, emit, record_audit, utcnow
 
 from .models import PriceList, PriceListItem
 from .pricefile import ROW_FIELDS, RowErrors, detect_kind, read_price_rows
-from .services import PRICE_LIST_MACHINE, current_list, diff_counts
+from .services import PRICE_LIST_FLOW, current_list, diff_counts
 
 BATCH = 5000
 
@@ -149,7 +144,7 @@ def store_price_list(supplier: Organization, parsed: ParsedFile, filename: str |
     for older in db.session.scalars(sa.select(PriceList).where(PriceList.supplier_id == supplier.id,
                                                                PriceList.status == "pending",
                                                                PriceList.id != pl.id)):
-        PRICE_LIST_MACHINE.apply(older, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
+        PRICE_LIST_FLOW.apply(older, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
     record_audit("price_list", pl.id, "upload", {"status": [None, "pending"], "rows": pl.rows,
                                                  "list_version": pl.list_version, "file": pl.source_filename,
                                                  "diff": pl.diff_summary}, actor=actor)
@@ -165,7 +160,7 @@ def import_price_list(supplier: Organization, stream, filename: str | None, acto
     if supplier is None or supplier.kind != "parts_supplier":
         raise Invalid.field("supplier", "Not a parts supplier.")
     # A request that writes holds SQLite's write lock from its first statement (BEGIN IMMEDIATE,
-    # portal/app.py): end that transaction — nothing of the upload is written yet — so the
+    # portal/db/engine.py): end that transaction — nothing of the upload is written yet — so the
     # parse, which may take a minute, holds no lock and other people's writes go on.
     db.session.commit()
     parsed = parse_price_file(stream)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterator
 
-from portal.errors import Invalid
+from portal.plugin import Invalid
 
 from .models import FAMILIES, QUALITIES
 

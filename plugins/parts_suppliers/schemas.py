@@ -1,9 +1,9 @@
-"""Marshmallow schemas of the parts-prices API (API.md "Parts prices")."""
+"""Marshmallow schemas of the parts-prices API."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import LIST_STATUSES, QUALITIES
 

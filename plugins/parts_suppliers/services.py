@@ -8,26 +8,20 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization
-from portal.errors import Forbidden, Invalid, NotFound
-from portal.events import emit
-from portal.extensions import db
-from portal.money import MoneyError, parse_money
-from portal.statemachine import StateMachine, T
-from portal.timeutil import local_now, utcnow
+from portal.plugin import (T, Forbidden, Invalid, MoneyError, NotFound, Organization, StateMachine, db, emit,
+                          local_now, parse_money, record_audit, utcnow)
 
 from .models import QUALITIES, LaborRate, LocalizedPrice, PriceFeedback, PriceList, PriceListItem, RegionalStandard
 from .pricefile import normalize_part_no
 
-PRICE_LIST_MACHINE = StateMachine("price_list", PriceList, [
+PRICE_LIST_FLOW = StateMachine("price_list", PriceList, [
     T("pending", "approve", "current", "pricing"),
     T("pending", "reject", "rejected", "pricing"),
     T("pending", "supersede", "superseded"),   # a newer upload replaces a pending version
     T("current", "supersede", "superseded"),   # a newer version was approved
 ])
 
-FEEDBACK_MACHINE = StateMachine("price_feedback", PriceFeedback, [
+FEEDBACK_FLOW = StateMachine("price_feedback", PriceFeedback, [
     T("open", "answer", "answered", "pricing"),
 ])
 
@@ -115,12 +109,12 @@ def approve_price_list(pl: PriceList, actor, expected_version: int | None = None
     """Pricing staff approve a pending version: it becomes current, the previous
     current version is superseded (and kept); the catalog flags follow in bulk."""
     old = current_list(pl.supplier_id)
-    PRICE_LIST_MACHINE.apply(pl, "approve", actor, expected_version=expected_version,
+    PRICE_LIST_FLOW.apply(pl, "approve", actor, expected_version=expected_version,
                              values={"approved_by_id": getattr(actor, "id", None), "approved_at": utcnow(),
                                      "decision_note": note},
                              audit={"previous_current": old.id if old else None})
     if old is not None:
-        PRICE_LIST_MACHINE.apply(old, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
+        PRICE_LIST_FLOW.apply(old, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
         db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == old.id)
                            .values(is_current=False).execution_options(synchronize_session=False))
     db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == pl.id)
@@ -131,7 +125,7 @@ def approve_price_list(pl: PriceList, actor, expected_version: int | None = None
 
 
 def reject_price_list(pl: PriceList, actor, note: str | None = None, expected_version: int | None = None) -> PriceList:
-    PRICE_LIST_MACHINE.apply(pl, "reject", actor, expected_version=expected_version,
+    PRICE_LIST_FLOW.apply(pl, "reject", actor, expected_version=expected_version,
                              values={"approved_by_id": getattr(actor, "id", None), "approved_at": utcnow(),
                                      "decision_note": (note or "")[:500] or None},
                              audit={"note": note})
@@ -350,7 +344,7 @@ def answer_feedback(fb: PriceFeedback, answer: str, actor, expected_version: int
         raise Invalid.field("answer", "Write an answer.")
     if len(answer) > 2000:
         raise Invalid.field("answer", "At most 2000 characters.")
-    FEEDBACK_MACHINE.apply(fb, "answer", actor, expected_version=expected_version,
+    FEEDBACK_FLOW.apply(fb, "answer", actor, expected_version=expected_version,
                            values={"answer": answer, "answered_by_id": actor.id, "answered_at": utcnow()})
     emit("price_feedback.answered", {"feedback_id": fb.id, "user_id": fb.from_user_id, "part_no": fb.part_no})
     return fb

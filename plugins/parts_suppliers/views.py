@@ -8,12 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.auth.models import Organization, User
-from portal.errors import Invalid, NotFound, PortalError, StaleVersion, TooLarge
-from portal.exports import xlsx_response
-from portal.api.pagination import count_rows
-from portal.extensions import db
-from portal.web.forms import DONE, apply_errors, run_form
+from portal.plugin import (DONE, Invalid, NotFound, Organization, PortalError, StaleVersion, TooLarge, User,
+                          apply_errors, count_rows, db, run_form, xlsx_response)
 
 from . import figures as fig
 from . import forms, imports, price_import, services
@@ -159,11 +155,9 @@ def price_list(list_id):
                   c["change_ratio"]) for c in changes])
         rows = services.diff_changes(pl, tab, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     can_decide = _is_pricing() and pl.status == "pending"
-    from portal.audit.models import AuditEntry
+    from portal.plugin import audit_trail
 
-    trail = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "price_list",
-                                                          AuditEntry.entity_id == str(pl.id))
-                               .order_by(AuditEntry.id)).all()
+    trail = audit_trail("price_list", pl.id)
     users = dict(db.session.execute(sa.select(User.id, User.name).where(
         User.id.in_([e.actor_id for e in trail if e.actor_id] + [x for x in (pl.uploaded_by_id, pl.approved_by_id) if x])
     )).all())
@@ -333,7 +327,7 @@ def labor_rates():
             return redirect(url_for("parts_suppliers.labor_rates"), 303)
     history = db.session.scalars(sa.select(LaborRate).order_by(LaborRate.id.desc()).limit(500)).all()
     current: dict[int, LaborRate] = {}
-    from portal.timeutil import local_now
+    from portal.plugin import local_now
 
     today = local_now().date()
     for r in sorted(history, key=lambda r: (r.effective_from, r.id)):

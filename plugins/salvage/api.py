@@ -4,12 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request, send_file
 
-from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, org_kinds, roles
-from portal.claims.models import Claim
-from portal.errors import Invalid
-from portal.api.pagination import count_rows
-from portal.extensions import db
+from portal.plugin import (ApiBlueprint, Claim, Invalid, api_user, authenticated, count_rows, db, org_kinds,
+                          roles)
 
 from . import present, services
 from .models import SalvageLot

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
+from portal.plugin import setting
 
 DEFAULTS = {
     "SALVAGE_PICKUP_WORKING_DAYS": 2,          # pickup within 2 working days of the award
@@ -12,11 +12,6 @@ DEFAULTS = {
     "SALVAGE_BARRED_GRADES": ("D",),           # vendor grades that may not bid
     "SALVAGE_PICKUP_CLOSE_OF_BUSINESS": None,  # None: the review close of business (17:00)
 }
-
-
-def setting(name: str):
-    value = current_app.config.get(name)
-    return DEFAULTS[name] if value is None else value
 
 
 def below_estimate_ratio() -> Decimal:

@@ -7,9 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.claims.models import Assignment, Claim
-from portal.extensions import db
-from portal.timeutil import local_date, utcnow
+from portal.plugin import Assignment, Claim, db, local_date, utcnow
 
 from . import services
 from .models import SalvageLot

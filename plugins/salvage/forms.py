@@ -7,8 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.money import MoneyError, parse_money
-from portal.timeutil import as_aware
+from portal.plugin import MoneyError, as_aware, parse_money
 
 
 class MoneyInput(StringField):

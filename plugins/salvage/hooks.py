@@ -8,12 +8,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
+from portal.plugin import hookimpl
 
 HERE = Path(__file__).resolve().parent
 
 try:  # the claims area defines it; until then, the same attributes here
-    from portal.claims.costs import CostComponent
+    from portal.plugin import CostComponent
 except ImportError:  # pragma: no cover - depends on the core's version
     @dataclass
     class CostComponent:
@@ -21,6 +21,13 @@ except ImportError:  # pragma: no cover - depends on the core's version
         label: str
         amount: Decimal
         sign: int = 1
+
+
+@hookimpl
+def portal_config_defaults():
+    from .config import DEFAULTS
+
+    return DEFAULTS
 
 
 @hookimpl
@@ -49,12 +56,12 @@ def portal_translation_dirs():
 
 @hookimpl
 def portal_nav_items(user):
-    from portal.web.nav import NavItem
+    from portal.plugin import NavItem
 
     from . import services
 
     if services.is_staff(user):
-        from portal.extensions import db
+        from portal.plugin import db
 
         overdue = db.session.scalar(sa.select(sa.func.count()).select_from(
             services.overdue_pickups_stmt().subquery())) or 0
@@ -68,9 +75,9 @@ def portal_nav_items(user):
 def portal_dashboard_widgets(user):
     from flask import url_for
 
-    from portal.extensions import db
-    from portal.timeutil import local_now, month_start
-    from portal.web.nav import Widget
+    from portal.plugin import db
+    from portal.plugin import local_now, month_start
+    from portal.plugin import Widget
 
     from . import services
     from .models import SalvageLot
@@ -109,8 +116,8 @@ def portal_dashboard_widgets(user):
 def portal_claim_partner_work(claim, user):
     from flask import url_for
 
-    from portal.extensions import db
-    from portal.web.nav import ClaimSection
+    from portal.plugin import db
+    from portal.plugin import ClaimSection
 
     from . import services
     from .models import SalvageLot
@@ -137,7 +144,7 @@ def portal_claim_partner_work(claim, user):
 @hookimpl
 def portal_organization_storage(organization_id):
     """Pickup photos the organization's people uploaded."""
-    from portal.extensions import db
+    from portal.plugin import db
 
     from .models import SalvagePhoto
 
@@ -159,7 +166,7 @@ def portal_claim_exposures(claim_ids):
 
 @hookimpl
 def portal_claim_costs(claim):
-    from portal.extensions import db
+    from portal.plugin import db
 
     from .models import SalvageLot
 
@@ -186,6 +193,11 @@ def portal_scheduled_jobs():
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["salvage_lot"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"salvage.opened": _l("Salvage lot open for bids"), "salvage.awarded": _l("Salvage lot awarded"),
             "salvage.pickup_overdue": _l("Salvage pickup overdue"), "salvage.no_sale": _l("Salvage lot without sale")}
@@ -193,9 +205,9 @@ def portal_notification_kinds():
 
 @hookimpl
 def portal_event(name, payload):
-    from .notify import send
+    from .notices import on_event
 
-    send(name, payload)
+    on_event(name, payload)
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""Salvage vendor scorecard metrics (SPEC §8), aggregated in SQL.
+"""Salvage vendor scorecard metrics, aggregated in SQL.
 
 A period is ``[start, end)`` in local dates (``end`` exclusive: the first day after it).
 - ``salvage.net_recovery_ratio`` 净回收率: Σ net recovery / Σ estimate over the lots the
@@ -15,9 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from portal.evaluations.metrics import Bracket, MetricDefinition
-from portal.extensions import db
-from portal.timeutil import local_datetime
+from portal.plugin import Bracket, MetricDefinition, db, local_datetime
 
 from .models import SalvageLot
 

@@ -7,11 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import Organization
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import Money
-from portal.timeutil import AwareDateTime, utcnow
+from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
 
 SOURCES = ("total_loss", "parts")
 STATUSES = ("open", "closed", "awarded", "no_sale", "picked_up", "disposed", "settled")

@@ -4,8 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 
-from portal.extensions import db
-from portal.timeutil import utcnow
+from portal.plugin import db, utcnow
 
 from . import services
 from .models import SalvageBid, SalvageLot

@@ -1,9 +1,9 @@
-"""Marshmallow schemas of the salvage API (API.md "Salvage")."""
+"""Marshmallow schemas of the salvage API (``/api/v1/salvage-lots``)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.fields import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
 
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
 

@@ -13,17 +13,9 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization
-from portal.calendar.deadline import working_days_ahead
-from portal.claims.access import get_visible_claim
-from portal.errors import Forbidden, Invalid, InvalidState, NotFound, StaleVersion
-from portal.events import emit
-from portal.extensions import db
-from portal.uploads import check_quota, written
-from portal.money import ZERO, format_money, quantize
-from portal.statemachine import StateMachine, T
-from portal.timeutil import local_date, utcnow
+from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, NotFound, Organization, StaleVersion,
+                          StateMachine, check_quota, db, emit, format_money, get_visible_claim, local_date,
+                          quantize, record_audit, utcnow, working_days_ahead, written)
 
 from .config import barred_grades, below_estimate_ratio, setting
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, SalvageBid, SalvageLot, SalvagePhoto
@@ -31,7 +23,7 @@ from .models import DISPOSALS, PHOTO_KINDS, SOURCES, SalvageBid, SalvageLot, Sal
 ENTITY = "salvage_lot"
 
 # The lot's life, as a table (who may act is decided by the service functions below).
-LOT_MACHINE = StateMachine(ENTITY, SalvageLot, [
+LOT_FLOW = StateMachine(ENTITY, SalvageLot, [
     T("open", "close", "closed"),            # staff early, or the clock (close-on-read / job)
     T("closed", "award", "awarded"),          # highest bid at or above reserve
     T("closed", "no_sale", "no_sale"),        # no bid at or above reserve: back to staff
@@ -253,7 +245,7 @@ def close_if_due(lot: SalvageLot, now: datetime | None = None) -> bool:
     if lot.status != "open" or lot.bidding_closes_at > now:
         return False
     try:
-        LOT_MACHINE.apply(lot, "close", SYSTEM, values={"closed_at": lot.bidding_closes_at},
+        LOT_FLOW.apply(lot, "close", SYSTEM, values={"closed_at": lot.bidding_closes_at},
                           audit={"by": "schedule", "bidding_closes_at": lot.bidding_closes_at})
         emit("salvage.closed", _payload(lot))
         db.session.commit()
@@ -281,7 +273,7 @@ def close_lot(lot: SalvageLot, actor, expected_version: int | None = None, now: 
     """Staff end bidding early (提前截标)."""
     _require_staff(actor)
     now = now or utcnow()
-    LOT_MACHINE.apply(lot, "close", actor, expected_version=expected_version, values={"closed_at": now},
+    LOT_FLOW.apply(lot, "close", actor, expected_version=expected_version, values={"closed_at": now},
                       audit={"by": "staff", "bidding_closes_at": lot.bidding_closes_at})
     emit("salvage.closed", _payload(lot))
     return lot
@@ -295,16 +287,16 @@ def award_lot(lot: SalvageLot, actor, expected_version: int | None = None, now: 
     due at close of business of the 2nd working day after the award (config)."""
     _require_staff(actor)
     now = now or utcnow()
-    LOT_MACHINE.transition(lot.status, "award")  # 409 invalid_state before the close
+    LOT_FLOW.transition(lot.status, "award")  # 409 invalid_state before the close
     best = winning_bid(lot)
     if best is None:
-        LOT_MACHINE.apply(lot, "no_sale", actor, expected_version=expected_version,
+        LOT_FLOW.apply(lot, "no_sale", actor, expected_version=expected_version,
                           audit={"reserve_price": lot.reserve_price, "bids": lot.bid_count})
         emit("salvage.no_sale", _payload(lot))
         return lot
     due = working_days_ahead(now, int(setting("SALVAGE_PICKUP_WORKING_DAYS")),
                              setting("SALVAGE_PICKUP_CLOSE_OF_BUSINESS"))
-    LOT_MACHINE.apply(lot, "award", actor, expected_version=expected_version, values={
+    LOT_FLOW.apply(lot, "award", actor, expected_version=expected_version, values={
         "winner_id": best.vendor_id, "winning_bid_id": best.id, "amount": best.amount,
         "awarded_at": now, "pickup_due_at": due,
     }, audit={"winner_id": [None, best.vendor_id], "amount": [None, best.amount], "pickup_due_at": due})
@@ -319,7 +311,7 @@ def reopen_lot(lot: SalvageLot, actor, bidding_closes_at: datetime, reserve_pric
     no longer count); staff may lower the reserve."""
     _require_staff(actor)
     now = now or utcnow()
-    LOT_MACHINE.transition(lot.status, "reopen")
+    LOT_FLOW.transition(lot.status, "reopen")
     errors: dict[str, list[str]] = {}
     _validate_closes_at(bidding_closes_at, now, errors)
     if reserve_price is not None and reserve_price < 0:
@@ -332,7 +324,7 @@ def reopen_lot(lot: SalvageLot, actor, bidding_closes_at: datetime, reserve_pric
     if reserve_price is not None:
         values["reserve_price"] = quantize(reserve_price)
         audit["reserve_price"] = [lot.reserve_price, quantize(reserve_price)]
-    LOT_MACHINE.apply(lot, "reopen", actor, expected_version=expected_version, values=values, audit=audit)
+    LOT_FLOW.apply(lot, "reopen", actor, expected_version=expected_version, values=values, audit=audit)
     emit("salvage.opened", _payload(lot, claim_no=lot.claim.claim_no))
     return lot
 
@@ -413,7 +405,7 @@ def record_pickup(lot: SalvageLot, user, picked_up_at: datetime | None = None, n
     """The winner records the pickup (提货), which needs a pickup photo uploaded first."""
     _require_winner(lot, user)
     now = now or utcnow()
-    LOT_MACHINE.transition(lot.status, "pickup")
+    LOT_FLOW.transition(lot.status, "pickup")
     picked_up_at = picked_up_at or now
     errors: dict[str, list[str]] = {}
     has_photo = db.session.scalar(sa.select(sa.func.count()).select_from(SalvagePhoto).where(
@@ -428,7 +420,7 @@ def record_pickup(lot: SalvageLot, user, picked_up_at: datetime | None = None, n
         raise Invalid(errors)
     proceeds_due = local_date(working_days_ahead(picked_up_at, int(setting("SALVAGE_PROCEEDS_WORKING_DAYS"))))
     late = bool(lot.pickup_due_at and picked_up_at > lot.pickup_due_at)
-    LOT_MACHINE.apply(lot, "pickup", user, values={"picked_up_at": picked_up_at, "proceeds_due_on": proceeds_due},
+    LOT_FLOW.apply(lot, "pickup", user, values={"picked_up_at": picked_up_at, "proceeds_due_on": proceeds_due},
                       audit={"picked_up_at": picked_up_at, "late": late})
     emit("salvage.picked_up", _payload(lot, winner_id=lot.winner_id, late=late))
     return lot
@@ -438,7 +430,7 @@ def record_disposal(lot: SalvageLot, user, kind: str, at: datetime | None = None
     """Sold on or dismantled (出售/拆解), recorded by the winner or staff."""
     _require_winner_or_staff(lot, user)
     now = now or utcnow()
-    LOT_MACHINE.transition(lot.status, "dispose")
+    LOT_FLOW.transition(lot.status, "dispose")
     at = at or now
     errors: dict[str, list[str]] = {}
     if kind not in DISPOSALS:
@@ -449,7 +441,7 @@ def record_disposal(lot: SalvageLot, user, kind: str, at: datetime | None = None
         errors["at"] = ["Must not be before the pickup."]
     if errors:
         raise Invalid(errors)
-    LOT_MACHINE.apply(lot, "dispose", user, values={"disposal": kind, "disposed_at": at},
+    LOT_FLOW.apply(lot, "dispose", user, values={"disposal": kind, "disposed_at": at},
                       audit={"disposal": [None, kind], "disposed_at": at})
     return lot
 
@@ -469,7 +461,7 @@ def book_proceeds(lot: SalvageLot, user, amount: Decimal, booked_on: date, costs
     """Proceeds booked (入账) by the winner or staff: amount, date, costs → settled."""
     _require_winner_or_staff(lot, user)
     now = now or utcnow()
-    LOT_MACHINE.transition(lot.status, "book_proceeds")
+    LOT_FLOW.transition(lot.status, "book_proceeds")
     costs = costs if costs is not None else ZERO
     errors: dict[str, list[str]] = {}
     if amount is None or amount < 0:
@@ -486,7 +478,7 @@ def book_proceeds(lot: SalvageLot, user, amount: Decimal, booked_on: date, costs
         raise Invalid(errors)
     net = net_recovery_of(amount, costs)
     below = is_below_estimate(net, lot.estimated_value)
-    LOT_MACHINE.apply(lot, "book_proceeds", user, values={
+    LOT_FLOW.apply(lot, "book_proceeds", user, values={
         "proceeds_amount": quantize(amount), "proceeds_booked_on": booked_on, "proceeds_costs": quantize(costs),
         "net_recovery": net, "below_estimate": below, "settled_at": now,
     }, audit={"proceeds_amount": quantize(amount), "booked_on": booked_on, "costs": quantize(costs),

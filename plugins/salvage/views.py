@@ -10,14 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.audit.models import AuditEntry
-from portal.claims.models import Claim
-from portal.errors import Invalid, InvalidState, StaleVersion
-from portal.exports import xlsx_response
-from portal.api.pagination import count_rows
-from portal.extensions import db
-from portal.timeutil import local_now, month_start, utcnow
-from portal.web.forms import DONE, apply_errors, run_form
+from portal.plugin import (DONE, Claim, Invalid, InvalidState, StaleVersion, apply_errors, audit_trail,
+                          count_rows, db, local_now, month_start, run_form, utcnow, xlsx_response)
 
 from . import present, services
 from .api import filtered_lots_stmt
@@ -200,9 +194,7 @@ def _lot_page(lot, status=200, **forms):
         my_best = max(current) if current else None
     audit = []
     if staff:
-        audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == services.ENTITY,
-                                                               AuditEntry.entity_id == str(lot.id))
-                                   .order_by(AuditEntry.id)).all()
+        audit = audit_trail(services.ENTITY, lot.id)
     ctx = {
         "lot": lot, "staff": staff, "winner": winner, "bids": bids, "my_best": my_best,
         "photos": services.lot_photos(lot, user), "audit": audit, "now": utcnow(),

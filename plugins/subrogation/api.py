@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 
-from portal.api import ApiBlueprint
-from portal.api.access import api_user, authenticated, roles
+from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, api_user, authenticated, db,
+                          page_envelope_schema, page_of, roles)
 
-from portal.api.pagination import page_envelope_schema, page_of
-from portal.errors import Forbidden
-from portal.exports import XLSX_MIMETYPE
-from portal.extensions import db
 
 from . import services
 from .ledger import ledger_stmt, ledger_workbook

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.plugin import db
 
 from . import services
 from .models import Receipt, RecoveryCase, Target

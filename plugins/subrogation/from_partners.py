@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.audit.services import record_audit
-from portal.events import emit
-from portal.extensions import db
+from portal.plugin import db, emit, record_audit
 
 from .models import RecoveryCase
 from .services import _payload, limitation_deadline, today

@@ -5,9 +5,16 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
+from portal.plugin import hookimpl
 
 HERE = Path(__file__).resolve().parent
+
+
+@hookimpl
+def portal_config_defaults():
+    from .config import DEFAULTS
+
+    return DEFAULTS
 
 
 @hookimpl
@@ -41,7 +48,7 @@ def portal_permissions():
 
 @hookimpl
 def portal_nav_items(user):
-    from portal.web.nav import NavItem
+    from portal.plugin import NavItem
 
     if user.is_insurer or user.org_kind == "law_firm":
         from .views import flagged_count
@@ -84,9 +91,9 @@ def portal_claim_exposures(claim_ids):
 def portal_claim_costs(claim):
     import sqlalchemy as sa
 
-    from portal.claims.costs import CostComponent
-    from portal.extensions import db
-    from portal.money import Money
+    from portal.plugin import CostComponent
+    from portal.plugin import db
+    from portal.plugin import Money
 
     from .models import Receipt, RecoveryCase
 
@@ -102,6 +109,11 @@ def portal_evaluation_metrics():
     from .metrics import metric_definitions
 
     return metric_definitions()
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["recovery", "recovery_target"]
 
 
 @hookimpl

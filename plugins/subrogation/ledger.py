@@ -6,8 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from portal.claims.models import Claim
-from portal.exports import xlsx_response
+from portal.plugin import Claim, xlsx_response
 
 from . import services
 from .models import RecoveryCase
@@ -68,7 +67,7 @@ def ledger_rows(cases, on: date | None = None):
 
 
 def ledger_workbook(stmt):
-    from portal.extensions import db
+    from portal.plugin import db
 
     cases = db.session.scalars(stmt).unique().all()
     name = f"追偿台帐-{services.today():%Y%m%d}.xlsx"

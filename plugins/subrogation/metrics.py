@@ -1,4 +1,4 @@
-"""Law-firm scorecard metric contributed by subrogation (SPEC §8).
+"""Law-firm scorecard metric contributed by subrogation.
 
 ``law_firm.recovery_rate`` (追偿回收率): over the cases a firm handles that were opened on
 or before the period's last day, Σ receipts dated on or before that day ÷ Σ amount
@@ -11,9 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.evaluations.metrics import Bracket, MetricDefinition
-from portal.extensions import db
-from portal.money import ZERO, Money
+from portal.plugin import ZERO, Bracket, MetricDefinition, Money, db
 
 from .models import Receipt, RecoveryCase
 

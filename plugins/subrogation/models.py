@@ -7,11 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.auth.models import Organization, User
-from portal.claims.models import Claim
-from portal.extensions import db
-from portal.money import ZERO, Money, quantize
-from portal.timeutil import AwareDateTime, utcnow
+from portal.plugin import ZERO, AwareDateTime, Claim, Money, Organization, User, db, quantize, utcnow
 
 STATUSES = ("open", "demand_sent", "negotiating", "in_litigation", "closed")
 CLOSED_AS = ("recovered", "partially_recovered", "written_off")

@@ -2,7 +2,7 @@
 ``lawsuit.filed`` event by which the litigation plugin tells that a case went to court."""
 from __future__ import annotations
 
-from portal.notifications.services import notify
+from portal.plugin import notify
 
 
 def case_url(recovery_id) -> str:

@@ -12,25 +12,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
-from portal.audit.services import record_audit
-from portal.auth.models import Organization, User
-from portal.claims.access import active_assignment
-from portal.claims.models import Assignment, Claim
-from portal.errors import Forbidden, Invalid, InvalidState, NotFound, StaleVersion
-from portal.events import emit
-from portal.extensions import db
-from portal.money import ZERO, Money, quantize
-from portal.statemachine import StateMachine, T
-from portal.timeutil import local_now, month_start, utcnow
+from portal.plugin import (setting, T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
+                          Organization, StaleVersion, StateMachine, User, active_assignment, db, emit,
+                          local_now, month_start, quantize, record_audit, utcnow)
 
 from .models import CLOSED_AS, Receipt, RecoveryCase, Target
 
 WORKING_ROLES = ("legal", "admin")
 
-#: The status chart of API.md; every other move is 409 ``invalid_state``. The action is
-#: the target status (``{"to": ...}``); who may act is decided by :func:`require_worker`.
+#: The recovery case's status chart: these moves only; every other move is 409
+#: ``invalid_state``. The action is the target status (``{"to": ...}``); who may act is decided by :func:`require_worker`.
 RECOVERY_FLOW = StateMachine("recovery", RecoveryCase, [
     T("open", "demand_sent", "demand_sent"),
     T("open", "closed", "closed"),
@@ -58,7 +50,7 @@ def add_years(start: date, years: int) -> date:
 
 
 def limitation_years() -> int:
-    return int(current_app.config.get("SUBROGATION_LIMITATION_YEARS", 3))
+    return int(setting("SUBROGATION_LIMITATION_YEARS"))
 
 
 def limitation_deadline(starts_on: date, years: int | None = None) -> date:
@@ -67,7 +59,7 @@ def limitation_deadline(starts_on: date, years: int | None = None) -> date:
 
 
 def flag_days() -> int:
-    return int(current_app.config.get("SUBROGATION_LIMITATION_FLAG_DAYS", 90))
+    return int(setting("SUBROGATION_LIMITATION_FLAG_DAYS"))
 
 
 def today() -> date:
@@ -337,16 +329,14 @@ def mark_lawsuit_filed(recovery_id: int, lawsuit_id=None, actor_id=None) -> bool
     no longer flagged. Runs in a session of its own, audited there."""
     from sqlalchemy.orm import Session
 
-    from portal.audit.models import AuditEntry
-
     with Session(db.engine) as session:
         result = session.execute(sa.update(RecoveryCase).where(RecoveryCase.id == recovery_id,
                                                                RecoveryCase.lawsuit_filed.is_(False))
                                  .values(lawsuit_filed=True, version=RecoveryCase.version + 1))
         if result.rowcount:
-            session.add(AuditEntry(entity="recovery", entity_id=str(recovery_id), action="lawsuit_filed",
-                                   actor_id=actor_id, changes={"lawsuit_filed": [False, True],
-                                                               "lawsuit_id": lawsuit_id}))
+            actor = session.get(User, actor_id) if actor_id is not None else None
+            record_audit("recovery", recovery_id, "lawsuit_filed",
+                         {"lawsuit_filed": [False, True], "lawsuit_id": lawsuit_id}, actor=actor, session=session)
         session.commit()
         return bool(result.rowcount)
 

@@ -8,12 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.audit.models import AuditEntry
-from portal.errors import Invalid, PortalError
-from portal.api.pagination import count_rows
-from portal.extensions import db
-from portal.web.forms import DONE, INVALID, run_form
-from portal.web.nav import ClaimSection, Widget
+from portal.plugin import (DONE, INVALID, ClaimSection, Invalid, PortalError, Widget, audit_trail,
+                          count_rows, db, run_form)
 
 from . import services
 from .forms import (CLOSED_AS_LABELS, METHOD_LABELS, HandlerForm, ReceiptForm, RecoveryForm, TargetForm,
@@ -122,9 +118,7 @@ def new_case():
 
 
 def _audit(entity, entity_id):
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == entity,
-                                                          AuditEntry.entity_id == str(entity_id))
-                              .order_by(AuditEntry.id)).all()
+    return audit_trail(entity, entity_id)
 
 
 @bp.route("/cases/<int:recovery_id>", methods=["GET"])

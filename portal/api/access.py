@@ -6,9 +6,6 @@ URL map to keep it so.
 - ``@authenticated``: any logged-in user; the service scopes data to the caller.
 - ``@roles("admin", "supervisor")``: insurer users with one of these roles.
 - ``@org_kinds("garage")``: users of a partner of one of these kinds.
-
-And one that is not an access rule: ``@read_with_token(name=expression, …)`` asks for values
-to be read in the same statement as the caller's token (see :func:`read_with_token`).
 """
 from __future__ import annotations
 
@@ -19,7 +16,6 @@ from flask import g
 from ..errors import Forbidden, Unauthorized
 
 ACCESS_ATTR = "_portal_access"
-TOKEN_COLUMNS_ATTR = "_portal_token_columns"
 
 
 def _mark(fn, rule):
@@ -101,34 +97,3 @@ def _marker(view, attr: str):
 
 def access_rule(view) -> object | None:
     return _marker(view, ACCESS_ATTR)
-
-
-def read_with_token(**columns):
-    """Read ``columns`` (name → SQL expression, correlated to the caller's
-    ``portal.auth.models.User`` and ``Organization``) in the same statement as the caller's
-    bearer token, before the view runs; the view finds them in :func:`token_extras`. For a
-    busy view whose first read depends only on who calls (the quote lists' change marks):
-    one round trip to the database fewer on every call.
-
-    Example::
-
-        @read_with_token(unread=sa.select(sa.func.count(Note.id))
-                         .where(Note.user_id == User.id).scalar_subquery())
-        def my_view(): ...
-    """
-
-    def decorator(fn):
-        setattr(fn, TOKEN_COLUMNS_ATTR, dict(columns))
-        return fn
-
-    return decorator
-
-
-def token_columns(view) -> dict | None:
-    """The ``read_with_token`` columns of a view (through its decorators), if any."""
-    return _marker(view, TOKEN_COLUMNS_ATTR)
-
-
-def token_extras() -> dict:
-    """The values read with this request's token (``read_with_token``); empty without."""
-    return g.get("token_extras") or {}

@@ -7,7 +7,7 @@ from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
 from . import idempotency
-from .access import access_rule, enforce, token_columns
+from .access import access_rule, enforce
 from .blueprint import API_PREFIX
 
 UNGUARDED_ENDPOINTS = {"api-docs.openapi_json"}
@@ -25,7 +25,6 @@ def init_api(app, api, pm) -> None:
     @app.before_request
     def _authenticate_api():
         g.api_user = None  # never carried over from another request
-        g.token_extras = None
         if not request.path.startswith(API_PREFIX + "/"):
             return None
         header = request.headers.get("Authorization", "")
@@ -35,11 +34,10 @@ def init_api(app, api, pm) -> None:
                 raise Unauthorized("Send Authorization: Bearer <token>.")
             from ..auth.services import user_for_token
 
-            view = app.view_functions.get(request.endpoint) if request.endpoint else None
-            user, extras = user_for_token(token.strip(), token_columns(view) if view is not None else None)
+            user = user_for_token(token.strip())
             if user is None:
                 raise Unauthorized("The token is not valid or has expired.")
-            g.api_user, g.token_extras = user, extras
+            g.api_user = user
         # Authorise before the body is even parsed: no 422 for a caller who may not call.
         enforce(route_access_rule(app, request.endpoint, request.method), g.api_user)
         if g.api_user is not None and g.api_user.organization_suspended and request.method not in SAFE_METHODS:

@@ -1,21 +1,28 @@
-"""Audit trail API (API.md "Audit"): read-only; nothing here changes or deletes a row."""
+"""Audit trail API: read-only; nothing here changes or deletes a row."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..api import ApiBlueprint
 from ..api.access import roles
 from ..api.fields import LocalDateTime
 from ..extensions import db
-from .models import AUDIT_ENTITIES, AuditEntry
+from .services import audit_entities, audit_trail
 
 blp = ApiBlueprint("audit_api", __name__, description="The append-only audit trail (审计留痕)")
 MAX_ITEMS = 1000
 
 
+def _registered(entity: str) -> None:
+    if entity not in audit_entities():
+        raise ValidationError(f"Must be one of: {', '.join(sorted(audit_entities()))}.")
+
+
 class AuditQuery(Schema):
-    entity = fields.String(required=True, validate=validate.OneOf(AUDIT_ENTITIES))
+    entity = fields.String(required=True, validate=_registered,
+                           metadata={"description": "the kind of record, as its area registered it "
+                                                    "(quote, claim, price_list, complaint, …)"})
     entity_id = fields.String(required=True, validate=validate.Length(min=1, max=64),
                               metadata={"description": "the record's id (for a claim, its id or claim number)"})
 
@@ -41,12 +48,6 @@ def resolve_entity_id(entity: str, entity_id: str) -> str:
     return entity_id
 
 
-def audit_rows(entity: str, entity_id: str, limit: int = MAX_ITEMS) -> list[AuditEntry]:
-    return db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == entity,
-                                                          AuditEntry.entity_id == str(entity_id))
-                              .order_by(AuditEntry.id).limit(limit)).all()
-
-
 @blp.route("/audit", methods=["GET"])
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditList)
@@ -54,4 +55,4 @@ def audit_rows(entity: str, entity_id: str, limit: int = MAX_ITEMS) -> list[Audi
 def list_audit(args):
     """Every state change and decision of one record, oldest first."""
     entity_id = resolve_entity_id(args["entity"], args["entity_id"])
-    return {"items": audit_rows(args["entity"], entity_id)}
+    return {"items": audit_trail(args["entity"], entity_id, limit=MAX_ITEMS)}

@@ -8,10 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutil import AwareDateTime, utcnow
 
-AUDIT_ENTITIES = ("quote", "claim", "price_list", "salvage_lot", "recovery", "lawsuit", "organization", "user",
-                  "major_case")
-
-
 class AuditEntry(db.Model):
     """One row per state change or decision. Never updated, never deleted: on
     PostgreSQL a trigger refuses UPDATE and DELETE on this table."""

@@ -1,11 +1,15 @@
-"""``record_audit``: called inside the transaction of the change it records."""
+"""The audit trail (审计留痕): ``record_audit`` is called inside the transaction of the
+change it records; ``audit_trail`` reads one record's rows back, oldest first. The kinds
+of record are registered by their owners (``portal_audit_entities``)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import g, has_request_context, request
+import sqlalchemy as sa
+from flask import current_app, has_app_context, has_request_context, request
 
+from ..auth.current import current_actor
 from ..extensions import db
 from ..timeutil import isoformat
 from .models import AuditEntry
@@ -25,27 +29,41 @@ def _plain(value):
     return value
 
 
-def current_actor():
-    """The user acting in this request (web session or API token), or ``None``."""
-    if not has_request_context():
-        return g.get("actor") if g else None
-    user = g.get("api_user")
-    if user is not None:
-        return user
-    from flask_login import current_user
-
-    return current_user if getattr(current_user, "is_authenticated", False) else None
-
-
 def client_ip() -> str | None:
     if not has_request_context():
         return None
     return request.remote_addr
 
 
-def record_audit(entity: str, entity_id, action: str, changes: dict | None = None, actor=None) -> AuditEntry:
+def audit_entities(app=None) -> frozenset[str]:
+    """Every entity name some area registered, merged once per app."""
+    app = app or current_app._get_current_object()
+    known = app.extensions.get("portal.audit_entities")
+    if known is None:
+        from ..plugins import flatten, hook
+
+        known = frozenset(flatten(hook(app).portal_audit_entities()))
+        app.extensions["portal.audit_entities"] = known
+    return known
+
+
+def audit_trail(entity: str, entity_id, limit: int | None = None) -> list[AuditEntry]:
+    """One record's audit rows, oldest first (at most ``limit``)."""
+    stmt = (sa.select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.id))
+    return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
+
+
+def record_audit(entity: str, entity_id, action: str, changes: dict | None = None, actor=None,
+                 session=None) -> AuditEntry:
     """Append one audit row. ``changes`` maps a field to ``[before, after]``
-    (or any plain data describing the decision)."""
+    (or any plain data describing the decision). ``session`` is the request's by
+    default; a change made in a session of its own passes that one.
+
+    An entity nobody registered is a programming error: the row could never be read
+    back through the API, so it is refused here."""
+    if has_app_context() and entity not in audit_entities():
+        raise ValueError(f"audit entity {entity!r} is not registered (portal_audit_entities)")
     actor = actor if actor is not None else current_actor()
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
@@ -56,19 +74,5 @@ def record_audit(entity: str, entity_id, action: str, changes: dict | None = Non
         action=action,
         changes=_plain(changes or {}),
     )
-    db.session.add(entry)
+    (session or db.session).add(entry)
     return entry
-
-
-def diff(obj, fields, before: dict) -> dict:
-    """``{field: [before, after]}`` for the fields whose value changed."""
-    out = {}
-    for name in fields:
-        after = getattr(obj, name)
-        if before.get(name) != after:
-            out[name] = [before.get(name), after]
-    return out
-
-
-def snapshot(obj, fields) -> dict:
-    return {name: getattr(obj, name) for name in fields}

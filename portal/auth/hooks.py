@@ -53,3 +53,8 @@ def portal_dashboard_widgets(user):
                               .group_by(Organization.kind).order_by(Organization.kind)).all()
     return [Widget(_l("Partners by kind"), value=sum(c for _, c in rows), kind="bar",
                    data=[(k, c) for k, c in rows], url="/admin/organizations", order=90)]
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["organization", "user"]

@@ -328,15 +328,13 @@ def revoke_token(user: User, token_id: int) -> None:
         record_audit("user", user.id, "token_revoked", {"token_id": token_id}, actor=user)
 
 
-def user_for_token(token: str, extras: dict | None = None) -> tuple[User | None, dict]:
-    """The live user behind a bearer token, and the ``extras`` (name → SQL expression on the
-    token's ``User`` and ``Organization``) read in the same statement (one statement in all:
-    see ``portal.auth.token_lookup``)."""
+def user_for_token(token: str) -> User | None:
+    """The live user behind a bearer token (one statement: see ``portal.auth.token_lookup``)."""
     if not token or len(token) > 200:
-        return None, {}
+        return None
     from .token_lookup import read_token
 
-    return read_token(_hash(token), extras, utcnow())
+    return read_token(_hash(token), utcnow())
 
 
 def start_session(user: User, ip: str | None) -> str:
@@ -370,12 +368,11 @@ def load_session(key: str) -> User | None:
 
 
 def _update_session(session_id: int, **values) -> None:
-    """Write to a session row from a page view (a GET): end the read transaction first, so
-    the UPDATE opens a write transaction of its own (on SQLite a GET's transaction begins
-    deferred, and a read transaction may not always be upgraded to a write one)."""
-    db.session.commit()
-    db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(**values))
-    db.session.commit()
+    """Touch a session row (last seen, or ended by a timeout) from any request, a GET
+    included: in a short transaction of its own on its own connection, so the request's
+    transaction stays what it was (a GET's only reads)."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.update(UserSession).where(UserSession.id == session_id).values(**values))
 
 
 def end_session(key: str | None) -> None:

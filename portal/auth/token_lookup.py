@@ -1,9 +1,8 @@
 """The bearer token's look-up (令牌核验): one statement for the token, its user and the
-user's organization — and whatever the view asked to read with them
-(``portal.api.access.read_with_token``) — on every API call.
+user's organization, on every API call.
 
 Every API call starts here, so it is built for speed: the statement is a plain column
-select, built once per set of extra expressions, and the user and organization are put
+select, built once, and the user and organization are put
 into the session as if a query had loaded them (a new instance's dict filled from the row,
 ``make_transient_to_detached``, ``Session.add`` — SQLAlchemy's way of attaching rows read
 elsewhere). The ORM's per-query loading machinery for three entities cost a third of the
@@ -22,7 +21,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..extensions import db
 from .models import ApiToken, Organization, User
 
-_LOOKUPS: dict = {}
 _TOKEN_T = ApiToken.__table__
 
 
@@ -37,23 +35,17 @@ _PK_ATTRS = {model: {inspect(model).get_property_by_column(c).key for c in inspe
              for model in (User, Organization)}
 
 
-def lookup_statement(extras: dict | None):
-    """The statement and the names of the extra values, built once per set of expressions
-    (which live as long as their views)."""
-    names = tuple(sorted(extras)) if extras else ()
-    key = tuple((name, id(extras[name])) for name in names)
-    stmt = _LOOKUPS.get(key)
-    if stmt is None:
-        user_m, org_m = inspect(User), inspect(Organization)
-        columns = [_TOKEN_T.c.expires_at.label("t__expires_at"), _TOKEN_T.c.revoked_at.label("t__revoked_at")]
-        columns += [user_m.column_attrs[attr].expression.label(label) for attr, label in _USER_COLUMNS]
-        columns += [org_m.column_attrs[attr].expression.label(label) for attr, label in _ORG_COLUMNS]
-        columns += [extras[name].label(name) for name in names]
-        stmt = sa.select(*columns).select_from(
-            _TOKEN_T.join(User, User.id == _TOKEN_T.c.user_id).join(Organization, Organization.id == User.organization_id)
-        ).where(_TOKEN_T.c.token_hash == sa.bindparam("token_hash"))
-        _LOOKUPS[key] = stmt
-    return stmt, names
+def _lookup_statement():
+    user_m, org_m = inspect(User), inspect(Organization)
+    columns = [_TOKEN_T.c.expires_at.label("t__expires_at"), _TOKEN_T.c.revoked_at.label("t__revoked_at")]
+    columns += [user_m.column_attrs[attr].expression.label(label) for attr, label in _USER_COLUMNS]
+    columns += [org_m.column_attrs[attr].expression.label(label) for attr, label in _ORG_COLUMNS]
+    return sa.select(*columns).select_from(
+        _TOKEN_T.join(User, User.id == _TOKEN_T.c.user_id).join(Organization, Organization.id == User.organization_id)
+    ).where(_TOKEN_T.c.token_hash == sa.bindparam("token_hash"))
+
+
+LOOKUP = _lookup_statement()
 
 
 def _attach(model, mapping, columns: list[tuple[str, str]]):
@@ -78,18 +70,17 @@ def _attach(model, mapping, columns: list[tuple[str, str]]):
     return obj
 
 
-def read_token(token_hash: str, extras: dict | None, now):
-    """``(user, extras)`` for a live token of an active user, else ``(None, {})``."""
-    stmt, names = lookup_statement(extras)
+def read_token(token_hash: str, now):
+    """The user of a live token of an active user, else ``None``."""
     # a Core statement on the session's connection: the ORM's execution path adds nothing here
-    row = db.session.connection().execute(stmt, {"token_hash": token_hash}).first()
+    row = db.session.connection().execute(LOOKUP, {"token_hash": token_hash}).first()
     if row is None:
-        return None, {}
+        return None
     m = row._mapping
     if m["t__revoked_at"] is not None or m["t__expires_at"] <= now or not m["u__active"]:
-        return None, {}
+        return None
     organization = _attach(Organization, m, _ORG_COLUMNS)
     user = _attach(User, m, _USER_COLUMNS)
     if "organization" not in user.__dict__:
         set_committed_value(user, "organization", organization)
-    return user, {name: m[name] for name in names}
+    return user

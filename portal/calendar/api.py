@@ -1,4 +1,4 @@
-"""Working calendar API (API.md "Working calendar")."""
+"""Working calendar API: ``/api/v1`` working calendar and its overrides."""
 from __future__ import annotations
 
 from datetime import date

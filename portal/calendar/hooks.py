@@ -49,3 +49,8 @@ def portal_dashboard_widgets(user):
     return [Widget(_l("No official holiday schedule for %(years)s", years=years), value="⚠",
                    subtitle=_l("Deadlines use Monday–Friday plus your overrides; enter the official "
                                "holidays and make-up days."), url="/admin/calendar", tone="warning", order=5)]
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["calendar"]

@@ -1,4 +1,4 @@
-"""Claims API (API.md "Claims"): ``/api/v1/claims`` and assignments."""
+"""Claims API: ``/api/v1/claims`` and assignments."""
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -68,6 +68,11 @@ def portal_dashboard_widgets(user):
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["claim"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"claim.assigned": _l("A claim was assigned to your organization"),
             "claim.unassigned": _l("A claim assignment ended")}

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization
+from ..db.changes import watch
 from ..extensions import db
 from ..money import Money
 from ..timeutil import AwareDateTime, utcnow
@@ -97,3 +98,8 @@ class Assignment(db.Model):
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+
+# Pages that show claims (a quote list shows each quote's claim number and colour) are kept
+# while this mark holds: renewed on any change of any claim (claims change rarely).
+CLAIMS_WATCH = watch("claims", scope="claims")

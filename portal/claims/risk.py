@@ -1,5 +1,5 @@
 """Risk colour (红黄蓝 分级): red if any red rule holds, blue if every blue condition
-holds, yellow otherwise (SPEC §2). Each rule is one small function of the claim's facts
+holds, yellow otherwise. Each rule is one small function of the claim's facts
 and the thresholds in ``app.config["RISK_RULES"]``; times are compared in Asia/Shanghai.
 
 A rule takes ``(claim, rules)``: ``claim`` is anything with the claim's attributes

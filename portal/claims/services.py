@@ -32,7 +32,7 @@ REQUIRED = ("claim_no", "policy_no", "policy_start", "policy_end", "insured_name
 MONEY_FIELDS = ("actual_value", "policy_cover", "estimated_loss", "property_loss")
 
 # A claim's life (赔案状态): open → closed (结案) → reopened (重开) back to open.
-CLAIM_STATES = StateMachine("claim", Claim, [
+CLAIM_FLOW = StateMachine("claim", Claim, [
     T("open", "close", "closed", "assessor", "supervisor", "admin"),
     T("closed", "reopen", "open", "supervisor", "admin"),
 ])
@@ -178,7 +178,7 @@ def update_claim(claim: Claim, changes: dict, actor=None, expected_version: int 
 
 
 def transition_claim(claim: Claim, action: str, actor, expected_version: int | None = None) -> Claim:
-    CLAIM_STATES.apply(claim, action, actor, expected_version=expected_version)
+    CLAIM_FLOW.apply(claim, action, actor, expected_version=expected_version)
     return claim
 
 

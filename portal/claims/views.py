@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..audit.api import audit_rows
+from ..audit.services import audit_trail
 from ..auth.models import Organization
 from ..errors import Invalid, PortalError
 from ..exports import xlsx_response
@@ -234,8 +234,8 @@ def detail(claim_no):
                                      .where(Assignment.claim_id == claim.id).order_by(Assignment.id)).all()
     return render_template("claims/detail.html", claim=claim, assessment=assess(claim), sections=sections,
                            components=components, net=net_cost(components), assignments=assignments,
-                           audit=audit_rows("claim", claim.id), form=_assignment_form(claim),
-                           actions=services.CLAIM_STATES.actions_from(claim.status), purpose_kinds=PURPOSE_KINDS)
+                           audit=audit_trail("claim", claim.id), form=_assignment_form(claim),
+                           actions=services.CLAIM_FLOW.actions_from(claim.status), purpose_kinds=PURPOSE_KINDS)
 
 
 @bp.route("/claims/<claim_no>/assignments", methods=["POST"])

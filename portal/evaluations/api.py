@@ -13,7 +13,7 @@ from ..extensions import db
 from . import services
 from .engine import compute_scorecards, parse_period
 from .models import EvaluationRules, Scorecard
-from .rules import ensure_rules, latest_rules_row
+from .rules import rules_in_force
 from .schemas import (DisputeAnswer, DisputeCreate, DisputePage, DisputeQuery, DisputeSchema, EvaluationRequest,
                       EvaluationSummary, RankingItem, RankingPage, RankingQuery, RulesPublish, RulesSchema,
                       ScorecardSchema)
@@ -61,14 +61,9 @@ def ranking(args):
 @blp.response(200, RulesSchema)
 @roles("staff")
 def current_rules():
-    """The rules in force (published from the registered metrics' defaults if none yet)."""
-    row = latest_rules_row()
-    if row is None:
-        db.session.commit()   # a GET that writes ends its read transaction first (portal.read_only)
-        ensure_rules(actor=api_user())
-        db.session.commit()
-        row = latest_rules_row()
-    return row
+    """The rules in force (before the first computation: the registered metrics' defaults,
+    as version 1 will be published)."""
+    return rules_in_force()
 
 
 @blp.route("/evaluation-rules/<int:version>", methods=["GET"])

@@ -95,6 +95,11 @@ def portal_dashboard_widgets(user):
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["evaluation", "evaluation_rules", "metric_dispute"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"evaluation.grade_changed": _l("Your grade changed"),
             "evaluation.dispute_opened": _l("A scorecard dispute was opened"),

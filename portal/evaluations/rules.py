@@ -131,6 +131,20 @@ def usable_defaults(defaults: dict) -> tuple[dict, dict]:
     return good, bad
 
 
+def rules_in_force() -> EvaluationRules:
+    """The rules version in force, for reading: the latest published one, or — before the
+    first computation or edit publishes version 1 — that version as it will be published
+    (the registered metrics' defaults), unsaved. Reading never writes."""
+    row = latest_rules_row()
+    if row is not None:
+        return row
+    defaults = default_config()
+    good, _bad = usable_defaults(defaults)
+    return EvaluationRules(version=1, config=_normalized(validate_config({"grade_bounds": defaults["grade_bounds"],
+                                                                          "kinds": good})),
+                           note="defaults of the registered metrics (published at the first computation)")
+
+
 def ensure_rules(metrics: list[MetricDefinition] | None = None, actor=None) -> Rules:
     """The current rules. Publishes version 1 from the defaults when there is none, and a
     new version when the registered metrics of a kind differ from the rules' (a plugin

@@ -1,4 +1,4 @@
-"""API shapes of evaluations (API.md "Evaluations")."""
+"""API shapes of evaluations (scorecards, rules versions, disputes)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -93,7 +93,8 @@ class RulesSchema(Schema):
     version = fields.Integer()
     config = fields.Dict()
     note = fields.String(allow_none=True)
-    created_at = LocalDateTime()
+    created_at = LocalDateTime(allow_none=True, metadata={
+        "description": "when it was published; null for version 1 before the first computation publishes it"})
     created_by_id = fields.Integer(allow_none=True)
 
 

@@ -16,12 +16,12 @@ from ..extensions import db
 from ..statemachine import StateMachine, T
 from ..timeutil import utcnow
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
-from .rules import get_rules, publish_rules, registered_metrics
+from .rules import ensure_rules, get_rules, latest_rules_row, publish_rules, registered_metrics
 
 HUNDRED = Decimal(100)
 STAFF_EVALUATORS = ("supervisor", "admin")
 
-DISPUTES = StateMachine("metric_dispute", MetricDispute, [
+DISPUTE_FLOW = StateMachine("metric_dispute", MetricDispute, [
     T("open", "answer", "answered", *STAFF_EVALUATORS),
 ])
 
@@ -263,7 +263,7 @@ def answer_dispute(dispute: MetricDispute, user, answer: str, version: int | Non
         raise Invalid.field("answer", "Write the answer to the partner.")
     if len(answer) > 4000:
         raise Invalid.field("answer", "At most 4000 characters.")
-    DISPUTES.apply(dispute, "answer", user, expected_version=version,
+    DISPUTE_FLOW.apply(dispute, "answer", user, expected_version=version,
                    values={"answer": answer, "answered_by_id": user.id, "answered_at": utcnow()})
     emit("evaluation.dispute_answered", {"dispute_id": dispute.id, "organization_id": dispute.organization_id,
                                          "period": dispute.period, "metric": dispute.metric_code})
@@ -316,4 +316,6 @@ def publish_rules_version(config: dict, actor, note: str | None = None):
                                            f" unknown: {', '.join(extra) or '-'})."]
         if errors:
             raise Invalid(errors)
+    if latest_rules_row() is None:      # the defaults were in force until now: history says so
+        ensure_rules(actor=actor)
     return publish_rules(config, actor=actor, note=note)

@@ -15,7 +15,7 @@ from ..extensions import db
 from . import services
 from .engine import compute_scorecards, parse_period
 from .models import EvaluationRules, MetricDispute, Scorecard
-from .rules import ensure_rules, latest_rules_row, rules_from_row
+from .rules import rules_from_row, rules_in_force
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 
@@ -243,12 +243,7 @@ def rules():
             except Invalid as exc:
                 db.session.rollback()
                 errors = exc.details
-    row = latest_rules_row()
-    if row is None:
-        db.session.commit()   # a GET that writes ends its read transaction first (portal.read_only)
-        ensure_rules(actor=current_user)
-        db.session.commit()
-        row = latest_rules_row()
+    row = rules_in_force()
     version = request.args.get("version", type=int)
     shown = row
     if version:

@@ -108,6 +108,11 @@ def portal_event(name, payload):
 
 
 @hookimpl
+def portal_audit_entities():
+    return ["major_case"]
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"major_case.entered": _l("Major case entered"),
             "major_case.weekly": _l("Weekly summary of major cases")}

@@ -22,7 +22,8 @@ from ..auth.models import User
 from ..errors import Forbidden, Invalid, NotFound, StaleVersion
 from ..extensions import db
 from ..money import Money, format_money, quantize
-from ..statemachine import StateMachine, T, update_record
+from ..db.records import update_record
+from ..statemachine import StateMachine, T
 from ..timeutil import utcnow
 from .models import BASES, MajorCase, MajorCaseLine
 
@@ -30,7 +31,7 @@ MILESTONES = ("on_site", "investigation_report", "status")
 MANAGERS = ("supervisor", "admin")       # may reassign, close and act on any case
 
 # A major case's life: open → closed (结案归档, the report must be in) → reopened.
-MAJOR_CASE_STATES = StateMachine("major_case", MajorCase, [
+MAJOR_CASE_FLOW = StateMachine("major_case", MajorCase, [
     T("open", "close", "closed", *MANAGERS),
     T("closed", "reopen", "open", *MANAGERS),
 ])
@@ -296,5 +297,5 @@ def transition(case: MajorCase, action: str, actor, reason: str | None = None) -
     if action == "close" and case.report_at is None:
         raise Invalid({"action": ["A major case closes only with its investigation report."]})
     values = {"closed_at": utcnow() if action == "close" else None}
-    MAJOR_CASE_STATES.apply(case, action, actor, values=values, audit={"reason": (reason or "").strip() or None})
+    MAJOR_CASE_FLOW.apply(case, action, actor, values=values, audit={"reason": (reason or "").strip() or None})
     return case

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..api.pagination import count_rows
-from ..audit.api import audit_rows
+from ..audit.services import audit_trail
 from ..errors import Invalid, PortalError
 from ..exports import xlsx_response
 from ..extensions import db
@@ -53,7 +53,7 @@ def _detail(case, status=200, errors=None, typed=None):
     people = register.candidates(case.band, case.amount) if manager else []
     return render_template("major_cases/detail.html", case=case, may_act=register.may_act(case, current_user),
                            manager=manager, people=people, errors=errors or {}, typed=typed or {},
-                           audit=audit_rows("major_case", case.id), late=register.overdue(case)), status
+                           audit=audit_trail("major_case", case.id), late=register.overdue(case)), status
 
 
 @bp.route("/major-cases/<int:case_id>")

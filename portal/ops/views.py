@@ -1,5 +1,5 @@
-"""Signed webhooks for people (SPEC §10): register an endpoint, rotate its secret, disable
-it, read its delivery log and replay a delivery. The rules are the service's
+"""Signed webhooks for people (``docs/operations.md``, "Webhooks"): register an endpoint,
+rotate its secret, disable it, read its delivery log and replay a delivery. The rules are the service's
 (``portal.ops.webhooks``), the same the API (``portal.ops.api``) uses; the signing secret
 is shown once, from what the service returns, and never read back from the endpoint."""
 from __future__ import annotations

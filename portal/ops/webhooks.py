@@ -1,6 +1,6 @@
-"""Signed webhooks (SPEC §10): a partner registers an HTTPS endpoint and receives every
-event that concerns its organization, signed with HMAC-SHA256, retried with backoff,
-logged, and replayable.
+"""Signed webhooks (``docs/operations.md``, "Webhooks"): a partner registers an HTTPS
+endpoint and receives every event that concerns its organization, signed with HMAC-SHA256,
+retried with backoff, logged, and replayable.
 
 Signature: ``X-Portal-Signature: sha256=<hex>`` where the HMAC key is the endpoint's
 secret and the message is ``"<X-Portal-Timestamp>.<raw body>"``. Receivers should

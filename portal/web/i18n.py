@@ -32,9 +32,9 @@ def compile_catalogs(directories: list[str]) -> None:
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    from ..app import request_user
+    from ..auth.current import current_actor
 
-    user = request_user() if request else None
+    user = current_actor() if request else None
     if user is not None and user.locale in languages:
         return user.locale
     lang = session.get("lang") if request else None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -20,12 +20,32 @@ def dashboard():
     return render_template("dashboard.html", widgets=widgets)
 
 
+def notification_kinds() -> dict:
+    """``{kind: label}`` of every notification kind an area sends, merged once per app."""
+    kinds = current_app.extensions.get("portal.notification_kinds")
+    if kinds is None:
+        kinds = {}
+        for table in hook().portal_notification_kinds():
+            kinds.update(table)
+        current_app.extensions["portal.notification_kinds"] = kinds
+    return kinds
+
+
 @bp.route("/notifications")
 @login_required
 def notifications():
-    rows = db.session.scalars(sa.select(Notification).where(Notification.user_id == current_user.id)
-                              .order_by(Notification.id.desc()).limit(200)).all()
-    return render_template("notifications.html", notifications=rows)
+    kinds = notification_kinds()
+    kind = request.args.get("kind", "")
+    stmt = sa.select(Notification).where(Notification.user_id == current_user.id)
+    if kind in kinds:
+        stmt = stmt.where(Notification.kind == kind)
+    else:
+        kind = ""
+    rows = db.session.scalars(stmt.order_by(Notification.id.desc()).limit(200)).all()
+    received = db.session.scalars(sa.select(Notification.kind).where(Notification.user_id == current_user.id)
+                                  .distinct()).all()
+    choices = sorted(((k, kinds[k]) for k in received if k in kinds), key=lambda kv: str(kv[1]))
+    return render_template("notifications.html", notifications=rows, kinds=kinds, kind=kind, choices=choices)
 
 
 @bp.route("/notifications/<int:note_id>/open", methods=["POST"])

@@ -7,7 +7,7 @@ import click
 from flask import Blueprint
 from flask_babel import gettext as _
 
-from portal import hookimpl
+from portal import hookimpl, hookspec
 from portal.api import ApiBlueprint
 from portal.api.access import roles
 from portal.web.nav import NavItem, Widget
@@ -127,3 +127,61 @@ def portal_scheduled_jobs():
 @hookimpl
 def portal_demo_data(demo):
     return [f"hooktest demo saw {len(demo.orgs)} organizations"]
+
+
+class PublishedHooks:
+    """A hook this plugin publishes for others (``portal_addhookspecs``)."""
+
+    @hookspec
+    def portal_hooktest_ping(value):
+        """Answer a ping."""
+
+
+@hookimpl
+def portal_addhookspecs():
+    return PublishedHooks
+
+
+@hookimpl
+def portal_hooktest_ping(value):
+    return value * 2
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["hooktest_thing"]
+
+
+class Orphan:
+    """Implements a hook nobody publishes: the start must fail."""
+
+    @hookimpl
+    def portal_nobody_publishes(self):
+        return 1
+
+
+class OptionalOrphan:
+    """The same, marked optional: the start goes on and nothing calls it."""
+
+    @hookimpl(optionalhook=True)
+    def portal_nobody_publishes(self):
+        return 1
+
+
+ORPHAN, OPTIONAL_ORPHAN = Orphan(), OptionalOrphan()
+
+
+@hookimpl
+def portal_config_defaults():
+    return {"HOOKTEST_GREETING": "你好", "HOOKTEST_LIMIT": 5}
+
+
+class BadSettings:
+    """Declares a setting outside its prefix: the start must fail."""
+
+    @hookimpl
+    def portal_config_defaults(self):
+        return {"LIMIT": 1}
+
+
+BAD_SETTINGS = BadSettings()

@@ -34,7 +34,7 @@ MISSING = "999999"
 
 
 def _open_salvage_lot(kind: str, rule, values: dict) -> bool:
-    """Salvage is a marketplace: an open lot is offered to every eligible vendor (SPEC §5),
+    """Salvage is a marketplace: an open lot is offered to every eligible vendor,
     so a vendor may see it, and its own (here: no) bids on it. Nothing else."""
     if kind != "salvage_vendor" or not rule.rule.startswith("/api/v1/salvage-lots/<int:lot_id>"):
         return False

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import inspect
 
-from portal.hookdocs import DOC_PATH, hook_specs, render
 from tests.conftest import ROOT
+from tools.hookdocs import DOC_PATH, hook_specs, render
 
 
 def test_docs_mirror_the_hookspecs():
-    assert DOC_PATH.read_text(encoding="utf-8") == render(), "run: python -m portal.hookdocs"
+    assert DOC_PATH.read_text(encoding="utf-8") == render(), "run: python -m tools.hookdocs"
 
 
 def test_every_hook_is_documented_with_its_signature_and_an_example():

@@ -217,3 +217,81 @@ def test_portal_event_waits_for_the_outer_commit_not_a_savepoint(ctx):
     assert hooktest_plugin.EVENTS == []       # the savepoint's release is not the commit
     db.session.commit()
     assert hooktest_plugin.EVENTS == [("hooktest.nested", {"id": org.id})]
+
+
+def test_portal_addhookspecs_publishes_a_plugins_own_hook(ctx):
+    from portal.plugins import hook
+
+    assert hook(ctx).portal_hooktest_ping(value=21) == [42]
+
+
+def test_an_implementation_of_an_unpublished_hook_stops_the_start_unless_optional(tmp_path):
+    from pluggy import PluginValidationError
+
+    from portal import create_app
+    from portal.plugins import get_pm
+
+    plugins = {"orphan": "tests.contract.hooktest_plugin:ORPHAN"}
+    with pytest.raises(PluginValidationError, match="portal_nobody_publishes"):
+        create_app(base_config(fresh_database_url(tmp_path, "orphan"), tmp_path, PLUGINS=plugins))
+    plugins = {"orphan": "tests.contract.hooktest_plugin:OPTIONAL_ORPHAN"}
+    app = create_app(base_config(fresh_database_url(tmp_path, "orphan2"), tmp_path, PLUGINS=plugins))
+    assert "orphan" in [name for name, _ in get_pm(app).list_name_plugin()]
+
+
+def test_plugins_published_hooks_leave_with_their_publisher(tmp_path):
+    """Litigation implements garages' ``portal_partner_complaints`` (optional); without
+    garages the portal starts, and the hook has no specification (nobody calls it)."""
+    from portal import create_app
+    from portal.plugins import hook
+
+    plugins = {name: path for name, path in PROJECT_PLUGINS.items() if name != "garages"}
+    app = create_app(base_config(fresh_database_url(tmp_path, "nogarages"), tmp_path, PLUGINS=plugins))
+    assert hook(app).portal_partner_complaints.spec is None          # implemented, never published
+    assert getattr(hook(app), "portal_quote_checks", None) is None
+    if "parts_suppliers" in plugins:
+        assert hook(app).portal_quoted_parts.spec is not None
+
+
+def test_portal_audit_entities_make_a_plugins_trail_readable(ctx):
+    from portal.audit.services import record_audit
+    from portal.extensions import db
+
+    f = Factory(ctx)
+    admin = f.admin()
+    record_audit("hooktest_thing", 7, "made", {"n": 1}, actor=admin)
+    db.session.commit()
+    r = ctx.test_client().get("/api/v1/audit?entity=hooktest_thing&entity_id=7", headers=f.headers(admin))
+    assert r.status_code == 200 and [i["action"] for i in r.get_json()["items"]] == ["made"]
+    assert ctx.test_client().get("/api/v1/audit?entity=nothing_registered&entity_id=7",
+                                 headers=f.headers(admin)).status_code == 422
+
+
+def test_portal_config_defaults_under_what_the_deployment_set(tmp_path):
+    from portal import create_app
+    from portal.plugin import setting
+
+    plugins = {"hooktest": "tests.contract.hooktest_plugin"}
+    app = create_app(base_config(fresh_database_url(tmp_path, "settings"), tmp_path, PLUGINS=plugins,
+                                 HOOKTEST_LIMIT=9))
+    with app.app_context():
+        assert setting("HOOKTEST_GREETING") == "你好" and app.config["HOOKTEST_GREETING"] == "你好"
+        assert setting("HOOKTEST_LIMIT") == 9                       # the deployment's value wins
+        app.config.pop("HOOKTEST_GREETING")
+        assert setting("HOOKTEST_GREETING") == "你好"                # the default stays known
+
+
+def test_a_setting_outside_the_plugins_prefix_stops_the_start(tmp_path):
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match="'LIMIT' is not named after its plugin"):
+        create_app(base_config(fresh_database_url(tmp_path, "badsettings"), tmp_path,
+                               PLUGINS={"bad": "tests.contract.hooktest_plugin:BAD_SETTINGS"}))
+
+
+def test_every_plugins_settings_carry_its_name():
+    import importlib
+
+    for name in PROJECT_PLUGINS:
+        defaults = importlib.import_module(f"plugins.{name}.config").DEFAULTS
+        assert defaults and all(key.startswith(f"{name.upper()}_") for key in defaults), name

@@ -1,4 +1,4 @@
-"""Working calendar (工作日历) and the review deadline (核损时效), SPEC §3 "Deadline"."""
+"""Working calendar (工作日历) and the review deadline (核损时效)."""
 from __future__ import annotations
 
 from datetime import date, datetime

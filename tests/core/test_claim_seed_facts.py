@@ -1,4 +1,4 @@
-"""Seed 002's facts on a claim (SPEC §3a) through the API and the pages: who reported it,
+"""Seed 002's facts on a claim (docs/review-controls.md) through the API and the pages: who reported it,
 the vehicle's use, domestic or imported, a rare model; the red reasons and the never-blue
 uses they drive, in Chinese and English words."""
 from __future__ import annotations

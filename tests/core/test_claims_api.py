@@ -1,4 +1,4 @@
-"""API.md "Claims": create, read, patch, list, assign/unassign; partner visibility; errors."""
+"""The claims API: create, read, patch, list, assign/unassign; partner visibility; errors."""
 from __future__ import annotations
 
 import copy

@@ -110,7 +110,7 @@ def test_database_outage_gives_503_and_recovers(tmp_path):
 
 
 def test_a_connection_that_died_while_resting_is_replaced_not_failed(tmp_path):
-    """No ping on every checkout (portal.pool): a connection that rested longer than
+    """No ping on every checkout (portal.db.engine): a connection that rested longer than
     POOL_PING_AFTER_IDLE_SECONDS is pinged first, and a dead one is replaced unseen."""
     import time
 

@@ -1,4 +1,4 @@
-"""Scorecard engine (SPEC §8): brackets, weights, totals, grade bounds, recompute,
+"""Scorecard engine: brackets, weights, totals, grade bounds, recompute,
 versioned rules, inactive partners, grade changes, peers and "what moves my grade".
 
 A test metric plugin is registered for the duration of a test; the project's own

@@ -1,4 +1,4 @@
-"""API.md "Evaluations": POST /evaluations, GET /organizations/{id}/scorecards, the staff
+"""The evaluations API: POST /evaluations, GET /organizations/{id}/scorecards, the staff
 ranking, rules versions and metric disputes."""
 from __future__ import annotations
 
@@ -164,3 +164,24 @@ def test_openapi_lists_the_evaluation_paths(client):
     for p in ("/api/v1/evaluations", "/api/v1/organizations/{org_id}/scorecards", "/api/v1/scorecards",
               "/api/v1/evaluation-rules", "/api/v1/evaluation-disputes"):
         assert p in paths, p
+
+
+def test_reading_the_rules_before_any_are_published_writes_nothing(api_as, setup):
+    """Before the first computation the rules in force are the registered metrics' defaults,
+    shown as version 1 will be published — reading them publishes nothing; the first
+    edit publishes the defaults as version 1 and the edit as version 2 (history stays true)."""
+    from portal.evaluations.rules import latest_rules_row
+
+    admin = api_as(setup["admin"])
+    shown = admin.get("/evaluation-rules").get_json()
+    assert shown["version"] == 1 and shown["created_at"] is None and "test.quality" in shown["config"]["kinds"]["garage"]
+    assert latest_rules_row() is None
+    import copy
+
+    config = copy.deepcopy(shown["config"])
+    config["kinds"]["garage"]["test.quality"]["weight"] = "50"
+    config["kinds"]["garage"]["test.delay"]["weight"] = "50"
+    ok = admin.post("/evaluation-rules", json={"config": config, "note": "even weights"})
+    assert ok.status_code == 201 and ok.get_json()["version"] == 2
+    assert admin.get("/evaluation-rules/1").get_json()["config"] == shown["config"]   # as it was shown
+    assert admin.get("/evaluation-rules").get_json()["config"] == config

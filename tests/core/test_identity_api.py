@@ -1,4 +1,5 @@
-"""API.md "Conventions" and "Identity and organizations"."""
+"""The API's conventions (tokens, error envelopes, idempotency, headers) and its identity and
+organization endpoints."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -178,3 +178,23 @@ def test_with_smtp_each_recipient_is_mailed_and_marked(app, factory, monkeypatch
     assert sorted(sent_to) == [("a@garage.example", "Claim C1 assigned"), ("b@garage.example", "Claim C1 assigned")]
     marked = dict(db.session.execute(sa.select(Notification.user_id, Notification.emailed_at)).all())
     assert all(marked[i] is not None for i in ids[0]) and marked[ids[1]] is None
+
+
+def test_the_notifications_page_names_each_kind_and_filters_by_it(api_as, factory, client, web_login):
+    """``portal_notification_kinds`` labels each notification and offers the kinds received
+    as a filter, in the reader's language."""
+    staff, c, garage, users, _ = _setup(api_as, factory)
+    api_as(staff).post(f"/claims/{c['claim_no']}/assignments", json={"organization_id": garage.id, "purpose": "repair"})
+    other = api_as(staff).post("/claims", json=claim_body(claim_no="RDAA2026310000000124")).get_json()
+    assignment = api_as(staff).post(f"/claims/{other['claim_no']}/assignments",
+                                    json={"organization_id": garage.id, "purpose": "repair"}).get_json()
+    assert api_as(staff).delete(f"/claims/{other['claim_no']}/assignments/{assignment['id']}").status_code == 200
+    web_login(users[0])
+    html = client.get("/notifications").get_data(as_text=True)
+    assert html.count("有案件派给贵单位</span>") == 2 and html.count("案件委托已终止</span>") == 1
+    assert '<option value="claim.assigned">有案件派给贵单位</option>' in html
+    only = client.get("/notifications?kind=claim.assigned").get_data(as_text=True)
+    assert only.count("有案件派给贵单位</span>") == 2 and "案件委托已终止</span>" not in only
+    assert '<option value="claim.assigned" selected>' in only
+    unknown = client.get("/notifications?kind=no.such.kind").get_data(as_text=True)   # ignored, not an error
+    assert unknown.count("有案件派给贵单位</span>") == 2

@@ -1,5 +1,5 @@
 """PostgreSQL: requests that only read run in autocommit — no BEGIN/ROLLBACK round trips
-(portal.read_only) — and a write on that connection is refused before it reaches the
+(portal.db.read_only) — and a write on that connection is refused before it reaches the
 database. Changes keep their transactions."""
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_a_get_reads_in_autocommit_and_a_post_in_a_transaction(factory, api_as):
 def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, factory):
     from portal.auth.models import Organization
     from portal.extensions import db
-    from portal.read_only import WriteInReadOnlyRequest
+    from portal.db.read_only import WriteInReadOnlyRequest
 
     db.session.remove()
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
@@ -59,36 +59,26 @@ def test_a_write_in_a_read_only_request_is_refused_and_leaves_nothing(app, facto
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == before
 
 
-def test_a_get_that_ends_its_read_first_may_write(client, factory, api_as):
-    """The rules are published by the first GET that finds none (evaluations): it commits
-    its read first, so the write runs in an ordinary transaction."""
+def test_reading_the_rules_in_a_read_only_request_publishes_nothing(client, factory, api_as):
+    """Before the first computation the rules are shown as version 1 will be published:
+    the GET reads them on its autocommit connection and writes nothing."""
     from portal.evaluations.models import EvaluationRules
     from portal.extensions import db
 
     api = api_as(factory.user(roles=("supervisor",)))
     db.session.remove()
-    r = api.get("/evaluation-rules")
-    assert r.status_code == 200 and r.get_json()["version"] == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationRules)) == 1
+    seen = _autocommit_seen(lambda: api.get("/evaluation-rules"))
+    assert seen and all(seen), seen
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationRules)) == 0
 
 
-def test_the_session_is_given_back_only_when_it_outlives_the_request(app):
-    """A server's request pushes its own application context (the session is removed right
-    after it); a test's requests share the test's, where the autocommit connection must be
-    given back at the end of the request."""
-    import threading
+def test_the_autocommit_connection_never_outlives_its_request(app, factory, api_as):
+    """A test's requests share the test's application context: after a read-only request
+    the session goes on in ordinary transactions."""
+    from portal.extensions import db
 
-    from portal.read_only import _owns_app_context
-
-    with app.test_request_context("/api/v1/quotes"):
-        assert _owns_app_context() is False          # inside the test's application context
-    seen = []
-
-    def alone():                                      # a thread starts without any context
-        with app.test_request_context("/api/v1/quotes"):
-            seen.append(_owns_app_context())
-
-    thread = threading.Thread(target=alone)
-    thread.start()
-    thread.join()
-    assert seen == [True]
+    api = api_as(factory.user())
+    db.session.remove()
+    assert api.get("/quotes?status=submitted").status_code == 200
+    seen = _autocommit_seen(lambda: db.session.execute(sa.select(1)))
+    assert seen == [False]

@@ -1,5 +1,5 @@
-"""Risk colour (红黄蓝), SPEC §2 and §3a (seed 002): every rule at its boundaries, local time
-Asia/Shanghai."""
+"""Risk colour (红黄蓝), with seed 002's rules (docs/review-controls.md): every rule at its
+boundaries, local time Asia/Shanghai."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -171,7 +171,7 @@ def test_thresholds_are_configuration(rules):
     assert not risk.night_accident(blue_claim(accident_at=at("22:30"), reported_at=at("22:40")), rules)
 
 
-# ---------------------------------------------------------------- seed 002: more red and blue rules (SPEC §3a)
+# ------------------------------------------- seed 002: more red and blue rules (docs/review-controls.md)
 
 
 @pytest.mark.parametrize("cover, high", [("999999.99", False), ("1000000.00", True), ("2500000", True), (None, False)])

@@ -1,4 +1,4 @@
-"""The fair queue of SQLite writers (``portal.sqlite_writes``): a writer waits for the one
+"""The fair queue of SQLite writers (``portal.db.sqlite_queue``): a writer waits for the one
 ahead of it and is woken as soon as that one's transaction ends, across threads and
 processes; readers never wait in it."""
 from __future__ import annotations
@@ -115,7 +115,7 @@ def test_next_writer_waits_in_the_queue_and_is_woken_at_the_commit(make_app):
 
 
 def test_rollback_failed_statement_and_failed_begin_give_the_queue_back(make_app):
-    from portal.sqlite_writes import write_turn
+    from portal.db.sqlite_queue import write_turn
 
     app, engine, db_file = make_app()
     with app.test_request_context("/", method="POST"):
@@ -163,7 +163,7 @@ def test_failed_commit_gives_the_queue_back(make_app):
 def test_closed_or_collected_connection_gives_the_queue_back(make_app):
     import gc
 
-    from portal.sqlite_writes import QueuedConnection
+    from portal.db.sqlite_queue import QueuedConnection
 
     _app, _engine, db_file = make_app()
     conn = sqlite3.connect(db_file, factory=QueuedConnection, isolation_level=None)
@@ -234,7 +234,7 @@ def test_a_writer_of_another_process_holds_the_queue(make_app):
 
 
 def test_switched_off_no_queue(make_app):
-    from portal.sqlite_writes import QueuedConnection
+    from portal.db.sqlite_queue import QueuedConnection
 
     app, engine, db_file = make_app(SQLITE_WRITE_QUEUE=False)
     fd = os.open(f"{db_file}-writelock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -258,7 +258,7 @@ def test_switched_off_no_queue(make_app):
 def test_in_memory_database_has_no_queue(tmp_path):
     from portal import create_app
     from portal.extensions import db
-    from portal.sqlite_writes import lock_path
+    from portal.db.sqlite_queue import lock_path
 
     assert lock_path(":memory:") is None and lock_path("") is None
     assert lock_path("file:x?mode=memory&cache=shared", uri=True) is None

@@ -1,4 +1,4 @@
-"""``portal.statemachine.update_record``: the conditional UPDATE every transition goes
+"""``portal.db.records.update_record``: the conditional UPDATE every transition goes
 through; the record takes the written row back from the statement (RETURNING)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 def test_the_record_holds_the_row_as_written_in_one_statement(factory):
     from portal.auth.models import User
     from portal.extensions import db
-    from portal.statemachine import update_record
+    from portal.db.records import update_record
     from tests.querycount import count_queries
 
     garage, other = factory.org("garage"), factory.org("garage")

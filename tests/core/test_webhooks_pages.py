@@ -1,4 +1,4 @@
-"""The webhooks pages (SPEC §10) under /settings/webhooks: list with delivery counts,
+"""The webhooks pages (docs/operations.md, "Webhooks") under /settings/webhooks: list with delivery counts,
 register (secret shown once), rotate, disable, delivery log, replay, access, language."""
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""The assessor's journey through the claim's controls in a real browser (SPEC §3a): a supervisor
-assigns the review to an assessor; the assessor sees that approving would escalate (the claim's
-repair total above the limit), holds the quote as a problem case, resumes it and approves — it is
-escalated, with the reason in words; then the re-inspection (复勘) of a sampled quote with a photo."""
+"""The assessor's journey through the claim's controls (docs/review-controls.md) in a real
+browser: a supervisor assigns the review to an assessor; the assessor sees that approving would
+escalate (the claim's repair total above the limit), holds the quote as a problem case, resumes it
+and approves — it is escalated, with the reason in words; then the re-inspection (复勘) of a
+sampled quote with a photo."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta

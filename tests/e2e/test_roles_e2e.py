@@ -52,7 +52,7 @@ def _garage_quote(claim_no: str, lines: list[dict]):
 
 
 def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_server, monkeypatch):
-    from plugins.garages import services
+    from plugins.garages.services import quotes
     from portal.extensions import db
     from portal.timeutil import utcnow
 
@@ -61,7 +61,7 @@ def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_ser
     with live_server.app.app_context():
         claim_no = _claim("E2E-ROLES-ESC", "沪C12388", "LFV3B28R0K3051826", [("garage1@demo.example", "repair")],
                           days_ago=25)
-        monkeypatch.setattr(services, "utcnow", lambda: utcnow() - timedelta(days=21))
+        monkeypatch.setattr(quotes, "utcnow", lambda: utcnow() - timedelta(days=21))
         quote = _garage_quote(claim_no, [
             {"kind": "part", "part_no": "5G0941005", "name": "左前大灯总成", "quality": "genuine", "quantity": "2",
              "unit_price": "15800"},

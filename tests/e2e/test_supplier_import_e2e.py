@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_large_price_list_goes_to_the_worker_on_a_phone(page, live_server, tmp_path):
     from tests.plugins.parts_suppliers.helpers import csv_bytes, good_rows
 
-    live_server.app.config["PRICE_IMPORT_BACKGROUND_BYTES"] = 2000
+    live_server.app.config["PARTS_SUPPLIERS_IMPORT_BACKGROUND_BYTES"] = 2000
     try:
         page.set_viewport_size({"width": 390, "height": 844})
         login(page, live_server, "supplier1@demo.example")
@@ -35,4 +35,4 @@ def test_large_price_list_goes_to_the_worker_on_a_phone(page, live_server, tmp_p
         axe_check(page, "account")
         screenshot(page, "supplier-account-storage-390-zh")
     finally:
-        live_server.app.config.pop("PRICE_IMPORT_BACKGROUND_BYTES", None)
+        live_server.app.config.pop("PARTS_SUPPLIERS_IMPORT_BACKGROUND_BYTES", None)

@@ -1,4 +1,4 @@
-"""The printable assessment sheet (定损单, SPEC §3a part 6): a real PDF with Chinese fonts.
+"""The printable assessment sheet (定损单, docs/review-controls.md): a real PDF with Chinese fonts.
 Staff download it by API and page at any time; the garage once the quote is approved (409
 before, by API; a message on the page); another garage or a salvage vendor never (404).
 Without WeasyPrint (or the Pango it needs) these tests fail: they never skip."""

@@ -1,4 +1,4 @@
-"""The eleven built-in checks of SPEC §3: each fires on a quote built for it and stays
+"""The eleven built-in checks (核损规则): each fires on a quote built for it and stays
 silent on a clean one; the checks of one quote run a bounded number of queries."""
 from __future__ import annotations
 
@@ -162,4 +162,4 @@ def test_checks_run_a_bounded_number_of_queries_whatever_the_line_count(people, 
             collect_findings(quote)
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 8, counts   # + the claim's other quotes for TOTAL_LOSS_SUSPECTED (SPEC §3a)
+    assert counts[1] <= 8, counts   # + the claim's other quotes for TOTAL_LOSS_SUSPECTED

@@ -1,5 +1,5 @@
-"""SPEC §3a: authority, four eyes and fast track judged on the claim's repair total, never on
-one quote — split into a first quote and supplements, or into quotes of two repairers, a claim
+"""The claim's controls (docs/review-controls.md): authority, four eyes and fast track judged
+on the claim's repair total, never on one quote — split into a first quote and supplements, or into quotes of two repairers, a claim
 can never be approved in parts above the approver's limit, above 50,000 without four eyes, or
 fast-tracked above 5,000 in sum. One quote chain per garage and claim; withdraw and delete."""
 from __future__ import annotations

@@ -126,7 +126,7 @@ def test_a_photo_whose_change_fails_leaves_no_file(app, people, garage_api, monk
     """Security review M6: the file lives only if its row commits."""
     from pathlib import Path
 
-    from plugins.garages import services
+    from plugins.garages.services import photos
 
     q = create(garage_api, make_claim(people.garage, color="yellow"), [part()])
     folder = Path(app.config["UPLOAD_FOLDER"]) / "garages"
@@ -136,7 +136,7 @@ def test_a_photo_whose_change_fails_leaves_no_file(app, people, garage_api, monk
     def failing_audit(*a, **kw):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "record_audit", failing_audit)
+    monkeypatch.setattr(photos, "record_audit", failing_audit)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         r = upload(garage_api, q["id"], PNG)

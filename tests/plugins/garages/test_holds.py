@@ -1,6 +1,6 @@
 """Holds (问题件) and investigations (案件调查): the clock stops, the garage sees that its quote
 is held but never why, resuming starts a new deadline; a red claim may need an investigation
-before approval above an amount (SPEC §3a)."""
+before approval above an amount (docs/review-controls.md)."""
 from __future__ import annotations
 
 from .conftest import create, line, make_claim
@@ -37,7 +37,7 @@ def test_hold_investigate_resume_through_the_api(people, garage_api, api_as):
 
     notes = db.session.scalars(db.select(Notification).where(Notification.user_id == people.garage_user.id,
                                                               Notification.kind == "quote.held")).all()
-    assert len(notes) == 1 and "paused" in notes[0].body
+    assert len(notes) == 1 and "暂停" in notes[0].body and "paused" in notes[0].body
     assert "核实配件进货价" not in notes[0].body + notes[0].title and "PRICE_VERIFICATION" not in notes[0].body
     # nothing is approved while held; it can become an investigation
     assert post(assessor, held, "approve").status_code == 409

@@ -1,4 +1,4 @@
-"""The major-case register (大案, SPEC §3a) fed by the repair total: a claim enters when its
+"""The major-case register (大案, docs/review-controls.md) fed by the repair total: a claim enters when its
 repair total reaches 50,000.00 (first quote plus supplement), the band decides who is
 responsible, milestones by API and page, overdue milestones on the supervisors' dashboard,
 reassignment and closing audited, staff only."""

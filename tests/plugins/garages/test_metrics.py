@@ -20,7 +20,7 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
     staff.post(f"/quotes/{q1['id']}/decisions", json={"action": "approve", "version": q1["version"], "lines": [
         {"id": q1["lines"][1]["id"], "approved_unit_price": "700", "reason": "PRICE_HIGH"}]})
     # quote 2 (supplement of q1): returned once, then approved in full: 500
-    # (another part than q1's: the same part again on the claim is a duplicate, SPEC §3a)
+    # (another part than q1's: the same part again on the claim is a duplicate: DUPLICATE_PART_HISTORY)
     q2 = create(garage_api, c1, [part(part_no="5G0821105", name="翼子板", price="500")], supplement_to=q1["id"],
                 submit=True)
     r = staff.post(f"/quotes/{q2['id']}/decisions", json={"action": "return", "version": q2["version"], "comment": "x"})

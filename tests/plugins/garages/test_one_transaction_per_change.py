@@ -61,7 +61,7 @@ def test_a_refused_change_leaves_nothing_and_answers_the_envelope(app, people, g
 
 def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people, garage_api, api_as):
     """The answer of a change is the quote as it stands after the UPDATE … RETURNING
-    (portal.statemachine.update_record) and the collections the change went through (a new
+    (portal.db.records.update_record) and the collections the change went through (a new
     quote starts with none; decisions and photos written join theirs when loaded), so nothing
     is read again. The answer must still equal
     what a fresh read gives — new order of lines, findings, decisions, adjusted lines — and
@@ -76,8 +76,9 @@ def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people
         q = garage_api.post(f"/claims/{claim_no}/quotes", json={"lines": [
             part(), part(part_no="5G0941005", name="左前大灯", price="1200.00")], "submit": False}).get_json()
     assert q["status"] == "draft" and [ln["part_no"] for ln in q["lines"]] == ["1K0807221", "5G0941005"]
-    # no finding, decision or photo to read back; the claim's controls (SPEC §3a) add the garage's
-    # open chain, the claim's repair total in the answer and, on PostgreSQL, the claim's row lock
+    # no finding, decision or photo to read back; the claim's controls (docs/review-controls.md)
+    # add the garage's open chain, the claim's repair total in the answer and, on PostgreSQL,
+    # the claim's row lock
     assert created.count <= 10, created
     first, second = q["lines"]
     # the garage puts the second line first and changes the price of the first

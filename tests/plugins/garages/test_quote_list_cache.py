@@ -1,4 +1,5 @@
-"""The quote lists' kept pages (portal.api.page_cache + quote_marks): answered without
+"""The quote lists' kept pages (portal.db.page_cache under the change marks of
+portal.db.changes, read by plugins/garages/quote_stats.py): answered without
 reading the rows again while nothing behind them changed, and never out of date — whatever
 writes (the API, SQL behind the application's back, a claim's risk colour, the clock)."""
 from __future__ import annotations
@@ -8,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from portal.api.page_cache import PageCache
+from portal.db.page_cache import PageCache
 from tests.conftest import database_kind
 from tests.querycount import count_queries
 
@@ -21,7 +22,7 @@ def _statements(counter) -> list[str]:
     return [" ".join(s.split()) for s in counter.statements]
 
 
-def test_a_repeated_page_reads_only_the_token_with_the_marks(people, garage_api, api_as):
+def test_a_repeated_page_reads_only_the_token_and_the_marks(people, garage_api, api_as):
     from portal.extensions import db
 
     claim = make_claim(people.garage, color="yellow")
@@ -33,9 +34,9 @@ def test_a_repeated_page_reads_only_the_token_with_the_marks(people, garage_api,
         again = staff.get(QUEUE)
     assert again.status_code == 200 and again.data == first.data
     statements = _statements(counter)
-    assert len(statements) == 1, counter            # the token with the marks — no quotes, no count
-    assert "api_tokens" in statements[0] and "garages_quote_marks" in statements[0]
-    assert "garages_quotes " not in statements[0]
+    assert len(statements) == 2, counter            # the token, then the marks — no quotes, no count
+    assert "api_tokens" in statements[0] and "change_marks" in statements[1]
+    assert not any("garages_quotes " in s for s in statements)
     assert again.headers["Cache-Control"] == "no-store"   # kept by the portal, never by a proxy
 
 
@@ -85,8 +86,8 @@ def test_a_claims_risk_colour_shows_at_once(people, garage_api, api_as):
 
 
 def test_a_deadline_passing_makes_the_kept_page_old(people, garage_api, api_as, monkeypatch):
-    import plugins.garages.services as services
-    import portal.api.page_cache as page_cache
+    import plugins.garages.services.quotes as quotes
+    import portal.db.page_cache as page_cache
 
     claim = make_claim(people.garage, color="yellow")
     q = create(garage_api, claim, [part()], submit=True)
@@ -96,7 +97,7 @@ def test_a_deadline_passing_makes_the_kept_page_old(people, garage_api, api_as, 
     due = datetime.fromisoformat(item["due_at"])
     later = due.astimezone(timezone.utc) + timedelta(seconds=1)
     monkeypatch.setattr(page_cache, "utcnow", lambda: later)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
+    monkeypatch.setattr(quotes, "utcnow", lambda: later)   # where the page computes ``overdue``
     item = staff.get(QUEUE).get_json()["items"][0]
     assert item["id"] == q["id"] and item["overdue"] is True
 
@@ -113,7 +114,7 @@ def test_partners_pages_are_their_own_and_others_changes_leave_them_kept(people,
     other_api.post(f"/quotes/{theirs['id']}/submit", json={})
     with count_queries(db.engine) as counter:
         again = garage_api.get("/quotes").get_json()
-    assert [i["id"] for i in again["items"]] == [mine["id"]] and len(counter.statements) == 1, counter
+    assert [i["id"] for i in again["items"]] == [mine["id"]] and len(counter.statements) == 2, counter
     # staff asking for one garage: that garage's marks, on their own
     staff = api_as(people.assessor)
     assert [i["id"] for i in staff.get(f"/quotes?garage_id={people.other_garage.id}").get_json()["items"]] \
@@ -194,12 +195,28 @@ def test_a_garages_count_and_mark_rows_are_locked_only_for_the_commit(app, peopl
     assert n == 2
 
 
-def test_a_view_marked_read_with_token_finds_its_values(factory, api_as):
-    """The quote lists are such a view: their change marks arrive with the token."""
-    from plugins.garages import quote_marks
-    from plugins.garages.api import list_quotes
-    from portal.api.access import token_columns
+def test_the_marks_cover_every_table_a_list_row_reads():
+    """A column added to the quote summary from a table nobody watches would serve stale
+    pages: every table of the summary's columns is watched, in the scope the lists read."""
+    from plugins.garages import quote_stats
+    from plugins.garages.services.quotes import SUMMARY_COLUMNS
+    from portal.db.changes import WATCHES
 
-    assert token_columns(list_quotes) == quote_marks.CALLER_MARKS
-    r = api_as(factory.user()).get("/quotes")
-    assert r.status_code == 200 and r.get_json()["total"] == 0
+    tables = {column.table.name for column in SUMMARY_COLUMNS}
+    assert tables == {"garages_quotes", "claims"}
+    assert tables <= set(quote_stats.SUMMARY_SOURCES)
+    watched = {w.table: w.scope for w in WATCHES.values()}
+    assert {t: watched.get(t) for t in tables} == {t: quote_stats.SUMMARY_SOURCES[t] for t in tables}
+
+
+def test_a_claims_other_column_changed_behind_the_back_shows_at_once(people, garage_api, api_as):
+    """Any column of a claim, not only its number and colour: the claims' mark is renewed."""
+    from portal.extensions import db
+
+    claim = make_claim(people.garage, color="yellow")
+    create(garage_api, claim, [part()], submit=True)
+    staff = api_as(people.assessor)
+    assert staff.get(QUEUE).get_json()["items"][0]["claim_no"] == claim.claim_no
+    db.session.execute(sa.text("UPDATE claims SET claim_no = 'RDAA2099000000000001' WHERE id = :id"), {"id": claim.id})
+    db.session.commit()
+    assert staff.get(QUEUE).get_json()["items"][0]["claim_no"] == "RDAA2099000000000001"

@@ -1,4 +1,4 @@
-"""API.md "Repair quotes": creating, submitting, reading, bad input and isolation."""
+"""The repair-quotes API: creating, submitting, reading, bad input and isolation."""
 from __future__ import annotations
 
 from decimal import Decimal

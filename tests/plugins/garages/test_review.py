@@ -1,4 +1,4 @@
-"""SPEC §3 review rules: fast track, authority, four eyes, return/resubmit, versions, audit."""
+"""Review rules: fast track, authority, four eyes, return/resubmit, versions, audit."""
 from __future__ import annotations
 
 from datetime import timedelta

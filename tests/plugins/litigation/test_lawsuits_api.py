@@ -1,4 +1,4 @@
-"""API.md "Subrogation and litigation": lawsuits, stages, hearings, major flag, isolation;
+"""The litigation API: lawsuits, stages, hearings, major flag, isolation;
 complaints; law-firm metrics computed by hand."""
 from __future__ import annotations
 
@@ -285,6 +285,10 @@ def test_complaint_life_and_time_to_answer(api_as, legal, factory, make_claim):
     assert api.get("/complaints?status=archived").get_json()["total"] == 1
     assert api_as(factory.user(garage)).get("/complaints").status_code == 403
     assert api.post("/complaints", json={"kind": "rant", "complainant": "x", "description": "y"}).status_code == 422
+    trail = api_as(factory.user(roles=("supervisor",))).get(f"/audit?entity=complaint&entity_id={cid}")
+    assert trail.status_code == 200
+    assert [i["action"] for i in trail.get_json()["items"]] == ["registered", "assign", "answer", "follow_up",
+                                                         "archive"]
 
 
 def test_complaints_against_partners_reach_their_scorecards(app, api_as, legal, factory):

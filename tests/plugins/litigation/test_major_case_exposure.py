@@ -1,4 +1,4 @@
-"""A lawsuit's amount in dispute puts its claim in the major-case register (SPEC §3a) at the
+"""A lawsuit's amount in dispute puts its claim in the major-case register (docs/review-controls.md) at the
 threshold, never below it (portal_claim_exposures)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md "Parts prices": upload, validation, diff, approval, isolation."""
+"""The parts-prices API: upload, validation, diff, approval, isolation."""
 from __future__ import annotations
 
 import io

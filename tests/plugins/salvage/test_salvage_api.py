@@ -1,4 +1,4 @@
-"""API.md "Salvage": sealed bids, award rules, winner-only steps, eligibility, proceeds."""
+"""The salvage API: sealed bids, award rules, winner-only steps, eligibility, proceeds."""
 from __future__ import annotations
 
 import io

@@ -1,4 +1,4 @@
-"""A recovery's amount sought puts its claim in the major-case register (SPEC §3a) at the
+"""A recovery's amount sought puts its claim in the major-case register (docs/review-controls.md) at the
 threshold, never below it (portal_claim_exposures)."""
 from __future__ import annotations
 

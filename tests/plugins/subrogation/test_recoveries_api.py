@@ -1,4 +1,4 @@
-"""API.md "Subrogation and litigation": recovery cases, transitions, receipts, flags, ledger."""
+"""The subrogation API: recovery cases, transitions, receipts, flags, ledger."""
 from __future__ import annotations
 
 import io

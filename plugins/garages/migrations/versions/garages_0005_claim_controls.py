@@ -1,8 +1,10 @@
-"""garages: controls on the claim (SPEC §3a) — the claim total and limit an approval was judged
+"""garages: controls on the claim — the claim total and limit an approval was judged
 on, one owner per review (indexed), holds and investigations
 
 Columns are added in place (no table copy: on SQLite a copy of ``garages_quotes`` would lose
-the triggers that keep its counts and change marks).
+the triggers that keep its counts and change marks). The downgrade drops a column with a
+foreign key by such a copy on SQLite, so it drops those triggers and makes them again, as they
+stood at this revision (written out here, frozen).
 
 Revision ID: garages_0005
 Revises: garages_0004
@@ -19,6 +21,61 @@ branch_labels = None
 depends_on = None
 
 FK = 'fk_garages_quotes_held_by_id_users'
+
+# SQLite's triggers on garages_quotes and claims as garages_0003 (counts) and garages_0004
+# (change marks) made them, unchanged at this revision; dropped in this order, made again in
+# the reverse one.
+SQLITE_COUNTS_TRIGGERS = [
+    """
+    CREATE TRIGGER garages_quote_counts_ins AFTER INSERT ON garages_quotes BEGIN
+        INSERT OR IGNORE INTO garages_quote_counts (garage_id, status, n) VALUES (NEW.garage_id, NEW.status, 0);
+        UPDATE garages_quote_counts SET n = n + 1 WHERE garage_id = NEW.garage_id AND status = NEW.status;
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_counts_upd AFTER UPDATE OF status, garage_id ON garages_quotes
+    WHEN OLD.status IS NOT NEW.status OR OLD.garage_id IS NOT NEW.garage_id BEGIN
+        UPDATE garages_quote_counts SET n = n - 1 WHERE garage_id = OLD.garage_id AND status = OLD.status;
+        INSERT OR IGNORE INTO garages_quote_counts (garage_id, status, n) VALUES (NEW.garage_id, NEW.status, 0);
+        UPDATE garages_quote_counts SET n = n + 1 WHERE garage_id = NEW.garage_id AND status = NEW.status;
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_counts_del AFTER DELETE ON garages_quotes BEGIN
+        UPDATE garages_quote_counts SET n = n - 1 WHERE garage_id = OLD.garage_id AND status = OLD.status;
+    END
+    """,
+]
+SQLITE_MARKS_TRIGGERS = [
+    """
+    CREATE TRIGGER garages_quote_marks_ins AFTER INSERT ON garages_quotes BEGIN
+        INSERT OR REPLACE INTO garages_quote_marks (garage_id, mark) VALUES (NEW.garage_id, abs(random() % 1099511627776));
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_marks_upd AFTER UPDATE ON garages_quotes BEGIN
+        INSERT OR REPLACE INTO garages_quote_marks (garage_id, mark) VALUES (OLD.garage_id, abs(random() % 1099511627776));
+        INSERT OR REPLACE INTO garages_quote_marks (garage_id, mark) VALUES (NEW.garage_id, abs(random() % 1099511627776));
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_marks_del AFTER DELETE ON garages_quotes BEGIN
+        INSERT OR REPLACE INTO garages_quote_marks (garage_id, mark) VALUES (OLD.garage_id, abs(random() % 1099511627776));
+    END
+    """,
+    """
+    CREATE TRIGGER garages_quote_marks_claim AFTER UPDATE OF claim_no, risk_color ON claims
+    WHEN OLD.claim_no IS NOT NEW.claim_no OR OLD.risk_color IS NOT NEW.risk_color BEGIN
+        INSERT OR REPLACE INTO garages_quote_marks (garage_id, mark)
+            SELECT g.garage_id, abs(random() % 1099511627776)
+            FROM (SELECT DISTINCT garage_id FROM garages_quotes WHERE claim_id = NEW.id) AS g;
+    END
+    """,
+]
+SQLITE_MARKS_DROP = ["DROP TRIGGER IF EXISTS garages_quote_marks_ins", "DROP TRIGGER IF EXISTS garages_quote_marks_upd",
+                     "DROP TRIGGER IF EXISTS garages_quote_marks_del", "DROP TRIGGER IF EXISTS garages_quote_marks_claim"]
+SQLITE_COUNTS_DROP = ["DROP TRIGGER IF EXISTS garages_quote_counts_ins", "DROP TRIGGER IF EXISTS garages_quote_counts_upd",
+                      "DROP TRIGGER IF EXISTS garages_quote_counts_del"]
 
 
 def upgrade():
@@ -44,15 +101,13 @@ def downgrade():
     if bind.dialect.name == "sqlite":
         # a column with a foreign key is dropped by a copy of the table: its triggers go with
         # it, so they are dropped first and made again on the copy
-        from plugins.garages import quote_counts, quote_marks
-
-        quote_marks.drop_triggers(bind)
-        quote_counts.drop_triggers(bind)
+        for statement in SQLITE_MARKS_DROP + SQLITE_COUNTS_DROP:
+            bind.exec_driver_sql(statement)
         with op.batch_alter_table('garages_quotes', schema=None) as batch_op:
             for column in ('held_from', 'held_at', 'held_by_id', 'hold_note', 'hold_reason'):
                 batch_op.drop_column(column)
-        quote_counts.create_triggers(bind)
-        quote_marks.create_triggers(bind)
+        for statement in SQLITE_COUNTS_TRIGGERS + SQLITE_MARKS_TRIGGERS:
+            bind.exec_driver_sql(statement)
     else:
         op.drop_constraint(FK, 'garages_quotes', type_='foreignkey')
         for column in ('held_from', 'held_at', 'held_by_id', 'hold_note', 'hold_reason'):

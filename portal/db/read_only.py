@@ -7,14 +7,13 @@ queue's time. Such requests to ``/api/v1`` — the partners' systems and the loa
 polls — take their session's connection in autocommit mode; the web pages keep their
 transactions (their XLSX exports stream through server-side cursors, which need one).
 
-A read-only request must not write on that connection: a statement other than a
-``SELECT`` (or ``WITH``/``SHOW``) raises :class:`WriteInReadOnlyRequest` before it reaches
-the database, so a write in a GET can never be committed half-way. Code that writes during
-a GET (the evaluation rules published on first reading) ends the session's transaction
-first (``db.session.commit()``); its next statement then runs in an ordinary transaction.
-A server-side cursor is refused the same way.
+A GET never writes through the request's session: a statement other than a ``SELECT``
+(or ``WITH``/``SHOW``) on that connection raises :class:`WriteInReadOnlyRequest` before
+it reaches the database. What a request must record whatever its method (a web session's
+last-seen time) goes to a short transaction of its own on its own connection. A
+server-side cursor is refused the same way (it needs a transaction).
 
-SQLite keeps its transactions (begun deferred for these requests, see ``portal.app``): there
+SQLite keeps its transactions (begun deferred for these requests, see ``engine.py``): there
 a transaction gives the request one snapshot, and a deferred ``BEGIN`` costs nothing.
 ``READ_ONLY_AUTOCOMMIT`` (default True) turns this off.
 """
@@ -23,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask, g, request
 
-from .api.blueprint import API_PREFIX
-from .extensions import db
+from ..api.blueprint import API_PREFIX
+from ..extensions import db
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _READS = ("SELECT", "WITH", "SHOW")
@@ -51,10 +50,10 @@ def install(app: Flask) -> None:
 
     @app.teardown_request
     def _give_back(_exc):
-        """The autocommit connection never outlives its request: a session kept beyond the
-        request (a test's) goes on in ordinary transactions. A request that pushed its own
-        application context needs nothing here: its session is removed right after."""
-        if g.pop("portal_read_only", False) and not _owns_app_context():
+        """The autocommit connection never outlives its request: the session gives it back
+        (nothing to roll back on it), so a session kept beyond the request (a test's) goes
+        on in ordinary transactions."""
+        if g.pop("portal_read_only", False):
             db.session.rollback()
 
     @sa.event.listens_for(engine, "before_cursor_execute")
@@ -66,13 +65,3 @@ def install(app: Flask) -> None:
         if context is not None and context.execution_options.get("stream_results"):
             raise WriteInReadOnlyRequest("a server-side cursor (yield_per, stream_results) needs a transaction: "
                                          "commit the read-only one first")
-
-
-def _owns_app_context() -> bool:
-    """Whether the current request pushed its application context (as every request of a
-    server does; a test's requests share the test's). Flask keeps this in the request
-    context's private ``_cv_tokens``; without it, the answer is the safe "no"."""
-    from flask.globals import request_ctx
-
-    tokens = getattr(request_ctx, "_cv_tokens", None)
-    return bool(tokens) and tokens[-1][1] is not None

@@ -1,13 +1,12 @@
-"""Notifications of salvage events (after commit): eligible vendors on opening, the
-winner on award, winner and desk on an overdue pickup, the desk on a lot without sale."""
+"""Event receivers (after commit): notifications of the salvage plugin (损余通知):
+eligible vendors on opening, the winner on award, winner and desk on an overdue pickup,
+the desk on a lot without sale."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.auth.models import Organization
-from portal.extensions import db
-from portal.notifications.services import notify
+from portal.plugin import Organization, db, notify
 
 from .config import barred_grades
 
@@ -25,7 +24,7 @@ def eligible_vendor_ids() -> list[int]:
         return list(session.scalars(stmt))
 
 
-def send(name: str, payload: dict) -> None:
+def on_event(name: str, payload: dict) -> None:
     lot = f"#{payload.get('lot_id')} {payload.get('description', '')}"[:150]
     if name == "salvage.opened":
         for org_id in eligible_vendor_ids():

@@ -1,33 +1,8 @@
-"""``read_with_token``: values a view asks for are read in the same statement as the
-caller's token (portal.auth.services.user_for_token), correlated to the caller."""
+"""The bearer token's look-up (portal.auth.token_lookup): one statement for the token, its
+user and the user's organization, attached as a query would leave them."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-
-
-def test_extras_come_with_the_token_and_a_dead_token_gives_none(factory):
-    from portal.auth.models import ApiToken, Organization, User
-    from portal.auth.services import user_for_token
-    from portal.extensions import db
-    from tests.querycount import count_queries
-
-    garage = factory.org("garage")
-    user = factory.user(garage)
-    token = factory.token(user)
-    user_id = user.id
-    first = {"kind": Organization.kind, "double": User.id * 2}
-    second = {"kind": sa.literal("other"), "double": User.id * 3}   # the same names, other expressions
-    db.session.remove()
-    with count_queries(db.engine) as counter:
-        found, extras = user_for_token(token, first)
-    assert found.id == user_id and extras == {"kind": "garage", "double": user_id * 2}
-    assert counter.count == 1, counter
-    assert user_for_token(token, second)[1] == {"kind": "other", "double": user_id * 3}
-    assert user_for_token(token)[1] == {}
-    db.session.execute(sa.update(ApiToken).values(revoked_at=sa.func.now()))
-    db.session.commit()
-    assert user_for_token(token, first) == (None, {})
-
 
 
 def test_the_token_user_is_as_a_query_leaves_it(factory):
@@ -47,7 +22,7 @@ def test_the_token_user_is_as_a_query_leaves_it(factory):
     user_id, org_id = user.id, garage.id
     db.session.remove()
     with count_queries(db.engine) as counter:
-        found, _ = user_for_token(token)
+        found = user_for_token(token)
         assert found.organization.id == org_id and found.organization.kind == "garage" and found.roles
         assert not found.is_insurer and found.email == user.email
     assert counter.count == 1, counter   # the organization came with the user: no lazy load
@@ -63,10 +38,10 @@ def test_the_token_user_is_as_a_query_leaves_it(factory):
     db.session.execute(sa.update(User).where(User.id == user_id).values(name="Changed Elsewhere"))
     db.session.commit()
     with count_queries(db.engine) as counter:
-        again, _ = user_for_token(token)
+        again = user_for_token(token)
         assert again is held and again.name == "Changed Elsewhere"
     assert counter.count == 1, counter
     db.session.execute(sa.update(User).where(User.id == user_id).values(active=False))
     db.session.commit()
     db.session.remove()
-    assert user_for_token(token) == (None, {})
+    assert user_for_token(token) is None

@@ -1,26 +1,45 @@
-"""Quote counts per garage and status (报价单数), kept by the database itself.
+"""Quote statistics (报价统计), kept by the database itself: how many quotes each garage has in
+each status, and the change mark of each garage's quotes.
 
-The review queue and a garage's list answer ``total`` with every page; counting 20,000
-quotes in review on each request costs more than the page itself. ``garages_quote_counts``
-holds one row per (garage, status), changed by triggers in the same transaction as the
-quote, whatever writes it (the workflow, imports, the load bench's seed) — so the figure
-is exact, never a cache that can go stale. On PostgreSQL the counts change at the commit
-(a deferred trigger), so a transaction does not see its own changes in them; every other
-transaction sees them exactly when it sees the quotes. Lists with other filters (overdue, claim) count
-the rows as before.
+Counts: the review queue and a garage's list answer ``total`` with every page; counting
+20,000 quotes in review on each request costs more than the page itself.
+``garages_quote_counts`` holds one row per (garage, status), changed by triggers in the same
+transaction as the quote, whatever writes it (the workflow, imports, the load bench's seed)
+— so the figure is exact, never a cache that can go stale. On PostgreSQL the counts change
+at the commit (a deferred trigger), so a transaction does not see its own changes in them;
+every other transaction sees them exactly when it sees the quotes. Lists with other filters
+(overdue, claim) count the rows as before.
 
-The triggers are created with the table (``db.create_all`` in tests) and by the migration
-``garages_0003``. A later migration that rebuilds ``garages_quotes`` on SQLite
+Marks: a garage's quote list page is kept (``cached_page``) while the fingerprint of what
+it shows holds — the mark of that garage's quotes (``QUOTES_WATCH``, kept by the core's
+change marks) and the claims' mark (the core's ``CLAIMS_WATCH``: a page shows each quote's
+claim number and colour). ``SUMMARY_SOURCES`` names the tables a list row reads; a
+contract test ties them to the watches, so a column added to the summary cannot serve a
+stale page.
+
+The counts' triggers are created with the table (``db.create_all``) and by the migration
+``garages_0003`` (as later amended); a migration that rebuilds ``garages_quotes`` on SQLite
 (``batch_alter_table``) drops them and must create them again.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from portal.extensions import db
+from portal.plugin import db, fingerprint, watch
 
 from .models import QuoteCount
-from .triggers import TriggerSet
+
+QUOTES_WATCH = watch("garages_quotes", scope="garages.quotes", key_column="garage_id")
+# the tables a row of the quote lists reads, and the scope of the marks that cover each
+SUMMARY_SOURCES = {"garages_quotes": "garages.quotes", "claims": "claims"}
+
+
+def list_fingerprint(garage_id: int | None) -> tuple[int, int]:
+    """The marks behind a quote list of one garage (or of every garage: ``None``), in one
+    statement: the garage's quotes' mark and the whole mark of every other source."""
+    return fingerprint(*[(scope, garage_id if scope == QUOTES_WATCH.scope else None)
+                         for scope in SUMMARY_SOURCES.values()])
+
 
 SQLITE_TRIGGERS = [
     """
@@ -96,10 +115,14 @@ REFILL_SQL = ("INSERT INTO garages_quote_counts (garage_id, status, n) "
               "SELECT garage_id, status, count(*) FROM garages_quotes GROUP BY garage_id, status")
 
 
-TRIGGERS = TriggerSet({"sqlite": SQLITE_TRIGGERS, "postgresql": PG_TRIGGERS}, DROP_SQL,
-                      {"garages_quotes", "garages_quote_counts"})
-TRIGGERS.with_tables(db.metadata)
-create_triggers, drop_triggers = TRIGGERS.create, TRIGGERS.drop   # the migrations' names
+COUNTS_TABLES = {"garages_quotes", "garages_quote_counts"}
+
+
+@sa.event.listens_for(db.metadata, "after_create")
+def _counts_with_the_tables(target, connection, tables=(), **kw):
+    if COUNTS_TABLES <= {t.name for t in tables}:
+        for statement in {"sqlite": SQLITE_TRIGGERS, "postgresql": PG_TRIGGERS}.get(connection.dialect.name, []):
+            connection.exec_driver_sql(statement)
 
 
 def count_quotes(*, garage_id: int | None = None, status: str | None = None) -> int:

@@ -22,7 +22,7 @@ in-memory databases. A thread that already holds the queue through another conne
 on without it (SQLite's busy timeout then decides, as it did before the queue).
 
 Setting: ``SQLITE_WRITE_QUEUE`` (default True); False leaves writers to SQLite's busy
-handler alone. The application installs the queue in ``portal.app._tune_engine``:
+handler alone. The application installs the queue in ``engine.tune_sqlite``:
 ``QueuedConnection`` is the ``factory`` of its ``sqlite3`` connections, and ``write_turn``
 wraps the ``BEGIN IMMEDIATE`` of a write transaction.
 """

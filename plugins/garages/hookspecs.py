@@ -1,0 +1,70 @@
+"""Hooks the garages plugin publishes (``portal_addhookspecs``) and the types they use.
+
+The garages plugin calls these; other plugins implement them. An implementer that may be
+installed without garages marks its implementation ``@hookimpl(optionalhook=True)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from portal.plugin import hookspec
+
+
+@dataclass
+class Finding:
+    """What an automatic check (核损规则) found on a quote, as the API shows it:
+    ``{code, severity, line_id, message, suggested_unit_price}``; ``severity`` is
+    ``info``, ``warn`` or ``block``; ``line_id`` is ``None`` for the whole quote."""
+
+    code: str
+    severity: str
+    line_id: int | None
+    message: str
+    suggested_unit_price: Decimal | None = None
+
+
+@hookspec
+def portal_quote_checks(quote):
+    """Automatic checks (核损规则) on a repair quote.
+
+    :param quote: the quote; exposes ``id``, ``claim``, ``garage``,
+        ``total_submitted`` and ``lines`` (each with ``id, kind, part_no, name,
+        quality, quantity, unit_price, amount``).
+    :return: an iterable of findings, each a :class:`Finding` (this module) or a
+        dict ``{code, severity, line_id, message, suggested_unit_price}``;
+        severity is ``info``, ``warn`` or ``block``.
+    Called by the garages plugin on submission and on a draft's pre-check; a ``block``
+    finding stops fast track. The eleven built-in checks answer through this hook too.
+
+    Example::
+
+        @hookimpl
+        def portal_quote_checks(quote):
+            for line in quote.lines:
+                if line.kind == "part" and line.quantity > 4:
+                    yield {"code": "MANY_PARTS", "severity": "warn",
+                           "line_id": line.id, "message": "Unusual quantity",
+                           "suggested_unit_price": None}
+    """
+
+
+@hookspec
+def portal_partner_complaints(start, end):
+    """Complaints (投诉) registered against partner organizations in a period, for scorecards.
+
+    :param start: first moment of the period (an aware :class:`datetime.datetime`).
+    :param end: end of the period (exclusive; an aware datetime).
+    :return: a mapping ``{organization_id: count}`` of the complaints registered in
+        ``[start, end)`` against each organization (organizations without one may be left out).
+    Called by the garages plugin for the garage complaints metric; the answers of several
+    implementers are added up; with no implementer the metric has no value ("no data").
+
+    Example::
+
+        @hookimpl
+        def portal_partner_complaints(start, end):
+            return dict(db.session.execute(sa.select(Complaint.against_id, sa.func.count())
+                                           .where(Complaint.created_at >= start, Complaint.created_at < end)
+                                           .group_by(Complaint.against_id)).all())
+    """

@@ -1,0 +1,81 @@
+"""Audit sampling (稽查): the day's approved quotes drawn for re-inspection (复勘), and the
+re-inspection's result recorded."""
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.plugin import LOCAL_TZ, Invalid, NotFound, db, local_datetime, record_audit, utcnow
+
+from .. import rules as R
+from ..models import AuditSample, Quote
+from .quotes import SYSTEM
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = local_datetime(day, datetime.min.time())
+    return start, start + timedelta(days=1)
+
+
+def sample_quotes(day: date, seed: str | None = None) -> list[AuditSample]:
+    """Draw the day's approved quotes for re-inspection (复勘): a base share, a higher one
+    for C/D garages and for large amounts; the seed and reason are recorded. A day is drawn
+    once: running it again for the same day draws nothing new."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(AuditSample).where(AuditSample.sample_date == day)):
+        return []
+    cfg = R.rules()
+    seed = seed or secrets.token_hex(8)
+    rng = random.Random(f"{day.isoformat()}:{seed}")
+    start, end = _day_bounds(day)
+    quotes = db.session.scalars(
+        sa.select(Quote).where(Quote.status == "approved", Quote.decided_at >= start, Quote.decided_at < end,
+                               ~Quote.id.in_(sa.select(AuditSample.quote_id)))
+        .order_by(Quote.id)).all()
+    base = Decimal(str(cfg["sampling_share"]))
+    grade_shares = {k: Decimal(str(v)) for k, v in cfg["sampling_grade_shares"].items()}
+    amount_threshold = Decimal(str(cfg["sampling_amount_threshold"]))
+    amount_share = Decimal(str(cfg["sampling_amount_share"]))
+    drawn = []
+    for quote in quotes:
+        candidates = [(base, "random")]
+        if quote.garage.grade in grade_shares:
+            candidates.append((grade_shares[quote.garage.grade], "grade"))
+        if (quote.total_approved or 0) >= amount_threshold:
+            candidates.append((amount_share, "amount"))
+        share, reason = max(candidates, key=lambda c: c[0])
+        draw = Decimal(str(round(rng.random(), 8)))
+        if draw < share:
+            sample = AuditSample(quote_id=quote.id, sample_date=day, reason=reason, seed=seed, share=share,
+                                 draw=draw, rules_version=R.rules_version())
+            db.session.add(sample)
+            quote.sampled, quote.sample_reason, quote.sample_seed = True, reason, seed
+            drawn.append(sample)
+    db.session.flush()
+    for sample in drawn:
+        record_audit("quote", sample.quote_id, "audit_sampled",
+                     {"reason": sample.reason, "seed": seed, "share": sample.share, "draw": sample.draw}, actor=SYSTEM)
+    return drawn
+
+
+INSPECTION_RESULTS = ("confirmed", "overpaid", "fraud_suspected")
+
+
+def record_inspection(sample: AuditSample, user, result: str, note: str | None) -> AuditSample:
+    if not user.is_insurer:
+        raise NotFound()
+    if result not in INSPECTION_RESULTS:
+        raise Invalid({"result": [f"One of: {', '.join(INSPECTION_RESULTS)}."]})
+    before = sample.result
+    sample.result, sample.result_note = result, (note or "").strip() or None
+    sample.inspected_by_id, sample.inspected_at = user.id, utcnow()
+    record_audit("quote", sample.quote_id, "reinspection", {"result": [before, result], "note": sample.result_note},
+                 actor=user)
+    return sample
+
+
+def yesterday_local() -> date:
+    return (datetime.now(LOCAL_TZ) - timedelta(days=1)).date()

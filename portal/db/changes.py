@@ -1,0 +1,149 @@
+"""Change marks (变更标记): a random mark per watched table and key, renewed by the database
+itself whenever a watched row changes — whichever code path wrote it (the workflow, an
+import, a migration, an SQL console).
+
+A list page is a pure function of the rows it shows; :mod:`portal.db.page_cache` keeps a
+dumped page beside the marks it was read under and hands it out again only while the
+marks read by the next request are the same. An area declares what its pages read with
+:func:`watch` — the table, the scope of its marks, and the column that keys them (a
+garage's quotes: ``garage_id``; ``None``: one mark for the whole table) — and reads the
+fingerprint of the scopes a page depends on with :func:`fingerprint`. The watch renders
+its triggers for SQLite and PostgreSQL from that one description; a migration that
+introduces a watch carries the rendered SQL as frozen text (``create_sql``/``drop_sql``).
+
+A mark is a fresh random 40-bit number, not a counter, so a database restored from a
+backup or recreated by a test cannot come back to a fingerprint a running worker has
+already seen with other contents; a fingerprint over several keys is their count and sum.
+On PostgreSQL the triggers are deferred to the commit (constraint triggers), so a shared
+mark row is locked for the commit only, not from the change to the end of its transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+MARKS_TABLE = "change_marks"
+_SQLITE_NEW_MARK = "abs(random() % 1099511627776)"
+
+# The one function every PostgreSQL watch calls (created with the table).
+PG_RENEW_SQL = f"""
+CREATE OR REPLACE FUNCTION change_mark_renew(s varchar, k bigint) RETURNS void AS $$
+BEGIN
+    INSERT INTO {MARKS_TABLE} AS m (scope, key, mark) VALUES (s, k, floor(random() * 1099511627776)::bigint)
+    ON CONFLICT (scope, key) DO UPDATE SET mark = EXCLUDED.mark;
+END;
+$$ LANGUAGE plpgsql
+"""
+PG_RENEW_DROP_SQL = "DROP FUNCTION IF EXISTS change_mark_renew(varchar, bigint)"
+
+
+class ChangeMark(db.Model):
+    """The current mark of one watched key (``key`` 0: the whole table)."""
+
+    __tablename__ = MARKS_TABLE
+
+    scope: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    key: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    mark: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+
+
+@sa.event.listens_for(ChangeMark.__table__, "after_create")
+def _renew_function(target, connection, **kw):
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(PG_RENEW_SQL)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What one area's pages read from one table: any insert, delete or update of a row
+    renews the mark of ``(scope, the row's key_column)`` (``key_column`` ``None``: key 0)."""
+
+    table: str
+    scope: str
+    key_column: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{MARKS_TABLE}_{self.table}"
+
+    def _key(self, row: str) -> str:
+        return f"{row}.{self.key_column}" if self.key_column else "0"
+
+    def _sqlite(self) -> list[str]:
+        def renew(row):
+            return (f"INSERT OR REPLACE INTO {MARKS_TABLE} (scope, key, mark) "
+                    f"VALUES ('{self.scope}', {self._key(row)}, {_SQLITE_NEW_MARK});")
+
+        on_update = renew("NEW") if not self.key_column else f"{renew('OLD')}\n    {renew('NEW')}"
+        return [f"CREATE TRIGGER {self.name}_ins AFTER INSERT ON {self.table} BEGIN\n    {renew('NEW')}\nEND",
+                f"CREATE TRIGGER {self.name}_upd AFTER UPDATE ON {self.table} BEGIN\n    {on_update}\nEND",
+                f"CREATE TRIGGER {self.name}_del AFTER DELETE ON {self.table} BEGIN\n    {renew('OLD')}\nEND"]
+
+    def _postgresql(self) -> list[str]:
+        def renew(row):
+            return f"PERFORM change_mark_renew('{self.scope}', {self._key(row)});"
+
+        if self.key_column:   # both keys of a row that moved, in a fixed order (no deadlock)
+            k = self.key_column
+            on_update = (f"IF OLD.{k} IS DISTINCT FROM NEW.{k} AND OLD.{k} < NEW.{k} THEN {renew('OLD')} END IF;\n"
+                         f"        {renew('NEW')}\n"
+                         f"        IF OLD.{k} IS DISTINCT FROM NEW.{k} AND OLD.{k} > NEW.{k} THEN {renew('OLD')} END IF;")
+        else:
+            on_update = renew("NEW")
+        function = (f"CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger AS $$\nBEGIN\n"
+                    f"    IF TG_OP = 'INSERT' THEN\n        {renew('NEW')}\n"
+                    f"    ELSIF TG_OP = 'DELETE' THEN\n        {renew('OLD')}\n"
+                    f"    ELSE\n        {on_update}\n    END IF;\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql")
+        trigger = (f"CREATE CONSTRAINT TRIGGER {self.name} AFTER INSERT OR UPDATE OR DELETE ON {self.table}\n"
+                   f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {self.name}()")
+        return [function, trigger]
+
+    def create_sql(self, dialect: str) -> list[str]:
+        """The statements that create this watch's triggers (frozen into its migration)."""
+        return {"sqlite": self._sqlite, "postgresql": self._postgresql}[dialect]()
+
+    def drop_sql(self, dialect: str) -> list[str]:
+        if dialect == "sqlite":
+            return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "upd", "del")]
+        return [f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}", f"DROP FUNCTION IF EXISTS {self.name}()"]
+
+    def fill_sql(self, dialect: str) -> str:
+        """A fresh mark for every key the table holds now (a migration adding the watch)."""
+        new = _SQLITE_NEW_MARK if dialect == "sqlite" else "floor(random() * 1099511627776)::bigint"
+        keys = (f"SELECT DISTINCT {self.key_column} AS k FROM {self.table}" if self.key_column
+                else "SELECT 0 AS k")
+        return f"INSERT INTO {MARKS_TABLE} (scope, key, mark) SELECT '{self.scope}', g.k, {new} FROM ({keys}) AS g"
+
+
+WATCHES: dict[str, Watch] = {}
+
+
+def watch(table: str, scope: str, key_column: str | None = None) -> Watch:
+    """Declare that ``scope``'s pages read ``table``: its triggers are created with the
+    tables (``db.create_all``) and must be created by the migration that adds the watch."""
+    declared = Watch(table, scope, key_column)
+    if WATCHES.setdefault(declared.name, declared) != declared:
+        raise ValueError(f"{table} is watched twice")
+
+    @sa.event.listens_for(db.metadata, "after_create")
+    def _with_the_tables(target, connection, tables=(), **kw):
+        if {table, MARKS_TABLE} <= {t.name for t in tables}:
+            for statement in declared.create_sql(connection.dialect.name):
+                connection.exec_driver_sql(statement)
+
+    return declared
+
+
+def fingerprint(*reads: tuple[str, int | None]) -> tuple[int, int]:
+    """The count and sum of the marks ``reads`` name, in one statement: each read is
+    ``(scope, key)`` — one key — or ``(scope, None)`` — every key of the scope. Changes
+    whenever a watched row behind one of them changes."""
+    m = ChangeMark.__table__.c
+    wanted = [m.scope == scope if key is None else sa.and_(m.scope == scope, m.key == key) for scope, key in reads]
+    stmt = sa.select(sa.func.count(m.mark), sa.func.coalesce(sa.func.sum(m.mark), 0)).where(sa.or_(*wanted))
+    count, total = db.session.connection().execute(stmt).one()
+    return int(count), int(total)

@@ -32,6 +32,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads: 20 MiB → 413 too_large
     UPLOAD_FOLDER = None  # default: <instance>/uploads (outside the web root)
     ORGANIZATION_STORAGE_QUOTA_BYTES = 5 * 1024 ** 3   # files a partner organization may keep (413 beyond)
+    UPLOAD_MAX_PIXELS = 40_000_000   # a larger image is a decompression bomb for whoever views it
     PUBLIC_URL = "http://127.0.0.1:5000"
 
     # Login and tokens

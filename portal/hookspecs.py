@@ -242,6 +242,25 @@ def portal_recover_from_partner(claim, organization, amount, basis, actor):
 
 
 @hookspec
+def portal_assignment_purposes():
+    """Why a claim may be assigned to a partner of this area (委托用途).
+
+    :return: an iterable of :class:`portal.plugin.AssignmentPurpose` —
+        ``AssignmentPurpose(name, org_kinds, label, claim_view)``: the purpose's code, the
+        kinds of organization that may take it, how people read it, and which of the core's
+        partner views of a claim its partners get (``repair``, ``salvage`` or ``counsel``).
+    Merged at start-up; a name registered twice stops it. Staff assign claims only for a
+    registered purpose, to an organization of a fitting kind.
+
+    Example::
+
+        @hookimpl
+        def portal_assignment_purposes():
+            return [AssignmentPurpose("salvage", ("salvage_vendor",), _l("Salvage"), "salvage")]
+    """
+
+
+@hookspec
 def portal_claim_partner_work(claim, user):
     """Sections of the claim page: one partner area's work on this claim.
 
@@ -303,9 +322,12 @@ def portal_evaluation_metrics():
     """Scorecard metrics a plugin contributes.
 
     :return: a list of :class:`portal.evaluations.metrics.MetricDefinition`:
-        code, organization kind, label, ``compute(start, end, org_ids)`` returning
-        ``{org_id: Decimal or None}`` from SQL, default brackets and weight.
-    Called when scorecards are computed.
+        code, organization kind, label, ``compute(period, org_ids)`` returning
+        ``{org_id: Decimal or None}`` from SQL, default brackets and weight, and optionally
+        ``drilldown(org_id, period)``; ``period`` is a :class:`portal.plugin.Period`
+        (aware ``start``, ``end`` excluded; ``first_day``/``last_day`` as local dates).
+    Called when scorecards are computed, once per metric for the month with every
+    organization of its kind.
 
     Example::
 

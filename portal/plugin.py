@@ -24,8 +24,8 @@ from .config import setting
 # --- money (Decimal end to end, integer fen stored, half-up in one place)
 from .money import ZERO, Money, MoneyError, format_money, parse_money, quantize, request_decimal
 
-# --- time (stored aware, Asia/Shanghai is the local zone)
-from .timeutil import (LOCAL_TZ, UTC, AwareDateTime, as_aware, local_date, local_datetime, local_now,
+# --- time (stored aware, Asia/Shanghai is the local zone; a period is one half-open Period)
+from .timeutil import (LOCAL_TZ, UTC, AwareDateTime, Period, as_aware, local_date, local_datetime, local_now,
                        month_start, to_local, utcnow)
 
 # --- errors: each carries its HTTP status and code
@@ -64,13 +64,14 @@ from .web.nav import ClaimSection, NavItem, Widget
 from .exports import XLSX_MIMETYPE, xlsx_response
 
 # --- uploaded files: stored with the change's transaction, checked by content, within quota
-from .uploads import check_quota, image_problem, written
+from .uploads import IMAGES, PDF, check_quota, send_upload, store_upload, upload_path, written
 
 # --- the core models a plugin may join, and who may see which claim
 from .auth.models import Organization, User, parse_roles
 from .claims.access import active_assignment, get_visible_claim, visible_claims_stmt
 from .claims.costs import CostComponent
 from .claims.models import Assignment, Claim
+from .claims.purposes import AssignmentPurpose
 
 # --- deadlines on the working calendar
 from .calendar.deadline import compute_review_deadline, working_days_ahead
@@ -87,7 +88,7 @@ __all__ = [
     # money
     "ZERO", "Money", "MoneyError", "format_money", "parse_money", "quantize", "request_decimal",
     # time
-    "LOCAL_TZ", "UTC", "AwareDateTime", "as_aware", "local_date", "local_datetime", "local_now",
+    "LOCAL_TZ", "UTC", "AwareDateTime", "Period", "as_aware", "local_date", "local_datetime", "local_now",
     "month_start", "to_local", "utcnow",
     # errors
     "Forbidden", "Invalid", "InvalidState", "NotFound", "PortalError", "StaleVersion", "TooLarge",
@@ -107,10 +108,10 @@ __all__ = [
     "DONE", "INVALID", "apply_errors", "run_form", "ClaimSection", "NavItem", "Widget",
     "XLSX_MIMETYPE", "xlsx_response",
     # uploads
-    "check_quota", "image_problem", "written",
+    "IMAGES", "PDF", "check_quota", "send_upload", "store_upload", "upload_path", "written",
     # core models and claim visibility
     "Organization", "User", "parse_roles", "active_assignment", "get_visible_claim", "visible_claims_stmt",
-    "CostComponent", "Assignment", "Claim",
+    "CostComponent", "Assignment", "AssignmentPurpose", "Claim",
     # deadlines
     "compute_review_deadline", "working_days_ahead",
     # catalogue and metrics

@@ -24,7 +24,6 @@ CORE_PLUGINS = (
     "portal.calendar.hooks",
     "portal.major_cases.hooks",
     "portal.audit.hooks",
-    "portal.notifications.hooks",
     "portal.evaluations.hooks",
     "portal.web.hooks",
     "portal.ops.hooks",

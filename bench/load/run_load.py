@@ -154,7 +154,9 @@ def _user_loop(port, phase, ctx, rec, stop_at, budget, pool, rnd):
             rec.call(conn, "GET own quotes", "GET", f"/api/v1/quotes?page={rnd.randint(1, 5)}", garage_tok)
             rec.call(conn, "GET quote (garage)", "GET", f"/api/v1/quotes/{rnd.choice(ctx['garage_quote_ids'])}",
                      garage_tok)
-            claim_no = rnd.choice(ctx["garage_claims"])
+            if not pool["claims"]:
+                continue
+            claim_no = pool["claims"].pop()
             status, raw = rec.call(conn, "POST quote", "POST", f"/api/v1/claims/{claim_no}/quotes", garage_tok,
                                    {"lines": NEW_QUOTE_LINES, "submit": False}, expect=(201,))
             if status == 201:
@@ -198,7 +200,9 @@ def _process(port, phase, ctx, proc_index, n_procs, out_q):
         global_u = proc_index * users + u
         role = "garage" if global_u % 2 == 0 else "assessor"
         stride = phase["users"]
-        pool = {"role": role, "ids": list(reversed(ctx["review_ids"][global_u::stride]))}
+        pool = {"role": role, "ids": list(reversed(ctx["review_ids"][global_u::stride])),
+                # a claim takes one open quote: each garage user quotes claims of its own, once
+                "claims": list(reversed(ctx["garage_claims"][global_u::stride]))}
         t = threading.Thread(target=_user_loop, args=(port, phase, ctx, rec, stop_at, budget, pool,
                                                       random.Random(global_u)))
         threads.append(t)
@@ -278,7 +282,8 @@ def context(db_url: str, port: int) -> dict:
             "SELECT id FROM garages_quotes WHERE garage_id = :g ORDER BY id LIMIT 5000"), {"g": garage_id}).scalars())
         garage_claims = list(c.execute(sa.text(
             "SELECT c.claim_no FROM claims c JOIN claim_assignments a ON a.claim_id = c.id "
-            "WHERE a.organization_id = :g AND a.purpose = 'repair' AND a.ended_at IS NULL ORDER BY c.id LIMIT 2000"),
+            "WHERE a.organization_id = :g AND a.purpose = 'repair' AND a.ended_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM garages_quotes q WHERE q.claim_id = c.id) ORDER BY c.id LIMIT 20000"),
             {"g": garage_id}).scalars())
         review_ids = list(c.execute(sa.text(
             "SELECT id FROM garages_quotes WHERE status = 'submitted' ORDER BY id")).scalars())

@@ -111,6 +111,9 @@ def bulk_quotes(db_url: str, n_quotes: int, n_claims: int, seed: int) -> dict:
         conn.execute(asg_t.insert(), [{"claim_id": c, "organization_id": g, "purpose": "repair", "created_at": now}
                                       for c, g in claim_garage.items()])
 
+        # a claim takes one open quote: a tenth of the claims stay without quotes, for the
+        # garage journeys of run_load.py to quote on
+        quoted_claims = claim_ids[: len(claim_ids) * 9 // 10]
         statuses = [s for s, _ in STATUS_MIX]
         status_weights = [w for _, w in STATUS_MIX]
         quote_t, line_t = Quote.__table__, QuoteLine.__table__
@@ -120,7 +123,7 @@ def bulk_quotes(db_url: str, n_quotes: int, n_claims: int, seed: int) -> dict:
         for start in range(0, n_quotes, batch):
             q_rows, l_rows = [], []
             for _ in range(min(batch, n_quotes - start)):
-                claim_id = rng.choice(claim_ids)
+                claim_id = rng.choice(quoted_claims)
                 garage_id = claim_garage[claim_id]
                 status = rng.choices(statuses, weights=status_weights)[0]
                 created = now - timedelta(days=rng.randint(0, 360), minutes=rng.randint(0, 1440))

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request, send_file
+from flask import request
 
 from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, committed, db, dump_many,
-                          page_args, roles, utcnow)
+                          page_args, roles, send_upload, utcnow)
 
 from . import assignment, quote_stats, reinspection, services
 from .assessment_sheet import check_may_download, pdf_response
@@ -252,11 +252,8 @@ def confirm_recovery(quote_id):
     return {"recovery_ref": ref}
 
 
-def photo_response(photo, path):
-    inline = photo.content_type.startswith("image/")
-    response = send_file(path, mimetype=photo.content_type, as_attachment=not inline,
-                         download_name=photo.original_name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response
+def photo_response(photo, _path=None):
+    """A quote's photo, to someone ``services.get_photo`` let through."""
+    from .services.photos import AREA
+
+    return send_upload(AREA, photo.stored_name, photo.content_type, photo.original_name)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.plugin import LOCAL_TZ, Claim, ClaimSection, Money, Widget, db, local_datetime, utcnow
+from portal.plugin import Claim, ClaimSection, Money, Period, Widget, db, local_now, utcnow
 
 from .models import IN_REVIEW, Quote, QuoteLine
 from .services.review import review_scope
@@ -25,24 +25,18 @@ def garage_action_count(user) -> int:
         Quote.garage_id == user.organization_id, Quote.status == "returned")) or 0
 
 
-def today_bounds():
-    today = datetime.now(LOCAL_TZ).date()
-    start = local_datetime(today, datetime.min.time())
-    return start, start + timedelta(days=1)
-
-
 def widgets_for(user) -> list[Widget]:
     if user.is_insurer and user.has_role("assessor", "supervisor", "admin"):
         rows = db.session.execute(
             sa.select(Claim.risk_color, sa.func.count()).select_from(Quote).join(Claim, Claim.id == Quote.claim_id)
             .where(Quote.status.in_(IN_REVIEW)).group_by(Claim.risk_color)).all()
         by_color = dict(rows)
-        start, end = today_bounds()
+        today = Period.day(local_now().date())
         now = utcnow()
         overdue = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
             Quote.status.in_(IN_REVIEW), Quote.due_at < now)) or 0
         due_today = db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
-            Quote.status.in_(IN_REVIEW), Quote.due_at >= now, Quote.due_at < end)) or 0
+            Quote.status.in_(IN_REVIEW), Quote.due_at >= now, Quote.due_at < today.end)) or 0
         since = utcnow() - timedelta(days=30)
         approved, fast = db.session.execute(sa.select(
             sa.func.count(), sa.func.sum(sa.case((Quote.fast_tracked.is_(True), 1), else_=0)))

@@ -12,6 +12,14 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def portal_assignment_purposes():
+    from portal.plugin import AssignmentPurpose
+
+    return [AssignmentPurpose("repair", ("garage",), _l("Repair"), "repair"),
+            AssignmentPurpose("specialist_repair", ("specialist_repairer",), _l("Specialist repair"), "repair")]
+
+
+@hookimpl
 def portal_config_defaults():
     from .config import DEFAULTS
 
@@ -171,9 +179,9 @@ def portal_claim_costs(claim):
 
 
 @hookimpl(optionalhook=True)   # published by parts suppliers, which may be absent
-def portal_quoted_parts(start, end):
+def portal_quoted_parts(period):
     """配件报价明细: ``(garage_id, part_no, quality)`` of every part line of the quotes
-    submitted in ``[start, end)`` (the latest submission counts), in one query."""
+    submitted in ``period`` (``[start, end)``; the latest submission counts), in one query."""
     import sqlalchemy as sa
 
     from portal.plugin import db
@@ -184,7 +192,7 @@ def portal_quoted_parts(start, end):
         sa.select(Quote.garage_id, QuoteLine.part_no, QuoteLine.quality)
         .join(QuoteLine, QuoteLine.quote_id == Quote.id)
         .where(QuoteLine.kind == "part", Quote.status != "draft", Quote.submitted_at.is_not(None),
-               Quote.submitted_at >= start, Quote.submitted_at < end)
+               Quote.submitted_at >= period.start, Quote.submitted_at < period.end)
         .order_by(Quote.id, QuoteLine.position, QuoteLine.id))]
 
 

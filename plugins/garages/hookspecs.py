@@ -50,21 +50,23 @@ def portal_quote_checks(quote):
 
 
 @hookspec
-def portal_partner_complaints(start, end):
+def portal_partner_complaints(period):
     """Complaints (投诉) registered against partner organizations in a period, for scorecards.
 
-    :param start: first moment of the period (an aware :class:`datetime.datetime`).
-    :param end: end of the period (exclusive; an aware datetime).
+    :param period: a :class:`portal.plugin.Period`: aware ``period.start`` included,
+        ``period.end`` excluded.
     :return: a mapping ``{organization_id: count}`` of the complaints registered in
-        ``[start, end)`` against each organization (organizations without one may be left out).
+        ``[period.start, period.end)`` against each organization (organizations without one
+        may be left out).
     Called by the garages plugin for the garage complaints metric; the answers of several
     implementers are added up; with no implementer the metric has no value ("no data").
 
     Example::
 
         @hookimpl
-        def portal_partner_complaints(start, end):
+        def portal_partner_complaints(period):
             return dict(db.session.execute(sa.select(Complaint.against_id, sa.func.count())
-                                           .where(Complaint.created_at >= start, Complaint.created_at < end)
+                                           .where(Complaint.created_at >= period.start,
+                                                  Complaint.created_at < period.end)
                                            .group_by(Complaint.against_id)).all())
     """

@@ -1,22 +1,18 @@
 """Scorecard metrics of garages, each one SQL aggregation grouped by garage.
 
-A period is ``start`` to ``end`` inclusive (local dates, Asia/Shanghai)."""
+Each takes a :class:`Period` (aware ``period.start`` included, ``period.end`` excluded;
+the engine passes a local month, Asia/Shanghai)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import Assignment, Bracket, MetricDefinition, Money, db, hook, local_datetime
+from portal.plugin import Assignment, Bracket, MetricDefinition, Money, Period, db, hook
 
 from .models import Finding, Quote, QuoteLine
 
 D = Decimal
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return local_datetime(start, datetime.min.time()), local_datetime(end + timedelta(days=1), datetime.min.time())
 
 
 def _ratio(num, den) -> Decimal | None:
@@ -25,13 +21,12 @@ def _ratio(num, den) -> Decimal | None:
     return (D(num) / D(den)).quantize(D("0.0001"))
 
 
-def reduction_rate(start, end, org_ids):
+def reduction_rate(period: Period, org_ids):
     """核减率 = 1 − approved / submitted, over quotes approved in the period."""
-    lo, hi = _bounds(start, end)
     rows = db.session.execute(
         sa.select(Quote.garage_id, sa.type_coerce(sa.func.sum(Quote.total_submitted), Money()),
                   sa.type_coerce(sa.func.sum(Quote.total_approved), Money()))
-        .where(Quote.status == "approved", Quote.decided_at >= lo, Quote.decided_at < hi,
+        .where(Quote.status == "approved", Quote.decided_at >= period.start, Quote.decided_at < period.end,
                Quote.garage_id.in_(org_ids)).group_by(Quote.garage_id)).all()
     out = {org: None for org in org_ids}
     for org, submitted, approved in rows:
@@ -40,56 +35,53 @@ def reduction_rate(start, end, org_ids):
     return out
 
 
-def _submitted_in(lo, hi, org_ids):
-    return (Quote.first_submitted_at >= lo, Quote.first_submitted_at < hi, Quote.garage_id.in_(org_ids))
+def _submitted_in(period: Period, org_ids):
+    return (Quote.first_submitted_at >= period.start, Quote.first_submitted_at < period.end,
+            Quote.garage_id.in_(org_ids))
 
 
-def supplement_rate(start, end, org_ids):
+def supplement_rate(period: Period, org_ids):
     """追加定损率: supplements / all quotes first submitted in the period."""
-    lo, hi = _bounds(start, end)
     rows = db.session.execute(
         sa.select(Quote.garage_id, sa.func.count(),
                   sa.func.sum(sa.case((Quote.supplement_to.is_not(None), 1), else_=0)))
-        .where(*_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+        .where(*_submitted_in(period, org_ids)).group_by(Quote.garage_id)).all()
     out = {org: None for org in org_ids}
     for org, total, supplements in rows:
         out[org] = _ratio(supplements or 0, total)
     return out
 
 
-def return_rate(start, end, org_ids):
+def return_rate(period: Period, org_ids):
     """回退率: quotes returned at least once / quotes first submitted in the period."""
-    lo, hi = _bounds(start, end)
     rows = db.session.execute(
         sa.select(Quote.garage_id, sa.func.count(),
                   sa.func.sum(sa.case((Quote.return_count > 0, 1), else_=0)))
-        .where(*_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+        .where(*_submitted_in(period, org_ids)).group_by(Quote.garage_id)).all()
     out = {org: None for org in org_ids}
     for org, total, returned in rows:
         out[org] = _ratio(returned or 0, total)
     return out
 
 
-def custom_part_rate(start, end, org_ids):
+def custom_part_rate(period: Period, org_ids):
     """配件自定义率: part lines with a PART_NOT_IN_CATALOG finding / part lines."""
-    lo, hi = _bounds(start, end)
     flagged = sa.exists().where(Finding.line_id == QuoteLine.id, Finding.code == "PART_NOT_IN_CATALOG")
     rows = db.session.execute(
         sa.select(Quote.garage_id, sa.func.count(QuoteLine.id), sa.func.sum(sa.case((flagged, 1), else_=0)))
         .join(QuoteLine, QuoteLine.quote_id == Quote.id)
-        .where(QuoteLine.kind == "part", *_submitted_in(lo, hi, org_ids)).group_by(Quote.garage_id)).all()
+        .where(QuoteLine.kind == "part", *_submitted_in(period, org_ids)).group_by(Quote.garage_id)).all()
     out = {org: None for org in org_ids}
     for org, lines, custom in rows:
         out[org] = _ratio(custom or 0, lines)
     return out
 
 
-def duplicate_part_findings(start, end, org_ids):
+def duplicate_part_findings(period: Period, org_ids):
     """重复索赔: DUPLICATE_PART_HISTORY findings on quotes first submitted in the period."""
-    lo, hi = _bounds(start, end)
     rows = db.session.execute(
         sa.select(Quote.garage_id, sa.func.count(Finding.id)).join(Finding, Finding.quote_id == Quote.id)
-        .where(Finding.code == "DUPLICATE_PART_HISTORY", *_submitted_in(lo, hi, org_ids))
+        .where(Finding.code == "DUPLICATE_PART_HISTORY", *_submitted_in(period, org_ids))
         .group_by(Quote.garage_id)).all()
     out = {org: D(0) for org in org_ids}
     for org, count in rows:
@@ -97,13 +89,12 @@ def duplicate_part_findings(start, end, org_ids):
     return out
 
 
-def reinspection_failures(start, end, org_ids):
+def reinspection_failures(period: Period, org_ids):
     """复勘不合格: re-inspections of the garage's quotes, done in the period, that found work paid
     for and not done (over-paid) or suspected fraud."""
     from .reinspection import failures
 
-    lo, hi = _bounds(start, end)
-    found = failures(lo, hi, org_ids)
+    found = failures(period.start, period.end, org_ids)
     return {org: D(found.get(org, 0)) for org in org_ids}
 
 
@@ -113,10 +104,9 @@ def _days_between(later, earlier):
     return sa.func.julianday(later) - sa.func.julianday(earlier)
 
 
-def first_quote_days(start, end, org_ids):
+def first_quote_days(period: Period, org_ids):
     """Average days from the repair assignment to the garage's first quote on the claim,
     over first quotes submitted in the period."""
-    lo, hi = _bounds(start, end)
     first = (sa.select(Quote.garage_id.label("garage_id"), Quote.claim_id.label("claim_id"),
                        sa.func.min(Quote.first_submitted_at).label("first_at"))
              .where(Quote.first_submitted_at.is_not(None), Quote.garage_id.in_(org_ids))
@@ -128,7 +118,7 @@ def first_quote_days(start, end, org_ids):
     rows = db.session.execute(
         sa.select(first.c.garage_id, sa.func.avg(_days_between(first.c.first_at, assigned.c.assigned_at)))
         .join(assigned, sa.and_(assigned.c.org_id == first.c.garage_id, assigned.c.claim_id == first.c.claim_id))
-        .where(first.c.first_at >= lo, first.c.first_at < hi).group_by(first.c.garage_id)).all()
+        .where(first.c.first_at >= period.start, first.c.first_at < period.end).group_by(first.c.garage_id)).all()
     out = {org: None for org in org_ids}
     for org, avg in rows:
         if avg is not None:
@@ -136,16 +126,15 @@ def first_quote_days(start, end, org_ids):
     return out
 
 
-def complaints(start, end, org_ids):
+def complaints(period: Period, org_ids):
     """Complaints (投诉) registered against the garage in the period, from whichever area
     keeps the complaints register (``portal_partner_complaints``: the litigation plugin);
     no value when no area keeps one."""
     pm_hook = hook()
     if not pm_hook.portal_partner_complaints.get_hookimpls():
         return {org: None for org in org_ids}
-    lo, hi = _bounds(start, end)
     counts: dict[int, int] = {}
-    for answer in pm_hook.portal_partner_complaints(start=lo, end=hi):
+    for answer in pm_hook.portal_partner_complaints(period=period):
         for org, n in (answer or {}).items():
             counts[org] = counts.get(org, 0) + int(n)
     return {org: D(counts.get(org, 0)) for org in org_ids}

@@ -1,5 +1,6 @@
 """Web pages: the assessor's review queue and screen (核损), the garage's quotes and editor,
-audit sampling. Every rule is in ``services``; these pages only collect and show."""
+audit sampling. Every rule is in ``services``; every change is a form of ``forms`` run by
+``run_form`` (shown again with what was typed when it is refused a field)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -10,8 +11,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.plugin import (LOCAL_TZ, Claim, Invalid, InvalidState, PortalError, db, local_datetime, utcnow,
-                          visible_claims_stmt, xlsx_response)
+from portal.plugin import (DONE, INVALID, LOCAL_TZ, Claim, InvalidState, db, get_visible_claim, local_datetime,
+                          run_form, utcnow, visible_claims_stmt, xlsx_response)
 
 from . import rules as R
 from . import services
@@ -19,8 +20,9 @@ from .api import photo_response
 from .assessment_sheet import check_may_download, may_download, pdf_response
 from .assignment import scope_filter
 from .controls import PENDING, annotate
+from .forms import InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
+from .models import HELD, IN_REVIEW, PHOTO_KINDS, VISIBLE_STATUSES, AuditSample, Quote
 from .services.review import review_scope
-from .models import HELD, IN_REVIEW, LINE_KINDS, PHOTO_KINDS, QUALITIES, VISIBLE_STATUSES, AuditSample, Quote
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
                static_folder="static")   # /garages/static/quote-editor.js
@@ -169,61 +171,74 @@ def my_quotes():
     return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=VISIBLE_STATUSES)
 
 
-def _figure(value):
-    """A typed figure without thousands separators or a currency sign ("¥3,200" → "3200")."""
-    if value is None:
-        return None
-    for mark in (",", "，", " ", "¥", "￥"):
-        value = value.replace(mark, "")
-    return value
+def flash_errors(form) -> None:
+    """A form with nothing typed to show again (a button, a hidden version): its errors, flashed."""
+    flash(" ".join(str(m) for msgs in form.errors.values() for m in msgs), "danger")
 
 
-def _form_lines(form) -> list[dict]:
-    """Lines from the editor's rows (``lines-N-field``); empty rows are skipped."""
-    rows = {}
-    for key, value in form.items():
-        if key.startswith("lines-"):
-            _, idx, field = key.split("-", 2)
-            rows.setdefault(int(idx), {})[field] = value.strip()
-    out = []
-    for idx in sorted(rows):
-        row = rows[idx]
-        if not row.get("name") and not row.get("unit_price") and not row.get("part_no"):
-            continue
-        out.append({"id": int(row["id"]) if row.get("id", "").isdigit() else None, "kind": row.get("kind"),
-                    "part_no": row.get("part_no") or None, "name": row.get("name"),
-                    "quality": row.get("quality") or None, "quantity": _figure(row.get("quantity")),
-                    "unit_price": _figure(row.get("unit_price")), "comment": row.get("comment") or None,
-                    "source_line_id": int(row["source_line_id"]) if row.get("source_line_id", "").isdigit() else None})
-    return out
+def _line_data(ln) -> dict:
+    return {"id": ln.id, "kind": ln.kind, "part_no": ln.part_no, "name": ln.name, "quality": ln.quality,
+            "quantity": ln.quantity, "unit_price": ln.unit_price, "comment": ln.garage_comment,
+            "source_line_id": ln.source_line_id}
+
+
+def _quote_form(quote) -> QuoteForm:
+    """The editor's form as the quote stands."""
+    return QuoteForm(formdata=None, data={"lines": [_line_data(ln) for ln in quote.lines], "version": quote.version})
+
+
+def _editor(claim, quote, form: QuoteForm, photo_form: PhotoForm | None = None, status: int = 200):
+    """The editor: the rows as the form has them (typed, or the quote's) with empty rows to
+    write more in; beside a saved line its amounts, findings and photos."""
+    form.leave_room()
+    findings = {}
+    for f in quote.findings if quote is not None else ():
+        findings.setdefault(f.line_id, []).append(f)
+    verdict = services.fast_track_verdict(quote, quote.findings) if quote is not None and quote.findings else None
+    return render_template("garages/editor.html", claim=claim, quote=quote, form=form, template_row=template_row(),
+                           photo_form=photo_form or PhotoForm(formdata=None), findings=findings, verdict=verdict,
+                           saved={ln.id: ln for ln in quote.lines} if quote is not None else {},
+                           supplement_to=quote.supplement_to if quote is not None else form.supplement_to.data,
+                           photo_kinds=PHOTO_KINDS), status
 
 
 @bp.route("/claims/<claim_no>/quotes/new", methods=["GET", "POST"])
 @login_required
 def new_quote(claim_no):
     _partner()
-    supplement_to = request.values.get("supplement_to", type=int)
     purpose = services.PURPOSE_BY_KIND[current_user.org_kind]
-    from portal.plugin import get_visible_claim
     claim = get_visible_claim(claim_no, current_user, purposes=(purpose,))
-    errors, rows = {}, []
-    if purpose == "specialist_repair":
-        rows = [{"kind": "repair", "name": ln.name, "part_no": ln.part_no, "quantity": "1", "source_line_id": ln.id}
-                for ln in services.routed_lines(claim)]
-    if request.method == "POST":
-        rows = _form_lines(request.form)
-        try:
-            quote = services.create_quote(claim_no, current_user, rows, submit=False, supplement_to=supplement_to)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            errors = exc.details
-        else:
-            flash(_("Draft saved. Add photos, run the pre-check, then submit."), "success")
-            return redirect(url_for("garages.edit_quote", quote_id=quote.id))
-    return render_template("garages/editor.html", claim=claim, quote=None, rows=rows, errors=errors,
-                           supplement_to=supplement_to, kinds=LINE_KINDS, qualities=QUALITIES,
-                           photo_kinds=PHOTO_KINDS), 422 if errors else 200
+    if request.method == "GET":   # a specialist repairer starts from the lines routed to it (外加工)
+        routed = [{"kind": "repair", "name": ln.name, "part_no": ln.part_no, "quantity": Decimal(1),
+                   "source_line_id": ln.id} for ln in services.routed_lines(claim)] \
+            if purpose == "specialist_repair" else []
+        return _editor(claim, None, QuoteForm(data={"lines": routed,
+                                                    "supplement_to": request.args.get("supplement_to", type=int)}))
+    form = QuoteForm()
+    outcome, quote = run_form(form, lambda: services.create_quote(
+        claim_no, current_user, form.line_dicts(), submit=False, supplement_to=form.supplement_to.data),
+        success=_("Draft saved. Add photos, run the pre-check, then submit."), field_names=form.field_name)
+    if outcome == DONE:
+        return redirect(url_for("garages.edit_quote", quote_id=quote.id))
+    return _editor(claim, None, form, status=422 if outcome == INVALID else 409)   # 409: refused, said above
+
+
+def _save(quote, form: QuoteForm):
+    services.replace_lines(quote, current_user, form.line_dicts(), expected_version=form.version.data)
+    if form.action.data == "precheck":
+        services.precheck(quote, current_user)
+    elif form.action.data == "submit":
+        services.submit_quote(quote, current_user)
+    return quote
+
+
+def _saved(action: str):
+    def message(quote) -> str:
+        if action == "submit":
+            return _("Quote submitted.") if quote.status != "approved" else \
+                _("Quote approved automatically (fast track).")
+        return _("Pre-check done: see the findings beside the lines.") if action == "precheck" else _("Draft saved.")
+    return message
 
 
 @bp.route("/quotes/<int:quote_id>/edit", methods=["GET", "POST"])
@@ -231,45 +246,18 @@ def new_quote(claim_no):
 def edit_quote(quote_id):
     _partner()
     quote = services.load_quote_for_display(quote_id, current_user)
-    errors = {}
-    rows = [{"id": ln.id, "kind": ln.kind, "part_no": ln.part_no, "name": ln.name, "quality": ln.quality,
-             "quantity": ln.quantity, "unit_price": ln.unit_price, "comment": ln.garage_comment, "line": ln}
-            for ln in quote.lines]
+    form = QuoteForm() if request.method == "POST" else _quote_form(quote)
     if request.method == "POST":
-        action = request.form.get("action", "save")
-        rows = _form_lines(request.form)
-        try:
-            services.replace_lines(quote, current_user, rows, expected_version=request.form.get("version", type=int))
-            if action == "precheck":
-                services.precheck(quote, current_user)
-            elif action == "submit":
-                services.submit_quote(quote, current_user)
-            db.session.commit()
-        except Invalid as exc:
-            db.session.rollback()
-            errors = exc.details
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("garages.edit_quote", quote_id=quote_id))
-        else:
-            if action == "submit":
-                flash(_("Quote submitted.") if quote.status != "approved"
-                      else _("Quote approved automatically (fast track)."), "success")
-                return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-            flash(_("Pre-check done: see the findings beside the lines.") if action == "precheck"
-                  else _("Draft saved."), "info")
+        outcome, _result = run_form(form, lambda: _save(quote, form), success=_saved(form.action.data),
+                                    field_names=form.field_name)
+        if outcome == DONE and form.action.data == "submit":
+            return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+        if outcome != INVALID:
             return redirect(url_for("garages.edit_quote", quote_id=quote_id))
         quote = services.load_quote_for_display(quote_id, current_user)
     if quote.status not in ("draft", "returned"):
         return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-    findings = {}
-    for f in quote.findings:
-        findings.setdefault(f.line_id, []).append(f)
-    verdict = services.fast_track_verdict(quote, quote.findings) if quote.findings else None
-    return render_template("garages/editor.html", claim=quote.claim, quote=quote, rows=rows, errors=errors,
-                           findings=findings, verdict=verdict, kinds=LINE_KINDS, qualities=QUALITIES,
-                           photo_kinds=PHOTO_KINDS, supplement_to=quote.supplement_to), 422 if errors else 200
+    return _editor(quote.claim, quote, form, status=422 if request.method == "POST" else 200)
 
 
 @bp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
@@ -277,17 +265,16 @@ def edit_quote(quote_id):
 def upload_photo(quote_id):
     _partner()
     quote = services.get_quote(quote_id, current_user)
-    try:
-        services.add_photo(quote, current_user, request.files.get("file"), request.form.get("kind", "damage"),
-                           request.form.get("line_id", type=int))
-        db.session.commit()
-        flash(_("Photo added."), "success")
-    except PortalError as exc:
-        db.session.rollback()
-        msgs = [m for v in (exc.details or {}).values() for m in (v if isinstance(v, list) else [v])]
-        flash(" ".join(str(m) for m in msgs) or exc.message, "danger")
-    target = "garages.edit_quote" if quote.status in ("draft", "returned") else "garages.quote_detail"
-    return redirect(url_for(target, quote_id=quote_id))
+    form = PhotoForm()
+    outcome, _photo = run_form(form, lambda: services.add_photo(
+        quote, current_user, form.file.data, form.kind.data, form.line_id.data), success=_("Photo added."))
+    editable = quote.status in ("draft", "returned")
+    if outcome == INVALID and editable:   # the editor again, the error beside the file
+        quote = services.load_quote_for_display(quote_id, current_user)
+        return _editor(quote.claim, quote, _quote_form(quote), photo_form=form, status=422)
+    if outcome == INVALID:
+        flash_errors(form)
+    return redirect(url_for("garages.edit_quote" if editable else "garages.quote_detail", quote_id=quote_id))
 
 
 @bp.route("/quotes/<int:quote_id>/photos/<int:photo_id>")
@@ -314,7 +301,11 @@ def assessment_sheet(quote_id):
 @login_required
 def quote_detail(quote_id):
     """Staff: the review screen. Garage: the decision line by line and what to do next."""
-    quote = services.load_quote_for_display(quote_id, current_user)
+    return _quote_page(services.load_quote_for_display(quote_id, current_user))
+
+
+def _quote_page(quote, form=None, status: int = 200):
+    """The quote's page; to staff with the review form (``form``: as typed, shown again)."""
     findings = {}
     for f in quote.findings:
         findings.setdefault(f.line_id, []).append(f)
@@ -345,9 +336,11 @@ def quote_detail(quote_id):
                    salvage_url=url_for("salvage.new_lot", claim_no=quote.claim.claim_no)
                    if "salvage.new_lot" in current_app.view_functions else None,
                    feedback=("parts_suppliers.new_feedback" in current_app.view_functions),
-                   sample=db.session.scalar(sa.select(AuditSample).where(AuditSample.quote_id == quote.id)))
-        return render_template("garages/review.html", **ctx)
-    return render_template("garages/garage_quote.html", **ctx)
+                   sample=db.session.scalar(sa.select(AuditSample).where(AuditSample.quote_id == quote.id)),
+                   form=form or decision_form(quote, formdata=None,
+                                              data={f"reason_{ln.id}": ln.reason for ln in quote.lines}))
+        return render_template("garages/review.html", **ctx), status
+    return render_template("garages/garage_quote.html", **ctx), status
 
 
 @bp.route("/quotes/<int:quote_id>/withdraw", methods=["POST"])
@@ -356,21 +349,15 @@ def withdraw(quote_id):
     """The garage withdraws a quote before a decision (撤回), or deletes a draft."""
     _partner()
     quote = services.get_quote(quote_id, current_user)
+    form = VersionForm()
     deleting = quote.status == "draft"
-    try:
-        if deleting:
-            services.delete_draft(quote, current_user, expected_version=request.form.get("version", type=int))
-        else:
-            services.withdraw_quote(quote, current_user, expected_version=request.form.get("version", type=int))
-        db.session.commit()
-    except PortalError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-    if deleting:
-        flash(_("Draft deleted."), "success")
+    change = services.delete_draft if deleting else services.withdraw_quote
+    outcome, _quote = run_form(form, lambda: change(quote, current_user, expected_version=form.version.data),
+                               success=_("Draft deleted.") if deleting else _("Quote withdrawn."))
+    if outcome == DONE and deleting:
         return redirect(url_for("garages.my_quotes"))
-    flash(_("Quote withdrawn."), "success")
+    if outcome == INVALID:
+        flash_errors(form)
     return redirect(url_for("garages.quote_detail", quote_id=quote_id))
 
 
@@ -379,27 +366,22 @@ def withdraw(quote_id):
 def decide(quote_id):
     _staff()
     quote = services.get_quote(quote_id, current_user)
-    adjustments = []
-    for ln in quote.lines:
-        qty = request.form.get(f"qty-{ln.id}", "").strip()
-        price = request.form.get(f"price-{ln.id}", "").strip()
-        reason = request.form.get(f"reason-{ln.id}", "").strip()
-        if qty or price or reason:
-            adjustments.append({"id": ln.id, "approved_quantity": qty or None, "approved_unit_price": price or None,
-                                "reason": reason or None})
-    try:
-        services.decide(quote, current_user, request.form.get("action", ""), request.form.get("version", type=int) or 0,
-                        request.form.get("comment"), adjustments, reason=request.form.get("hold_reason") or None,
-                        assignee_id=request.form.get("assignee_id", type=int))
-        db.session.commit()
-    except PortalError as exc:
-        db.session.rollback()
-        msgs = [f"{k}: {' '.join(map(str, v))}" for k, v in (exc.details or {}).items()
-                if k not in ("version", "reloaded", "status", "allowed")]
-        flash(exc.message + (" " + "; ".join(msgs) if msgs else ""), "danger")
-        return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-    flash(_("Decision recorded: %(status)s.", status=_(quote.status)), "success")
+    form = decision_form(quote)
+    outcome, _quote = run_form(form, lambda: services.decide(
+        quote, current_user, form.action.data, form.version.data, form.comment.data, form.adjustments(),
+        reason=form.hold_reason.data or None, assignee_id=form.assignee_id.data),
+        success=lambda decided: _("Decision recorded: %(status)s.", status=_(decided.status)),
+        field_names=form.field_name)
+    if outcome == INVALID:   # the review screen again, what was typed and why beside it
+        return _quote_page(services.load_quote_for_display(quote_id, current_user), form, 422)
     return redirect(url_for("garages.quote_detail", quote_id=quote_id))
+
+
+def _sample(sample_id: int) -> AuditSample:
+    sample = db.session.get(AuditSample, sample_id)
+    if sample is None:
+        abort(404)
+    return sample
 
 
 @bp.route("/samples", methods=["GET", "POST"])
@@ -407,18 +389,13 @@ def decide(quote_id):
 def samples():
     """Audit sampling (稽查): the drawn quotes, why, the seed; re-inspection results."""
     _staff()
+    form = InspectionForm()
     if request.method == "POST":
-        sample = db.session.get(AuditSample, request.form.get("sample_id", type=int) or 0)
-        if sample is None:
-            abort(404)
-        try:
-            services.record_inspection(sample, current_user, request.form.get("result", ""), request.form.get("note"))
-            db.session.commit()
-            flash(_("Re-inspection recorded."), "success")
-        except PortalError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        return redirect(url_for("garages.samples"))
+        outcome, _done = run_form(form, lambda: services.record_inspection(
+            _sample(form.sample_id.data), current_user, form.result.data, form.note.data),
+            success=_("Re-inspection recorded."))
+        if outcome != INVALID:
+            return redirect(url_for("garages.samples"))
     rows = db.session.scalars(sa.select(AuditSample).order_by(AuditSample.sample_date.desc(), AuditSample.id)
                               .limit(500)).all()
     if request.args.get("export") == "xlsx":
@@ -426,4 +403,5 @@ def samples():
             (_("Date"), "date"), (_("Quote"), "number"), (_("Reason"), "text"), (_("Seed"), "text"),
             (_("Share"), "percent"), (_("Result"), "text")],
             [(s.sample_date, s.quote_id, _(s.reason), s.seed, s.share, _(s.result or "pending")) for s in rows])
-    return render_template("garages/samples.html", samples=rows, results=services.INSPECTION_RESULTS)
+    return render_template("garages/samples.html", samples=rows, results=services.INSPECTION_RESULTS,
+                           form=form), 422 if request.method == "POST" else 200

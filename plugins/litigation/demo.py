@@ -20,10 +20,9 @@ def load_demo(demo) -> list[str]:
     if legal is None or firm is None:
         return ["litigation: no legal user or law firm in the demo"]
     recovery_id = None
-    table = db.metadata.tables.get("subrogation_recoveries")
-    if table is not None:
-        recovery_id = db.session.scalar(sa.select(table.c.id).where(table.c.handler_organization_id == firm.id)
-                                        .order_by(table.c.id).limit(1))
+    handled = sorted(ref.id for ref in services.recovery_cases(handler_organization_id=firm.id))
+    if handled:
+        recovery_id = handled[0]
     claim_no = claims[0].claim_no if claims else None
     suit = services.register_lawsuit(legal, services.LawsuitInput(
         court="上海市浦东新区人民法院", case_no=f"({local_now():%Y})沪0115民初1234号", cause="保险人代位求偿权纠纷",

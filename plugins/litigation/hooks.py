@@ -12,6 +12,21 @@ HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
+def portal_addhookspecs():
+    """The hooks litigation calls and others implement: the recovery cases."""
+    from . import hookspecs
+
+    return hookspecs
+
+
+@hookimpl
+def portal_assignment_purposes():
+    from portal.plugin import AssignmentPurpose
+
+    return [AssignmentPurpose("counsel", ("law_firm",), _l("Counsel"), "counsel")]
+
+
+@hookimpl
 def portal_config_defaults():
     from .config import DEFAULTS
 
@@ -139,8 +154,8 @@ def portal_scheduled_jobs():
 
 
 @hookimpl(optionalhook=True)   # published by garages, which may be absent
-def portal_partner_complaints(start, end):
-    """投诉 against partner organizations, registered in ``[start, end)``, in one query."""
+def portal_partner_complaints(period):
+    """投诉 against partner organizations, registered in ``period`` (``[start, end)``), in one query."""
     import sqlalchemy as sa
 
     from portal.plugin import db
@@ -149,7 +164,8 @@ def portal_partner_complaints(start, end):
 
     return dict(db.session.execute(
         sa.select(Complaint.against_organization_id, sa.func.count())
-        .where(Complaint.against_organization_id.is_not(None), Complaint.created_at >= start, Complaint.created_at < end)
+        .where(Complaint.against_organization_id.is_not(None), Complaint.created_at >= period.start,
+               Complaint.created_at < period.end)
         .group_by(Complaint.against_organization_id)).all())
 
 

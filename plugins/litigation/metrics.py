@@ -1,5 +1,6 @@
 """Law-firm scorecard metrics contributed by litigation, each one SQL
-statement for all firms of the period ``[start, end]`` (end inclusive):
+statement for all firms of the period (a :class:`Period`: aware ``start`` included,
+``end`` excluded; dates compared with its ``first_day`` and ``last_day``):
 
 - ``law_firm.mediation_rate`` (调解结案率): of the firm's lawsuits closed in the period,
   the share closed as ``mediated`` or ``settled``;
@@ -11,12 +12,12 @@ statement for all firms of the period ``[start, end]`` (end inclusive):
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import LOCAL_TZ, Bracket, MetricDefinition, Money, db, quantize, utcnow
+from portal.plugin import Bracket, MetricDefinition, Money, Period, db, quantize, utcnow
 
 from .models import Hearing, Lawsuit, LegalCost
 
@@ -24,18 +25,12 @@ D = Decimal
 FOUR = D("0.0001")
 
 
-def _window(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time(0), tzinfo=LOCAL_TZ),
-            datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL_TZ))
-
-
-def mediation_rate(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
-    lo, hi = _window(start, end)
+def mediation_rate(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     rows = db.session.execute(
         sa.select(Lawsuit.counsel_organization_id, sa.func.count(),
                   sa.func.count(sa.case((Lawsuit.outcome.in_(("mediated", "settled")), 1))))
         .where(Lawsuit.counsel_organization_id.in_(org_ids), Lawsuit.stage == "closed",
-               Lawsuit.closed_at >= lo, Lawsuit.closed_at < hi)
+               Lawsuit.closed_at >= period.start, Lawsuit.closed_at < period.end)
         .group_by(Lawsuit.counsel_organization_id)).all()
     out: dict[int, Decimal | None] = {o: None for o in org_ids}
     for org_id, closed, mediated in rows:
@@ -43,14 +38,14 @@ def mediation_rate(start: date, end: date, org_ids: list[int]) -> dict[int, Deci
     return out
 
 
-def cost_per_case(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def cost_per_case(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     rows = db.session.execute(
         sa.select(Lawsuit.counsel_organization_id, sa.type_coerce(sa.func.sum(LegalCost.amount), Money()),
                   sa.func.count(sa.distinct(LegalCost.lawsuit_id)))
         .join(Lawsuit, Lawsuit.id == LegalCost.lawsuit_id)
         .where(Lawsuit.counsel_organization_id.in_(org_ids), LegalCost.status == "approved",
-               LegalCost.incurred_on >= start,
-               LegalCost.incurred_on <= end)
+               LegalCost.incurred_on >= period.first_day,   # a local date
+               LegalCost.incurred_on <= period.last_day)
         .group_by(Lawsuit.counsel_organization_id)).all()
     out: dict[int, Decimal | None] = {o: None for o in org_ids}
     for org_id, total, cases in rows:
@@ -58,14 +53,14 @@ def cost_per_case(start: date, end: date, org_ids: list[int]) -> dict[int, Decim
     return out
 
 
-def hearings_on_time(start: date, end: date, org_ids: list[int], now: datetime | None = None):
-    lo, hi = _window(start, end)
+def hearings_on_time(period: Period, org_ids: list[int], now: datetime | None = None):
     now = now or utcnow()
     on_time = sa.and_(Hearing.result_recorded_at.is_not(None), Hearing.result_recorded_at <= Hearing.result_due_at)
     rows = db.session.execute(
         sa.select(Lawsuit.counsel_organization_id, sa.func.count(), sa.func.count(sa.case((on_time, 1))))
         .join(Lawsuit, Lawsuit.id == Hearing.lawsuit_id)
-        .where(Lawsuit.counsel_organization_id.in_(org_ids), Hearing.scheduled_at >= lo, Hearing.scheduled_at < hi,
+        .where(Lawsuit.counsel_organization_id.in_(org_ids), Hearing.scheduled_at >= period.start,
+               Hearing.scheduled_at < period.end,
                sa.or_(Hearing.result_due_at <= now, Hearing.result_recorded_at.is_not(None)))
         .group_by(Lawsuit.counsel_organization_id)).all()
     out: dict[int, Decimal | None] = {o: None for o in org_ids}

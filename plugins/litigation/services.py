@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import (setting, T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
-                          Organization, StateMachine, User, active_assignment, as_aware, db, emit, local_now,
-                          quantize, record_audit, utcnow)
+from portal.plugin import (T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
+                          Organization, StateMachine, User, active_assignment, as_aware, db, emit, hook, local_now,
+                          quantize, record_audit, setting, utcnow)
 
 from .models import COMPLAINT_KINDS, COST_KINDS, OUTCOMES, ROLES, Complaint, Hearing, Lawsuit
 from .models import LegalCost as LawsuitCost
@@ -118,14 +118,25 @@ class LawsuitInput:
     stage: str | None = None
 
 
+def recovery_cases(ids=None, handler_organization_id=None) -> list:
+    """Recovery cases from the area that keeps them (``portal_recovery_cases``), as
+    :class:`RecoveryCaseRef`; none when no area keeps them."""
+    from .hookspecs import RecoveryCaseRef
+
+    return [ref if isinstance(ref, RecoveryCaseRef) else RecoveryCaseRef(**ref)
+            for answer in hook().portal_recovery_cases(ids=ids, handler_organization_id=handler_organization_id)
+            for ref in answer or ()]
+
+
+def recovery_case(recovery_id: int):
+    """The recovery case of that id; ``None`` when there is no such case or no such area."""
+    return next((ref for ref in recovery_cases(ids=[recovery_id]) if ref.id == recovery_id), None)
+
+
 def _recovery_claim_id(recovery_id: int):
-    """The claim of a recovery case, read by table name when subrogation is enabled
-    (no import of the plugin); ``False`` when the case does not exist or the plugin is off."""
-    table = db.metadata.tables.get("subrogation_recoveries")
-    if table is None:
-        return False
-    row = db.session.execute(sa.select(table.c.claim_id).where(table.c.id == recovery_id)).first()
-    return False if row is None else row[0]
+    """The claim of a recovery case; ``False`` when the case does not exist."""
+    ref = recovery_case(recovery_id)
+    return False if ref is None else ref.claim_id
 
 
 def _resolve_counsel(user_id, org_id, errors):

@@ -141,8 +141,9 @@ def lawsuit(lawsuit_id, hearing_form=None, cost_form=None, stage_form=None, stat
     suit = _suit_or_404(lawsuit_id)
     audit = audit_trail("lawsuit", suit.id)
     recovery_url = None
-    if suit.recovery_id and "subrogation.case" in __import__("flask").current_app.view_functions:
-        recovery_url = url_for("subrogation.case", recovery_id=suit.recovery_id)
+    if suit.recovery_id:
+        ref = services.recovery_case(suit.recovery_id)
+        recovery_url = ref.url if ref is not None else None
     return render_template("litigation/lawsuit.html", suit=suit, audit=audit,
                            hearing_form=hearing_form or HearingForm(formdata=None),
                            result_form=HearingResultForm(formdata=None),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import Organization, db, utcnow
+from portal.plugin import Organization, Period, db, utcnow
 
 from .catalog import PriceCatalog
 from .metrics import quoted_parts
@@ -23,7 +23,7 @@ def _ratio(n: int, d: int) -> Decimal | None:
 def quote_figures(days: int = 90) -> dict | None:
     """``None`` when no plugin supplies quote data; else coverage and per-garage rates."""
     end = utcnow()
-    rows = quoted_parts(end - timedelta(days=days), end)
+    rows = quoted_parts(Period(end - timedelta(days=days), end))
     if rows is None:
         return None
     part_nos = sorted({str(p) for _, p, _ in rows if p})

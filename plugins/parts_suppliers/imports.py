@@ -1,7 +1,7 @@
 """Large price files go to the background worker (后台导入): the upload is kept in the upload
 folder, a :class:`PriceImport` records its progress, and the worker parses (no lock), then
 stores the version in one transaction. The page polls the progress; the API answers 202 to
-``Prefer: respond-async``. Files up to ``PRICE_IMPORT_BACKGROUND_BYTES`` are imported in the
+``Prefer: respond-async``. Files up to ``PARTS_SUPPLIERS_IMPORT_BACKGROUND_BYTES`` are imported in the
 request as before."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.plugin import (setting, Invalid, NotFound, Organization, PortalError, db, enqueue, record_audit, task,
-                          utcnow)
+from portal.plugin import (Invalid, NotFound, Organization, PortalError, db, enqueue, record_audit, setting,
+                          task, utcnow)
 
 from .models import PriceImport
 from .price_import import parse_price_file, store_price_list

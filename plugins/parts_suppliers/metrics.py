@@ -1,16 +1,16 @@
 """Scorecard metrics of parts suppliers, aggregated in SQL.
 
-``compute(start, end, org_ids)`` takes the period's first and last day (both included).
+``compute(period, org_ids)`` takes a :class:`Period` (aware ``period.start`` included,
+``period.end`` excluded; the engine passes a local month, Asia/Shanghai).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.plugin import LOCAL_TZ, Bracket, MetricDefinition, Organization, db, flatten, hook, to_local
+from portal.plugin import Bracket, MetricDefinition, Organization, Period, db, flatten, hook, to_local
 
 from .models import LocalizedPrice, PriceFeedback, PriceList, PriceListItem
 
@@ -18,22 +18,16 @@ D = Decimal
 RATIO = D("0.0001")
 
 
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """Aware ``[start 00:00, day after end 00:00)`` in Asia/Shanghai."""
-    return (datetime.combine(start, time(0), tzinfo=LOCAL_TZ),
-            datetime.combine(end + timedelta(days=1), time(0), tzinfo=LOCAL_TZ))
-
-
-def quoted_parts(start_at: datetime, end_at: datetime) -> list[tuple] | None:
-    """``[(garage_id, part_no, quality)]`` from ``portal_quoted_parts``; ``None`` if no
-    plugin answers (no quote data)."""
+def quoted_parts(period: Period) -> list[tuple] | None:
+    """``[(garage_id, part_no, quality)]`` quoted in ``period``, from ``portal_quoted_parts``;
+    ``None`` if no plugin answers (no quote data)."""
     impls = hook().portal_quoted_parts.get_hookimpls()
     if not impls:
         return None
-    return [tuple(r) for r in flatten(hook().portal_quoted_parts(start=start_at, end=end_at))]
+    return [tuple(r) for r in flatten(hook().portal_quoted_parts(period=period))]
 
 
-def price_position(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def price_position(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     """Average of (supplier price / localized price − 1) over the supplier's current
     lines that have a localized price in the supplier's region (负数 = cheaper)."""
     i, pl, org, lp = PriceListItem, PriceList, Organization, LocalizedPrice
@@ -53,10 +47,10 @@ def price_position(start: date, end: date, org_ids: list[int]) -> dict[int, Deci
     return out
 
 
-def coverage(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def coverage(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     """Share of the distinct (part, grade) pairs quoted in the period that the supplier's
     current list prices."""
-    quoted = quoted_parts(*period_bounds(start, end))
+    quoted = quoted_parts(period)
     if not quoted:
         return {oid: None for oid in org_ids}
     pairs = {(str(p).strip().upper(), q) for _, p, q in quoted if p}
@@ -72,8 +66,9 @@ def coverage(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | 
     return {oid: (D(len(covered[oid])) / D(len(pairs))).quantize(RATIO) for oid in org_ids}
 
 
-def freshness(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
-    """Days from the approval of the supplier's current list to the end of the period."""
+def freshness(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
+    """Days from the approval of the supplier's current list (a local date) to the period's
+    last day."""
     rows = db.session.execute(
         sa.select(PriceList.supplier_id, sa.func.max(PriceList.approved_at))
         .where(PriceList.status == "current", PriceList.supplier_id.in_(org_ids))
@@ -81,18 +76,17 @@ def freshness(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal |
     out: dict[int, Decimal | None] = {oid: None for oid in org_ids}
     for supplier_id, approved_at in rows:
         if approved_at is not None:
-            out[supplier_id] = D(max((end - to_local(approved_at).date()).days, 0))
+            out[supplier_id] = D(max((period.last_day - to_local(approved_at).date()).days, 0))
     return out
 
 
-def feedback_against(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def feedback_against(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     """Price feedback received in the period on parts where the supplier was the
     reference supplier (snapshotted when the feedback was sent)."""
-    start_at, end_at = period_bounds(start, end)
     rows = db.session.execute(
         sa.select(PriceFeedback.reference_supplier_id, sa.func.count())
-        .where(PriceFeedback.reference_supplier_id.in_(org_ids), PriceFeedback.created_at >= start_at,
-               PriceFeedback.created_at < end_at)
+        .where(PriceFeedback.reference_supplier_id.in_(org_ids), PriceFeedback.created_at >= period.start,
+               PriceFeedback.created_at < period.end)
         .group_by(PriceFeedback.reference_supplier_id)).all()
     out: dict[int, Decimal | None] = {oid: D(0) for oid in org_ids}
     for supplier_id, n in rows:

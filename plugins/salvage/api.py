@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request, send_file
+from flask import request
 
 from portal.plugin import (ApiBlueprint, Claim, Invalid, api_user, authenticated, count_rows, db, org_kinds,
-                          roles)
+                          roles, send_upload)
 
 from . import present, services
 from .models import SalvageLot
@@ -155,9 +155,7 @@ def get_photo(lot_id, photo_id):
     user = api_user()
     lot = services.get_visible_lot(lot_id, user)
     photo, path = services.get_photo(lot, photo_id, user)
-    response = send_file(path, mimetype=photo.content_type, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_upload(services.PHOTO_AREA, photo.stored_name, photo.content_type, photo.original_name)
 
 
 @blp.route("/<int:lot_id>/pickup", methods=["POST"])

@@ -24,6 +24,13 @@ except ImportError:  # pragma: no cover - depends on the core's version
 
 
 @hookimpl
+def portal_assignment_purposes():
+    from portal.plugin import AssignmentPurpose
+
+    return [AssignmentPurpose("salvage", ("salvage_vendor",), _l("Salvage"), "salvage")]
+
+
+@hookimpl
 def portal_config_defaults():
     from .config import DEFAULTS
 

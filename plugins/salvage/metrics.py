@@ -1,6 +1,7 @@
 """Salvage vendor scorecard metrics, aggregated in SQL.
 
-A period is ``[start, end)`` in local dates (``end`` exclusive: the first day after it).
+Each metric takes a :class:`Period` (aware ``period.start`` included, ``period.end``
+excluded; the engine passes a local month, Asia/Shanghai).
 - ``salvage.net_recovery_ratio`` 净回收率: Σ net recovery / Σ estimate over the lots the
   vendor settled in the period (by ``settled_at``).
 - ``salvage.pickup_on_time`` 按时提货率: share of lots picked up in the period by their
@@ -10,22 +11,15 @@ A period is ``[start, end)`` in local dates (``end`` exclusive: the first day af
 """
 from __future__ import annotations
 
-from datetime import timedelta, date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import Bracket, MetricDefinition, db, local_datetime
+from portal.plugin import Bracket, MetricDefinition, Period, db
 
 from .models import SalvageLot
 
 FOUR = Decimal("0.0001")
-
-
-def _bounds(start: date, end: date):
-    """The period's days, both included (the evaluation engine passes the first and the
-    last day of the month), as local midnight to the midnight after ``end``."""
-    return local_datetime(start, time(0)), local_datetime(end + timedelta(days=1), time(0))
 
 
 def _ratio(num, den) -> Decimal | None:
@@ -34,36 +28,34 @@ def _ratio(num, den) -> Decimal | None:
     return (Decimal(num) / Decimal(den)).quantize(FOUR, rounding=ROUND_HALF_UP)
 
 
-def net_recovery_ratio(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
-    lo, hi = _bounds(start, end)
+def net_recovery_ratio(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     rows = db.session.execute(
         sa.select(SalvageLot.winner_id, sa.func.sum(SalvageLot.net_recovery), sa.func.sum(SalvageLot.estimated_value))
         .where(SalvageLot.status == "settled", SalvageLot.winner_id.in_(org_ids),
-               SalvageLot.settled_at >= lo, SalvageLot.settled_at < hi)
+               SalvageLot.settled_at >= period.start, SalvageLot.settled_at < period.end)
         .group_by(SalvageLot.winner_id)).all()
     found = {org: _ratio(net, est) for org, net, est in rows}
     return {org: found.get(org) for org in org_ids}
 
 
-def _share(condition, when_column, start, end, org_ids, extra=()):
-    lo, hi = _bounds(start, end)
+def _share(condition, when_column, period: Period, org_ids, extra=()):
     on_time = sa.func.sum(sa.case((condition, 1), else_=0))
     rows = db.session.execute(
         sa.select(SalvageLot.winner_id, on_time, sa.func.count())
-        .where(SalvageLot.winner_id.in_(org_ids), when_column >= lo, when_column < hi, *extra)
+        .where(SalvageLot.winner_id.in_(org_ids), when_column >= period.start, when_column < period.end, *extra)
         .group_by(SalvageLot.winner_id)).all()
     found = {org: _ratio(ok or 0, n) for org, ok, n in rows}
     return {org: found.get(org) for org in org_ids}
 
 
-def pickup_on_time(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def pickup_on_time(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     return _share(SalvageLot.picked_up_at <= SalvageLot.pickup_due_at, SalvageLot.picked_up_at,
-                  start, end, org_ids, (SalvageLot.picked_up_at.is_not(None),))
+                  period, org_ids, (SalvageLot.picked_up_at.is_not(None),))
 
 
-def proceeds_on_time(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def proceeds_on_time(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     return _share(SalvageLot.proceeds_booked_on <= SalvageLot.proceeds_due_on, SalvageLot.settled_at,
-                  start, end, org_ids, (SalvageLot.status == "settled",))
+                  period, org_ids, (SalvageLot.status == "settled",))
 
 
 def _b(lower, upper, points):

@@ -3,7 +3,6 @@ disposal and proceeds. The API and the web forms both call these; they never com
 (except the close-on-read and scheduled jobs, which are facts of their own)."""
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,11 +10,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import current_app
 
 from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, NotFound, Organization, StaleVersion,
-                          StateMachine, check_quota, db, emit, format_money, get_visible_claim, local_date,
-                          quantize, record_audit, utcnow, working_days_ahead, written)
+                          StateMachine, db, emit, format_money, get_visible_claim, local_date, quantize, record_audit,
+                          store_upload, upload_path, utcnow, working_days_ahead)
 
 from .config import barred_grades, below_estimate_ratio, setting
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, SalvageBid, SalvageLot, SalvagePhoto
@@ -35,12 +33,6 @@ LOT_FLOW = StateMachine(ENTITY, SalvageLot, [
 
 SYSTEM = SimpleNamespace(id=None, organization_id=None, roles=())  # the clock acting
 PICKUP_TOLERANCE = timedelta(minutes=5)  # a device clock a little ahead is not "the future"
-
-IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-
 
 # --------------------------------------------------------------------------- who may
 
@@ -332,20 +324,7 @@ def reopen_lot(lot: SalvageLot, actor, bidding_closes_at: datetime, reserve_pric
 # --------------------------------------------------------------------------- photos
 
 
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes, never from its name."""
-    for signature, content_type, ext in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return content_type, ext
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
-def photo_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "salvage"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+PHOTO_AREA = "salvage"   # the folder under UPLOAD_FOLDER
 
 
 def add_photo(lot: SalvageLot, user, data: bytes, filename: str | None = None, kind: str | None = None) -> SalvagePhoto:
@@ -361,16 +340,11 @@ def add_photo(lot: SalvageLot, user, data: bytes, filename: str | None = None, k
         raise Invalid.field("kind", f"One of: {', '.join(PHOTO_KINDS)}.")
     if not data:
         raise Invalid.field("file", "Choose a photo to upload.")
-    sniffed = sniff_image(data[:16])
-    if sniffed is None:
-        raise Invalid.field("file", "Only JPEG, PNG or WebP photos are accepted.")
-    content_type, ext = sniffed
-    check_quota(user.organization_id, len(data))
-    name = f"{secrets.token_hex(16)}.{ext}"
-    (photo_dir() / name).write_bytes(data)
-    written(db.session, photo_dir() / name)     # removed again if the change does not commit
-    photo = SalvagePhoto(lot_id=lot.id, kind=kind, stored_name=name, original_name=(filename or "")[:200] or None,
-                         content_type=content_type, size=len(data), uploaded_by_id=user.id,
+    kept = store_upload(data, PHOTO_AREA, organization_id=user.organization_id,
+                        refused="Only JPEG, PNG or WebP photos are accepted.")
+    photo = SalvagePhoto(lot_id=lot.id, kind=kind, stored_name=kept.stored_name,
+                         original_name=(filename or "")[:200] or None,
+                         content_type=kept.content_type, size=kept.size, uploaded_by_id=user.id,
                          organization_id=user.organization_id)
     db.session.add(photo)
     db.session.flush()
@@ -392,10 +366,7 @@ def get_photo(lot: SalvageLot, photo_id: int, user) -> tuple[SalvagePhoto, Path]
                                                             SalvagePhoto.lot_id == lot.id))
     if photo is None:
         raise NotFound()
-    path = photo_dir() / photo.stored_name
-    if not path.is_file():
-        raise NotFound()
-    return photo, path
+    return photo, upload_path(PHOTO_AREA, photo.stored_name)
 
 
 # --------------------------------------------------------------------------- after the award

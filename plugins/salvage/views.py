@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.plugin import (DONE, Claim, Invalid, InvalidState, StaleVersion, apply_errors, audit_trail,
-                          count_rows, db, local_now, month_start, run_form, utcnow, xlsx_response)
+                          count_rows, db, local_now, month_start, run_form, send_upload, utcnow,
+                          xlsx_response)
 
 from . import present, services
 from .api import filtered_lots_stmt
@@ -302,9 +303,7 @@ def photo(lot_id):
 def photo_file(lot_id, photo_id):
     lot_ = services.get_visible_lot(lot_id, current_user)
     photo_, path = services.get_photo(lot_, photo_id, current_user)
-    response = send_file(path, mimetype=photo_.content_type, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_upload(services.PHOTO_AREA, photo_.stored_name, photo_.content_type, photo_.original_name)
 
 
 @bp.route("/lots/<int:lot_id>/pickup", methods=["POST"])

@@ -10,6 +10,27 @@ from portal.plugin import hookimpl
 HERE = Path(__file__).resolve().parent
 
 
+@hookimpl(optionalhook=True)   # published by litigation, which may be absent
+def portal_recovery_cases(ids=None, handler_organization_id=None):
+    """The recovery cases litigation asks for, as references (id, claim, handler, page)."""
+    import sqlalchemy as sa
+    from flask import has_request_context, url_for
+
+    from portal.plugin import db
+
+    from .models import RecoveryCase
+
+    stmt = sa.select(RecoveryCase.id, RecoveryCase.claim_id, RecoveryCase.handler_organization_id)
+    if ids is not None:
+        stmt = stmt.where(RecoveryCase.id.in_(list(ids)))
+    if handler_organization_id is not None:
+        stmt = stmt.where(RecoveryCase.handler_organization_id == handler_organization_id)
+    return [{"id": rid, "claim_id": claim_id, "handler_organization_id": handler,
+             "url": url_for("subrogation.case", recovery_id=rid) if has_request_context()
+             else f"/subrogation/cases/{rid}"}
+            for rid, claim_id, handler in db.session.execute(stmt.order_by(RecoveryCase.id))]
+
+
 @hookimpl
 def portal_config_defaults():
     from .config import DEFAULTS

@@ -6,28 +6,26 @@ sought. One SQL statement for all firms; ``None`` for a firm with no case.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import ZERO, Bracket, MetricDefinition, Money, db
+from portal.plugin import ZERO, Bracket, MetricDefinition, Money, Period, db
 
 from .models import Receipt, RecoveryCase
 
 
-def recovery_rate(start: date, end: date, org_ids: list[int]) -> dict[int, Decimal | None]:
+def recovery_rate(period: Period, org_ids: list[int]) -> dict[int, Decimal | None]:
     if not org_ids:
         return {}
-    upto = end + timedelta(days=1)
     received = (sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(Receipt.amount), 0), Money()))
-                .where(Receipt.recovery_id == RecoveryCase.id, Receipt.received_on < upto)
+                .where(Receipt.recovery_id == RecoveryCase.id, Receipt.received_on <= period.last_day)
                 .correlate(RecoveryCase).scalar_subquery())
     rows = db.session.execute(
         sa.select(RecoveryCase.handler_organization_id,
                   sa.type_coerce(sa.func.sum(RecoveryCase.amount_sought), Money()),
                   sa.type_coerce(sa.func.sum(received), Money()))
-        .where(RecoveryCase.handler_organization_id.in_(org_ids), RecoveryCase.opened_on < upto)
+        .where(RecoveryCase.handler_organization_id.in_(org_ids), RecoveryCase.opened_on <= period.last_day)
         .group_by(RecoveryCase.handler_organization_id)).all()
     out: dict[int, Decimal | None] = {org_id: None for org_id in org_ids}
     for org_id, sought, got in rows:
@@ -35,10 +33,9 @@ def recovery_rate(start: date, end: date, org_ids: list[int]) -> dict[int, Decim
     return out
 
 
-def recovery_rate_drilldown(org_id: int, start: date, end: date) -> list[dict]:
-    upto = end + timedelta(days=1)
+def recovery_rate_drilldown(org_id: int, period: Period) -> list[dict]:
     cases = db.session.scalars(sa.select(RecoveryCase).where(RecoveryCase.handler_organization_id == org_id,
-                                                             RecoveryCase.opened_on < upto)).all()
+                                                             RecoveryCase.opened_on <= period.last_day)).all()
     return [{"recovery_id": c.id, "claim_no": c.claim_no, "sought": f"{c.amount_sought:.2f}",
              "recovered": f"{c.recovered:.2f}", "url": f"/subrogation/cases/{c.id}"} for c in cases]
 

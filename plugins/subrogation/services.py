@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import (setting, T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
+from portal.plugin import (T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
                           Organization, StaleVersion, StateMachine, User, active_assignment, db, emit,
-                          local_now, month_start, quantize, record_audit, utcnow)
+                          local_now, month_start, quantize, record_audit, setting, utcnow)
 
 from .models import CLOSED_AS, Receipt, RecoveryCase, Target
 

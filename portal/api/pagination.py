@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from ..errors import Invalid
 from ..extensions import db
@@ -13,11 +13,6 @@ from .dump import dump_many
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 def page_args() -> tuple[int, int]:

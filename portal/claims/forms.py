@@ -10,8 +10,9 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..timeutil import as_aware, to_local
-from .labels import FLAG_LABELS, ORIGIN_LABELS, PURPOSE_LABELS, REPORTER_LABELS, USE_LABELS
-from .models import FLAG_NAMES, PURPOSES
+from .labels import FLAG_LABELS, ORIGIN_LABELS, REPORTER_LABELS, USE_LABELS
+from .models import FLAG_NAMES
+from .purposes import purpose_labels
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -97,4 +98,8 @@ def fill_form(form: ClaimForm, claim) -> None:
 
 class AssignmentForm(FlaskForm):
     organization_id = SelectField(_l("Partner"), coerce=int, validators=[DataRequired()])
-    purpose = SelectField(_l("Purpose"), choices=[(p, PURPOSE_LABELS[p]) for p in PURPOSES])
+    purpose = SelectField(_l("Purpose"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purpose.choices = list(purpose_labels().items())   # the purposes the installed areas serve

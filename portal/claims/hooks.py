@@ -86,10 +86,10 @@ def portal_event(name, payload):
     from flask_babel import force_locale, gettext
 
     from ..notifications import services as notifications
-    from .labels import PURPOSE_LABELS
+    from .purposes import purpose_label
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
-        purpose = str(PURPOSE_LABELS.get(payload["purpose"], payload["purpose"]))
+        purpose = purpose_label(payload["purpose"])
         if name == "claim.assigned":
             title = gettext("Claim %(no)s assigned to you (%(purpose)s)", no=payload["claim_no"], purpose=purpose)
             body = gettext("The insurer assigned claim %(no)s to your organization for %(purpose)s.",

@@ -50,13 +50,6 @@ USE_LABELS = {
 
 ORIGIN_LABELS = {"domestic": _l("Domestic"), "imported": _l("Imported")}
 
-PURPOSE_LABELS = {
-    "repair": _l("Repair"),
-    "salvage": _l("Salvage"),
-    "specialist_repair": _l("Specialist repair"),
-    "counsel": _l("Counsel"),
-}
-
 FLAG_LABELS = {
     "single_party": _l("Single-party accident"),
     "injury": _l("Injury"),

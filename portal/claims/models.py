@@ -14,13 +14,6 @@ from ..timeutil import AwareDateTime, utcnow
 
 FLAG_NAMES = ("single_party", "injury", "theft", "fire", "self_ignition", "total_loss", "left_scene",
               "first_scene_reported", "driver_is_insured", "suspicious")
-PURPOSES = ("repair", "salvage", "specialist_repair", "counsel")
-PURPOSE_KINDS = {
-    "repair": ("garage",),
-    "salvage": ("salvage_vendor",),
-    "specialist_repair": ("specialist_repairer",),
-    "counsel": ("law_firm",),
-}
 RISK_COLORS = ("red", "yellow", "blue")
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from ..api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
-from .models import FLAG_NAMES, PURPOSES, RISK_COLORS
+from .models import FLAG_NAMES, RISK_COLORS
+from .purposes import claim_view_for, purposes
 from .risk import ORIGINS, REPORTERS, VEHICLE_USES
 from .vin import VinError, validate_vin
 
@@ -162,7 +163,9 @@ class AssignmentSchema(Schema):
 
 class AssignmentIn(Schema):
     organization_id = fields.Integer(required=True, strict=True)
-    purpose = fields.String(required=True, validate=validate.OneOf(PURPOSES))
+    purpose = fields.String(required=True, validate=lambda name: _registered_purpose(name),
+                            metadata={"description": "why the partner takes the claim, as its area registered "
+                                                     "it: repair, specialist_repair, salvage, counsel"})
 
 
 class ClaimSchema(Schema):
@@ -246,19 +249,19 @@ class CounselClaimSchema(Schema):
     status = fields.String()
 
 
-PARTNER_SCHEMAS = {
-    "garage": RepairClaimSchema,
-    "specialist_repairer": RepairClaimSchema,
-    "salvage_vendor": SalvageClaimSchema,
-    "law_firm": CounselClaimSchema,
-}
+CLAIM_VIEW_SCHEMAS = {"repair": RepairClaimSchema, "salvage": SalvageClaimSchema, "counsel": CounselClaimSchema}
+
+
+def _registered_purpose(name: str) -> None:
+    if name not in purposes():
+        raise ValidationError(f"Must be one of: {', '.join(sorted(purposes()))}.")
 
 
 def schema_for(user) -> Schema:
     """The claim schema this user may see."""
     if user.is_insurer:
         return ClaimSchema()
-    return PARTNER_SCHEMAS.get(user.org_kind, SalvageClaimSchema)()
+    return CLAIM_VIEW_SCHEMAS[claim_view_for(user.org_kind)]()
 
 
 class CostComponentSchema(Schema):

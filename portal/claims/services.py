@@ -17,7 +17,8 @@ from ..events import emit
 from ..extensions import db
 from ..statemachine import StateMachine, T
 from ..timeutil import utcnow
-from .models import FLAG_NAMES, PURPOSE_KINDS, PURPOSES, RISK_COLORS, Assignment, Claim
+from .models import FLAG_NAMES, RISK_COLORS, Assignment, Claim
+from .purposes import purpose_fits, purposes
 from .risk import ORIGINS, REPORTERS, VEHICLE_USES, assess
 from .vin import VinError, validate_vin
 
@@ -185,15 +186,11 @@ def transition_claim(claim: Claim, action: str, actor, expected_version: int | N
 # --------------------------------------------------------------------------- assignments
 
 
-def purpose_fits(purpose: str, org_kind: str) -> bool:
-    return org_kind in PURPOSE_KINDS.get(purpose, ())
-
-
 def assign_claim(claim: Claim, organization_id: int, purpose: str, actor=None) -> Assignment:
     """Assign ``claim`` to a partner for ``purpose``; the purpose must fit its kind and the
     partner must be active. The partner's users are notified after commit."""
-    if purpose not in PURPOSES:
-        raise Invalid.field("purpose", f"One of: {', '.join(PURPOSES)}.")
+    if purpose not in purposes():
+        raise Invalid.field("purpose", f"One of: {', '.join(sorted(purposes()))}.")
     org = db.session.get(Organization, organization_id) if organization_id else None
     if org is None or org.kind == "insurer":
         raise Invalid.field("organization_id", "No such partner organization.")

@@ -19,9 +19,10 @@ from . import services
 from .access import get_visible_claim, visible_claims_stmt
 from .costs import claim_costs, net_cost
 from .forms import AssignmentForm, ClaimForm, fill_form, form_values
-from .labels import (BLUE_LABELS, COLOR_LABELS, FLAG_LABELS, ORIGIN_LABELS, PURPOSE_LABELS, REASON_LABELS,
+from .labels import (BLUE_LABELS, COLOR_LABELS, FLAG_LABELS, ORIGIN_LABELS, REASON_LABELS,
                      REPORTER_LABELS, STATUS_LABELS, USE_LABELS)
-from .models import PURPOSE_KINDS, RISK_COLORS, Assignment, Claim
+from .models import RISK_COLORS, Assignment, Claim
+from .purposes import purpose_label, purpose_labels, purposes
 from .risk import assess
 from .schemas import schema_for
 from ..api.pagination import count_rows
@@ -37,7 +38,7 @@ def _staff_only():
 
 @bp.context_processor
 def _labels():
-    return {"REASON_LABELS": REASON_LABELS, "BLUE_LABELS": BLUE_LABELS, "PURPOSE_LABELS": PURPOSE_LABELS,
+    return {"REASON_LABELS": REASON_LABELS, "BLUE_LABELS": BLUE_LABELS, "PURPOSE_LABELS": purpose_labels(),
             "FLAG_LABELS": FLAG_LABELS, "COLOR_LABELS": COLOR_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "USE_LABELS": USE_LABELS, "ORIGIN_LABELS": ORIGIN_LABELS, "REPORTER_LABELS": REPORTER_LABELS}
 
@@ -95,7 +96,7 @@ def export():
              "; ".join(str(REASON_LABELS.get(r, r)) for r in c.risk_reasons or []),
              str(STATUS_LABELS.get(c.status, c.status)), c.policy_no, c.insured_name, c.plate, c.vin, c.model,
              c.accident_at, c.reported_at, c.place, c.region, c.estimated_loss, c.loss_ratio, c.claims_in_year,
-             "; ".join(f"{a.organization.name} ({PURPOSE_LABELS[a.purpose]})" for a in assignments[c.id])]
+             "; ".join(f"{a.organization.name} ({purpose_label(a.purpose)})" for a in assignments[c.id])]
             for c in claims]
     columns = [(_(h), kind) for h, kind in EXPORT_COLUMNS]
     return xlsx_response("claims.xlsx", columns, rows, title=_("Claims"))
@@ -141,7 +142,7 @@ def export_mine():
     claims = db.session.scalars(visible_claims_stmt(current_user).order_by(Claim.id.desc()).limit(20000)).all()
     mine_by_claim = _my_assignments(claims)
     rows = [[c.claim_no, c.plate, c.vin, c.model, c.place, c.region, str(STATUS_LABELS.get(c.status, c.status)),
-             "; ".join(str(PURPOSE_LABELS[a.purpose]) for a in mine_by_claim[c.id]),
+             "; ".join(purpose_label(a.purpose) for a in mine_by_claim[c.id]),
              min((a.created_at for a in mine_by_claim[c.id]), default=None)] for c in claims]
     columns = [(_("Claim number"), "text"), (_("Plate"), "text"), (_("VIN"), "text"), (_("Model"), "text"),
                (_("Place"), "text"), (_("Region"), "text"), (_("Status"), "text"), (_("Purpose"), "text"),
@@ -235,7 +236,7 @@ def detail(claim_no):
     return render_template("claims/detail.html", claim=claim, assessment=assess(claim), sections=sections,
                            components=components, net=net_cost(components), assignments=assignments,
                            audit=audit_trail("claim", claim.id), form=_assignment_form(claim),
-                           actions=services.CLAIM_FLOW.actions_from(claim.status), purpose_kinds=PURPOSE_KINDS)
+                           actions=services.CLAIM_FLOW.actions_from(claim.status), purpose_kinds={n: p.org_kinds for n, p in purposes().items()})
 
 
 @bp.route("/claims/<claim_no>/assignments", methods=["POST"])
@@ -254,7 +255,7 @@ def assign(claim_no):
             flash(" ".join(str(m) for m in msgs), "danger")
         else:
             flash(_("Assigned to %(org)s for %(purpose)s; its users were notified.", org=a.organization.name,
-                    purpose=PURPOSE_LABELS[a.purpose]), "success")
+                    purpose=purpose_label(a.purpose)), "success")
     else:
         flash(_("Choose a partner and a purpose."), "danger")
     return redirect(url_for("claims.detail", claim_no=claim.claim_no, _anchor="partners"))

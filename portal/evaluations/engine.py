@@ -1,9 +1,10 @@
 """The scorecard engine (考核计算): every active partner's scorecard for one period.
 
-For each organization kind, each metric's ``compute(start, end, org_ids)`` runs ONCE for
-all partners of that kind (set-based, in SQL); brackets turn values into points; the
-total is Σ points × weight / 100, rounded half-up to two places; the grade comes from
-the rules' bounds. Recomputing a period replaces its scorecards in one transaction.
+For each organization kind, each metric's ``compute(period, org_ids)`` runs ONCE for
+all partners of that kind (set-based, in SQL), ``period`` being the month as one
+:class:`~portal.timeutil.Period`; brackets turn values into points; the total is
+Σ points × weight / 100, rounded half-up to two places; the grade comes from the rules'
+bounds. Recomputing a period replaces its scorecards in one transaction.
 
 The grade's effects are read by the plugins from ``Organization.grade`` (fast track for
 garages graded A/B, bidding closed to D vendors, a larger audit-sampling share for C/D);
@@ -11,9 +12,7 @@ the engine only keeps that column on the latest period's grade.
 """
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ from ..auth.models import Organization
 from ..errors import Invalid
 from ..events import emit
 from ..extensions import db
-from ..timeutil import month_start, utcnow
+from ..timeutil import Period, month_start, utcnow
 from .metrics import bracket_points
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
 from .rules import ensure_rules, registered_metrics
@@ -33,18 +32,16 @@ TWO = Decimal("0.01")
 HUNDRED = Decimal(100)
 
 
-def parse_period(period) -> tuple[date, date]:
-    """``"YYYY-MM"`` → (first day, last day); anything else → 422."""
+def parse_period(period) -> Period:
+    """``"YYYY-MM"`` → that local month as a :class:`Period`; anything else → 422."""
     m = PERIOD_RE.match(str(period or "").strip()) if isinstance(period, str) else None
     if not m or not 2000 <= int(m.group(1)) <= 2999:
         raise Invalid.field("period", "Give a month as YYYY-MM, e.g. 2026-03.")
-    year, month = int(m.group(1)), int(m.group(2))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return Period.month(m.group(0))
 
 
 def previous_period(period: str) -> str:
-    start, _ = parse_period(period)
-    return month_start(start, -1).strftime("%Y-%m")
+    return month_start(parse_period(period).first_day, -1).strftime("%Y-%m")
 
 
 def round_total(value: Decimal) -> Decimal:
@@ -62,7 +59,7 @@ def compute_scorecards(period: str, actor=None) -> dict:
 
     Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced}``.
     The caller commits; grade changes emit ``evaluation.grade_changed``."""
-    start, end = parse_period(period)
+    span = parse_period(period)
     definitions = registered_metrics()
     rules = ensure_rules(definitions, actor=actor)
     by_code = {d.code: d for d in definitions}
@@ -85,7 +82,7 @@ def compute_scorecards(period: str, actor=None) -> dict:
         ids = [o.id for o in members]
         values = {}
         for rule in rules.for_kind(kind):
-            values[rule.code] = by_code[rule.code].compute(start, end, ids) or {}
+            values[rule.code] = by_code[rule.code].compute(span, ids) or {}
         for org in members:
             total = Decimal(0)
             rows = []
@@ -99,8 +96,9 @@ def compute_scorecards(period: str, actor=None) -> dict:
                              "weight": rule.weight, "weighted_points": weighted})
             total = round_total(total)
             prev_grade, prev_total = previous.get(org.id, (None, None))
-            cards.append({"organization_id": org.id, "period": period, "period_start": start, "period_end": end,
-                          "org_kind": kind, "region": org.region, "total": total, "grade": rules.grade(total),
+            cards.append({"organization_id": org.id, "period": period, "period_start": span.first_day,
+                          "period_end": span.last_day, "org_kind": kind, "region": org.region,
+                          "total": total, "grade": rules.grade(total),
                           "rules_version": rules.version, "computed_at": now,
                           "previous_grade": prev_grade, "previous_total": prev_total})
             lines.append(rows)

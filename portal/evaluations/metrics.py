@@ -7,9 +7,10 @@ assessment: ``[Bracket(lower, upper, points), ...]`` — the first bracket with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Callable
+
+from ..timeutil import Period
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,13 @@ class MetricDefinition:
     code: str                     # "garage.reduction_rate"
     org_kind: str                 # "garage", "parts_supplier", "salvage_vendor", "law_firm", ...
     label: str                    # shown to people (translated by the page)
-    # compute(start, end, org_ids): start and end are local dates, BOTH included (the
-    # engine passes the first and the last day of the month)
-    compute: Callable[[date, date, list[int]], dict[int, Decimal | None]]
+    # compute(period, org_ids): period is a Period (aware start, end excluded; the engine
+    # passes the month); compare timestamps with period.start/end, dates with first_day/last_day
+    compute: Callable[[Period, list[int]], dict[int, Decimal | None]]
     brackets: list[Bracket]       # default brackets (points out of 100)
     weight: Decimal               # default weight (weights of a kind add up to 100)
     unit: str = "ratio"           # "ratio" (shown as %), "count", "days", "money"
     higher_is_better: bool = False
     description: str = ""
-    drilldown: Callable[[int, date, date], list[dict]] | None = field(default=None, compare=False)
+    # drilldown(org_id, period): the records behind one organization's value, same Period
+    drilldown: Callable[[int, Period], list[dict]] | None = field(default=None, compare=False)

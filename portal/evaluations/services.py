@@ -14,7 +14,7 @@ from ..errors import Forbidden, Invalid, NotFound
 from ..events import emit
 from ..extensions import db
 from ..statemachine import StateMachine, T
-from ..timeutil import utcnow
+from ..timeutil import Period, utcnow
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
 from .rules import ensure_rules, get_rules, latest_rules_row, publish_rules, registered_metrics
 
@@ -212,7 +212,8 @@ def drilldown_rows(metric: ScorecardMetric) -> list[dict] | None:
     if defn is None or defn.drilldown is None:
         return None
     card = metric.scorecard
-    return list(defn.drilldown(card.organization_id, card.period_start, card.period_end) or [])
+    period = Period.of_days(card.period_start, card.period_end)
+    return list(defn.drilldown(card.organization_id, period) or [])
 
 
 def visible_metric(metric_id: int, user) -> ScorecardMetric:

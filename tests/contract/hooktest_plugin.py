@@ -133,7 +133,7 @@ class PublishedHooks:
     """A hook this plugin publishes for others (``portal_addhookspecs``)."""
 
     @hookspec
-    def portal_hooktest_ping(value):
+    def portal_hooktest_ping(self, value):
         """Answer a ping."""
 
 
@@ -185,3 +185,23 @@ class BadSettings:
 
 
 BAD_SETTINGS = BadSettings()
+
+
+@hookimpl
+def portal_assignment_purposes():
+    from portal.plugin import AssignmentPurpose
+
+    return [AssignmentPurpose("hooktest_survey", ("law_firm",), "Hook test survey", "counsel")]
+
+
+class TwiceRepair:
+    """Registers a purpose another area already serves: the start must fail."""
+
+    @hookimpl
+    def portal_assignment_purposes(self):
+        from portal.plugin import AssignmentPurpose
+
+        return [AssignmentPurpose("repair", ("garage",), "Repair again", "repair")]
+
+
+TWICE_REPAIR = TwiceRepair()

@@ -295,3 +295,35 @@ def test_every_plugins_settings_carry_its_name():
     for name in PROJECT_PLUGINS:
         defaults = importlib.import_module(f"plugins.{name}.config").DEFAULTS
         assert defaults and all(key.startswith(f"{name.upper()}_") for key in defaults), name
+
+
+def test_portal_assignment_purposes_let_staff_assign_for_a_plugins_purpose(ctx):
+    """A purpose registered by a plugin: staff assign a claim for it to an organization of a
+    fitting kind (and of no other), and that partner sees the claim through the view the
+    purpose names."""
+    from tests.core.test_claims_api import claim_body
+
+    f = Factory(ctx)
+    client = ctx.test_client()
+    staff = f.headers(f.user())
+    claim = client.post("/api/v1/claims", json=claim_body(), headers=staff).get_json()
+    firm, garage = f.org("law_firm"), f.org("garage")
+    url = f"/api/v1/claims/{claim['claim_no']}/assignments"
+    r = client.post(url, json={"organization_id": garage.id, "purpose": "hooktest_survey"}, headers=staff)
+    assert r.status_code == 422
+    r = client.post(url, json={"organization_id": firm.id, "purpose": "hooktest_survey"}, headers=staff)
+    assert r.status_code == 201, r.get_json()
+    seen = client.get(f"/api/v1/claims/{claim['claim_no']}", headers=f.headers(f.user(firm))).get_json()
+    assert "insured_name" in seen and "estimated_loss" not in seen           # the counsel view
+    assert client.post(url, json={"organization_id": firm.id, "purpose": "no_such_purpose"},
+                       headers=staff).status_code == 422
+
+
+def test_a_purpose_registered_twice_stops_the_start(tmp_path):
+    from portal import create_app
+    from portal.claims.purposes import purposes
+
+    plugins = dict(PROJECT_PLUGINS, twice="tests.contract.hooktest_plugin:TWICE_REPAIR")
+    app = create_app(base_config(fresh_database_url(tmp_path, "twice"), tmp_path, PLUGINS=plugins))
+    with app.app_context(), pytest.raises(RuntimeError, match="'repair' is registered twice"):
+        purposes()

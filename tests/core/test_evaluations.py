@@ -5,7 +5,7 @@ A test metric plugin is registered for the duration of a test; the project's own
 metric plugins are set aside meanwhile so the weights of a kind are the test's."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from portal.evaluations.metrics import Bracket, MetricDefinition
 from portal.hookspecs import hookimpl
+from portal.timeutil import LOCAL_TZ, Period
 from tests.querycount import count_queries
 
 PERIOD = "2026-03"
@@ -23,19 +24,22 @@ def B(lo, hi, pts):
 
 
 class MetricPlugin:
-    """Test metrics with known values: ``values[code][org_id]``; every compute call is logged."""
+    """Test metrics with known values: ``values[code][org_id]``; every compute and
+    drill-down call is logged."""
 
     def __init__(self):
         self.values: dict[str, dict[int, D | None]] = {}
-        self.calls: list[tuple[str, date, date, list[int]]] = []
+        self.calls: list[tuple[str, Period, list[int]]] = []
+        self.drills: list[tuple[int, Period]] = []
 
     def _compute(self, code):
-        def compute(start, end, org_ids):
-            self.calls.append((code, start, end, sorted(org_ids)))
+        def compute(period, org_ids):
+            self.calls.append((code, period, sorted(org_ids)))
             return {i: self.values.get(code, {}).get(i) for i in org_ids}
         return compute
 
-    def _drill(self, org_id, start, end):
+    def _drill(self, org_id, period):
+        self.drills.append((org_id, period))
         return [{"label": f"Quote Q-{org_id}-1", "url": "/quotes/1", "value": "0.95"}]
 
     @hookimpl
@@ -69,6 +73,8 @@ def metrics(app):
         pm.unregister(plugin)
         for name, p in set_aside:
             pm.register(p, name=name)
+        # the audit entities may have been gathered while the plugins were set aside
+        app.extensions.pop("portal.audit_entities", None)
 
 
 def compute(period=PERIOD):
@@ -123,9 +129,14 @@ def test_each_metric_computed_once_for_all_orgs_of_its_kind(garages, metrics, fa
     law = factory.org("law_firm")
     compute()
     ids = sorted(g.id for g in garages)
-    assert sorted(metrics.calls) == sorted([("test.quality", date(2026, 3, 1), date(2026, 3, 31), ids),
-                                            ("test.delay", date(2026, 3, 1), date(2026, 3, 31), ids),
-                                            ("test.steps", date(2026, 3, 1), date(2026, 3, 31), [law.id])])
+    march = Period(datetime(2026, 3, 1, tzinfo=LOCAL_TZ), datetime(2026, 4, 1, tzinfo=LOCAL_TZ))
+    assert sorted(metrics.calls, key=lambda c: c[0]) == [("test.delay", march, ids),
+                                                         ("test.quality", march, ids),
+                                                         ("test.steps", march, [law.id])]
+    # every metric gets the one Period: the month's first and last local day, both included
+    for _code, period, _ids in metrics.calls:
+        assert (period.first_day, period.last_day) == (date(2026, 3, 1), date(2026, 3, 31))
+        assert period.label == "2026-03" and period.start.tzinfo is LOCAL_TZ
 
 
 @pytest.mark.parametrize("value, total, grade", [
@@ -189,7 +200,7 @@ def test_inactive_partners_and_the_insurer_get_no_scorecard(factory, metrics):
     compute()
     assert db.session.scalars(sa.select(Scorecard.organization_id)).all() == [active.id]
     assert card(suspended) is None
-    assert sorted(metrics.calls)[0][3] == [active.id]
+    assert sorted(metrics.calls, key=lambda c: c[0])[0][2] == [active.id]
 
 
 def test_rules_are_versioned_and_old_scorecards_keep_theirs(garages, metrics, factory):
@@ -395,7 +406,9 @@ def test_bad_period_is_refused(app):
     for bad in ("2026-13", "2026-3", "26-03", "", None, "2026-03-01", 202603):
         with pytest.raises(Invalid):
             parse_period(bad)
-    assert parse_period("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    feb = parse_period("2024-02")
+    assert (feb.first_day, feb.last_day) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert (feb.start, feb.end) == (datetime(2024, 2, 1, tzinfo=LOCAL_TZ), datetime(2024, 3, 1, tzinfo=LOCAL_TZ))
 
 
 def test_cli_evaluate(app, garages, metrics):

@@ -20,7 +20,7 @@ def world(factory, metrics):  # noqa: F811
     metrics.values["test.delay"][g2.id] = D("6")
     compute(PERIOD)
     return {"g1": g1, "g2": g2, "p2": factory.user(g2), "p1": factory.user(g1),
-            "supervisor": factory.user(roles=("supervisor",)), "admin": factory.admin()}
+            "supervisor": factory.user(roles=("supervisor",)), "admin": factory.admin(), "metrics": metrics}
 
 
 def test_partner_scorecard_page(client, web_login, world):
@@ -48,6 +48,9 @@ def test_drilldown_and_no_drilldown(client, web_login, world):
     web_login(world["p2"])
     rows = client.get(f"/evaluations/metrics/{ids['test.quality']}").get_data(as_text=True)
     assert f"Quote Q-{world['g2'].id}-1" in rows and 'href="/quotes/1"' in rows
+    # the drill-down gets the scorecard's organization and its month as one Period
+    assert [(org, p.label, p.first_day.isoformat(), p.last_day.isoformat()) for org, p in world["metrics"].drills] \
+        == [(world["g2"].id, PERIOD, "2026-03-01", "2026-03-31")]
     none = client.get(f"/evaluations/metrics/{ids['test.delay']}?lang=en")
     assert none.status_code == 200
     other = scorecard_for(world["g1"].id, PERIOD).metrics[0].id

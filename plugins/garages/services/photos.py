@@ -1,41 +1,19 @@
 """Photos of a quote: the garage's (damage, teardown, after repair) and the insurer's
-re-inspection photos (复勘); the type is read from the file's magic bytes."""
+re-inspection photos (复勘); kept and served by the core's uploads (type read from the
+file's bytes, images opened before they are kept, within the organization's quota)."""
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-from flask import current_app
-
-from portal.plugin import (Forbidden, Invalid, InvalidState, NotFound, TooLarge, check_quota, db, image_problem,
-                          record_audit, written)
+from portal.plugin import (IMAGES, PDF, Forbidden, Invalid, InvalidState, NotFound, TooLarge, db, record_audit,
+                          store_upload, upload_path)
 
 from .. import rules as R
 from ..models import PHOTO_KINDS, Photo, Quote
 from .answers import append_loaded
 from .quotes import require_owner
 
-MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"%PDF-", "application/pdf", "pdf"),
-)
-
-
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """The content type by magic bytes (the client's claim is never trusted)."""
-    for magic, ctype, ext in MAGIC:
-        if head.startswith(magic):
-            return ctype, ext
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
-def photo_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / "garages"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+AREA = "garages"   # the folder under UPLOAD_FOLDER
 
 
 def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -> Photo:
@@ -68,22 +46,11 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
     data = file.stream.read(limit + 1)
     if len(data) > limit:
         raise TooLarge(f"A photo may be at most {limit // (1024 * 1024)} MiB.")
-    if not data:
-        raise Invalid({"file": ["The file is empty."]})
-    sniffed = sniff(data[:16])
-    if sniffed is None:
-        raise Invalid({"file": ["Only JPEG, PNG, WebP images or PDF documents."]})
-    ctype, ext = sniffed
-    if ctype.startswith("image/"):
-        problem = image_problem(data, int(R.rules()["photo_max_pixels"]))
-        if problem:
-            raise Invalid({"file": [problem]})
-    check_quota(user.organization_id, len(data))
-    stored = f"{uuid.uuid4().hex}.{ext}"
-    (photo_dir() / stored).write_bytes(data)
-    written(db.session, photo_dir() / stored)   # removed again if the change does not commit
-    photo = Photo(quote_id=quote.id, line_id=line_id, kind=kind, stored_name=stored,
-                  original_name=Path(file.filename).name[:255], content_type=ctype, size=len(data),
+    kept = store_upload(data, AREA, organization_id=user.organization_id, accept=(*IMAGES, PDF),
+                        max_pixels=int(R.rules()["photo_max_pixels"]),
+                        refused="Only JPEG, PNG, WebP images or PDF documents.")
+    photo = Photo(quote_id=quote.id, line_id=line_id, kind=kind, stored_name=kept.stored_name,
+                  original_name=Path(file.filename).name[:255], content_type=kept.content_type, size=kept.size,
                   uploaded_by_id=user.id)
     db.session.add(photo)
     append_loaded(quote, "photos", photo)
@@ -98,7 +65,4 @@ def get_photo(quote: Quote, photo_id: int, user=None) -> tuple[Photo, Path]:
         raise NotFound()
     if photo.kind == "reinspection" and not (user is not None and user.is_insurer):
         raise NotFound()   # the insurer's evidence
-    path = photo_dir() / photo.stored_name
-    if not path.is_file():
-        raise NotFound()
-    return photo, path
+    return photo, upload_path(AREA, photo.stored_name)

@@ -3,13 +3,13 @@ decision under the authority limits (审批权限) and the four-eyes rule of maj
 what lands on a reviewer's desk, and what the review screen shows beside the quote."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, MoneyError, NotFound, Organization,
-                          StaleVersion, User, db, emit, parse_money, quantize, record_audit, request_decimal, utcnow)
+from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, NotFound, Organization, StaleVersion, User, db,
+                          emit, quantize, record_audit, utcnow)
 
 from .. import assignment, holds
 from .. import rules as R
@@ -17,12 +17,15 @@ from ..controls import approval_check, lock_claim
 from ..holds import HOLD_ACTIONS
 from ..models import HELD, IN_REVIEW, Quote, QuoteLine
 from ..workflow import QUOTE_FLOW
-from .quotes import _bump_version, _decision, _payload, line_amount
+from .quotes import _bump_version, _decision, _payload, as_decimal, line_amount
 
 
 def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]:
     """``{line_id: (qty, unit_price, amount, reason)}`` for every line; lines left out are
-    approved as submitted (or keep the first approver's values on a second approval)."""
+    approved as submitted (or keep the first approver's values on a second approval). The
+    figures come as ``AdjustmentIn`` and the review form read them (two places, a price not
+    negative); here the rules: a line of this quote, a quantity of 0 or more, never more than
+    was quoted, and a reduction with a reason code of the programme."""
     by_id = {ln.id: ln for ln in quote.lines}
     errors: dict[str, list[str]] = {}
     reasons = set(R.rules()["reduction_reasons"])
@@ -32,19 +35,11 @@ def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]
         if line is None:
             errors[f"lines.{i}.id"] = ["No such line on this quote."]
             continue
-        qty = adj.get("approved_quantity")
-        price = adj.get("approved_unit_price")
-        try:
-            qty = line.quantity if qty is None else request_decimal(qty)
-            if qty < 0 or qty != qty.quantize(Decimal("0.01")):
-                raise ValueError
-        except (InvalidOperation, ValueError):
-            errors[f"lines.{i}.approved_quantity"] = ["A quantity of 0 or more, at most 2 places."]
-            continue
-        try:
-            price = line.unit_price if price is None else parse_money(price)
-        except MoneyError as exc:
-            errors[f"lines.{i}.approved_unit_price"] = [str(exc)]
+        qty, price = adj.get("approved_quantity"), adj.get("approved_unit_price")
+        qty = line.quantity if qty is None else as_decimal(qty).quantize(Decimal("0.01"))
+        price = line.unit_price if price is None else quantize(as_decimal(price))
+        if qty < 0:
+            errors[f"lines.{i}.approved_quantity"] = ["A quantity of 0 or more."]
             continue
         if qty > line.quantity:
             errors[f"lines.{i}.approved_quantity"] = ["Cannot approve more than was quoted."]
@@ -56,7 +51,7 @@ def _approved_values(quote: Quote, adjustments, action: str) -> dict[int, tuple]
             errors[f"lines.{i}.reason"] = ["Give the reason code of the reduction (核减原因)."]
         elif reason and reason not in reasons:
             errors[f"lines.{i}.reason"] = [f"One of: {', '.join(sorted(reasons))}."]
-        given[line.id] = (qty.quantize(Decimal("0.01")), price, amount, reason)
+        given[line.id] = (qty, price, amount, reason)
     if errors:
         raise Invalid(errors)
     out = {}

@@ -9,16 +9,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import LOCAL_TZ, Invalid, NotFound, db, local_datetime, record_audit, utcnow
+from portal.plugin import LOCAL_TZ, Invalid, NotFound, Period, db, record_audit, utcnow
 
 from .. import rules as R
 from ..models import AuditSample, Quote
 from .quotes import SYSTEM
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = local_datetime(day, datetime.min.time())
-    return start, start + timedelta(days=1)
 
 
 def sample_quotes(day: date, seed: str | None = None) -> list[AuditSample]:
@@ -30,9 +25,10 @@ def sample_quotes(day: date, seed: str | None = None) -> list[AuditSample]:
     cfg = R.rules()
     seed = seed or secrets.token_hex(8)
     rng = random.Random(f"{day.isoformat()}:{seed}")
-    start, end = _day_bounds(day)
+    period = Period.day(day)
     quotes = db.session.scalars(
-        sa.select(Quote).where(Quote.status == "approved", Quote.decided_at >= start, Quote.decided_at < end,
+        sa.select(Quote).where(Quote.status == "approved", Quote.decided_at >= period.start,
+                               Quote.decided_at < period.end,
                                ~Quote.id.in_(sa.select(AuditSample.quote_id)))
         .order_by(Quote.id)).all()
     base = Decimal(str(cfg["sampling_share"]))

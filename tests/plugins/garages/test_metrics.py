@@ -9,7 +9,7 @@ from .conftest import create, make_claim, part
 
 def test_garage_metrics(people, garage_api, api_as, catalog):
     from portal.extensions import db
-    from portal.timeutil import LOCAL_TZ
+    from portal.timeutil import LOCAL_TZ, Period
     from plugins.garages import metrics
 
     staff = api_as(people.assessor2)
@@ -31,14 +31,15 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
 
     today = datetime.now(LOCAL_TZ).date()
     start, end = today - timedelta(days=1), today
+    period = Period.of_days(start, end)
     ids = [people.garage.id, people.other_garage.id]
-    assert metrics.reduction_rate(start, end, ids) == {people.garage.id: Decimal("0.2000"),   # 1 − 2000/2500
+    assert metrics.reduction_rate(period, ids) == {people.garage.id: Decimal("0.2000"),   # 1 − 2000/2500
                                                        people.other_garage.id: None}
-    assert metrics.supplement_rate(start, end, ids)[people.garage.id] == Decimal("0.5000")
-    assert metrics.return_rate(start, end, ids)[people.garage.id] == Decimal("0.5000")
-    assert metrics.custom_part_rate(start, end, ids)[people.garage.id] == Decimal("0.3333")    # 1 of 3 part lines
-    assert metrics.duplicate_part_findings(start, end, ids)[people.garage.id] == Decimal(0)
-    days = metrics.first_quote_days(start, end, ids)[people.garage.id]
+    assert metrics.supplement_rate(period, ids)[people.garage.id] == Decimal("0.5000")
+    assert metrics.return_rate(period, ids)[people.garage.id] == Decimal("0.5000")
+    assert metrics.custom_part_rate(period, ids)[people.garage.id] == Decimal("0.3333")    # 1 of 3 part lines
+    assert metrics.duplicate_part_findings(period, ids)[people.garage.id] == Decimal(0)
+    days = metrics.first_quote_days(period, ids)[people.garage.id]
     assert Decimal("1.99") <= days <= Decimal("2.01")
     # complaints come from portal_partner_complaints (whichever area keeps the register), added up
     from portal import hookimpl
@@ -49,8 +50,8 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
             self.counts, self.asked = counts, []
 
         @hookimpl
-        def portal_partner_complaints(self, start, end):
-            self.asked.append((start, end))
+        def portal_partner_complaints(self, period):
+            self.asked.append(period)
             return self.counts
 
     pm = get_pm()
@@ -58,12 +59,13 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
     for plugin, _name in real:
         pm.unregister(plugin)
     try:
-        assert metrics.complaints(start, end, ids) == {people.garage.id: None, people.other_garage.id: None}
+        assert metrics.complaints(period, ids) == {people.garage.id: None, people.other_garage.id: None}
         one, two = Register({people.garage.id: 2}), Register({people.garage.id: 1, 999999: 4})
         pm.register(one)
         pm.register(two)
-        assert metrics.complaints(start, end, ids) == {people.garage.id: 3, people.other_garage.id: 0}
-        lo, hi = one.asked[0]
+        assert metrics.complaints(period, ids) == {people.garage.id: 3, people.other_garage.id: 0}
+        assert one.asked == [period] and two.asked == [period]   # the metric's own Period, passed on
+        lo, hi = one.asked[0].start, one.asked[0].end
         assert lo.date() == start and hi.date() == end + timedelta(days=1) and lo.tzinfo is not None
     finally:
         for extra in (p for p in pm.get_plugins() if isinstance(p, Register)):
@@ -71,6 +73,7 @@ def test_garage_metrics(people, garage_api, api_as, catalog):
         for plugin, name in real:
             pm.register(plugin, name)
     # another period: nothing
-    assert metrics.reduction_rate(start - timedelta(days=30), start - timedelta(days=20), ids)[people.garage.id] is None
+    earlier = Period.of_days(start - timedelta(days=30), start - timedelta(days=20))
+    assert metrics.reduction_rate(earlier, ids)[people.garage.id] is None
     defs = metrics.definitions()
     assert sum(d.weight for d in defs) == 100 and {d.org_kind for d in defs} == {"garage"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from portal.timeutil import LOCAL_TZ
+from portal.timeutil import LOCAL_TZ, Period
 from tests.querycount import count_queries
 
 from .conftest import make_claim
@@ -47,7 +47,7 @@ def test_part_lines_of_quotes_submitted_in_the_period_in_one_query(app, people):
     _quote(g2, at(6), [("part", "RET01", "equivalent")], status="returned")  # submitted, then returned: counted
 
     with count_queries() as q:
-        rows = [tuple(r) for impl in get_pm(app).hook.portal_quoted_parts(start=at(1), end=at(10)) for r in impl]
+        rows = [tuple(r) for impl in get_pm(app).hook.portal_quoted_parts(period=Period(at(1), at(10))) for r in impl]
     assert q.count == 1, q
     assert sorted(rows, key=repr) == sorted([
         (g1.id, "1K0807221", "genuine"), (g1.id, "5G0941005", "equivalent"), (g2.id, "ASSY01", "recycled"),
@@ -59,5 +59,5 @@ def test_an_empty_period_gives_no_rows(app, people):
     from portal.plugins import get_pm
 
     _quote(people.garage, at(2), [("part", "1K0807221", "genuine")])
-    results = get_pm(app).hook.portal_quoted_parts(start=at(20), end=at(25))
+    results = get_pm(app).hook.portal_quoted_parts(period=Period(at(20), at(25)))
     assert [r for impl in results for r in impl] == []

@@ -130,7 +130,7 @@ def test_a_major_case_is_reinspected_on_staffs_word(people, garage_api, api_as, 
 
 
 def test_failed_reinspections_count_in_the_garage_scorecard(people, garage_api, api_as, catalog):
-    from portal.timeutil import LOCAL_TZ
+    from portal.timeutil import LOCAL_TZ, Period
     from plugins.garages import metrics
     from datetime import datetime
 
@@ -140,7 +140,8 @@ def test_failed_reinspections_count_in_the_garage_scorecard(people, garage_api, 
         {"line_id": q["lines"][0]["id"], "outcome": "not_replaced"},
         {"line_id": q["lines"][1]["id"], "outcome": "replaced"}]})
     today = datetime.now(LOCAL_TZ).date()
-    got = metrics.reinspection_failures(today - timedelta(days=1), today, [people.garage.id, people.other_garage.id])
+    got = metrics.reinspection_failures(Period.of_days(today - timedelta(days=1), today),
+                                        [people.garage.id, people.other_garage.id])
     assert got == {people.garage.id: Decimal(1), people.other_garage.id: Decimal(0)}
     # the claim no longer fast-tracks: a re-inspection on it found a problem
     from plugins.garages.controls import standing

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portal.timeutil import LOCAL_TZ, local_now
+from portal.timeutil import LOCAL_TZ, Period, local_now
 
 ALLOWED = {
     "pre_suit_mediation": {"filed", "closed"},
@@ -248,17 +248,17 @@ def test_law_firm_metrics_by_hand(legal, factory, make_claim):
     hearing(a2, datetime(2025, 4, 5, 9, 0, tzinfo=LOCAL_TZ), timedelta(hours=1))   # April
     db.session.flush()
     ids = [f1.id, f2.id, idle.id]
-    start, end = date(2025, 3, 1), date(2025, 3, 31)
-    assert metrics.mediation_rate(start, end, ids) == {f1.id: Decimal("0.6667"), f2.id: Decimal("0.0000"),
-                                                       idle.id: None}
-    assert metrics.cost_per_case(start, end, ids) == {f1.id: Decimal("4000.00"), f2.id: Decimal("2500.50"),
-                                                      idle.id: None}
-    assert metrics.hearings_on_time(start, end, ids, now=utcnow()) == {f1.id: Decimal("0.3333"), f2.id: None,
-                                                                       idle.id: None}
+    period = Period.of_days(date(2025, 3, 1), date(2025, 3, 31))
+    assert metrics.mediation_rate(period, ids) == {f1.id: Decimal("0.6667"), f2.id: Decimal("0.0000"),
+                                                   idle.id: None}
+    assert metrics.cost_per_case(period, ids) == {f1.id: Decimal("4000.00"), f2.id: Decimal("2500.50"),
+                                                  idle.id: None}
+    assert metrics.hearings_on_time(period, ids, now=utcnow()) == {f1.id: Decimal("0.3333"), f2.id: None,
+                                                                   idle.id: None}
     hearing(b1, local_now() - timedelta(hours=1))
     db.session.flush()
     today = local_now().date()
-    assert metrics.hearings_on_time(today.replace(day=1), today, [f2.id])[f2.id] is None   # not yet due
+    assert metrics.hearings_on_time(Period.of_days(today.replace(day=1), today), [f2.id])[f2.id] is None   # not yet due
 
 
 # --------------------------------------------------------------------------- complaints
@@ -306,9 +306,9 @@ def test_complaints_against_partners_reach_their_scorecards(app, api_as, legal, 
             body["against_organization_id"] = against
         assert api.post("/complaints", json=body).status_code == 201
     now = utcnow()
-    answers = hook(app).portal_partner_complaints(start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    answers = hook(app).portal_partner_complaints(period=Period(now - timedelta(hours=1), now + timedelta(hours=1)))
     assert {garage.id: 2, other.id: 1} in answers
-    later = hook(app).portal_partner_complaints(start=now + timedelta(hours=1), end=now + timedelta(hours=2))
+    later = hook(app).portal_partner_complaints(period=Period(now + timedelta(hours=1), now + timedelta(hours=2)))
     assert all(garage.id not in a for a in later)
 
 
@@ -365,3 +365,25 @@ def test_legal_staff_decide_a_pending_cost_on_the_lawsuit_page(app, api_as, fact
     r = client.post(f"/litigation/lawsuits/{suit['id']}/costs/{cost['id']}/decision", data={"action": "approve"})
     assert r.status_code == 302
     assert api_as(legal).get(f"/lawsuits/{suit['id']}").get_json()["legal_costs"] == "20000.00"
+
+
+def test_a_lawsuits_page_links_its_recovery_case_through_the_published_hook(app, api_as, legal, make_claim, client,
+                                                                          web_login):
+    """``portal_recovery_cases`` (published by litigation, implemented by subrogation): the
+    lawsuit's page links the recovery case's page; litigation never reads subrogation's tables."""
+    if app.extensions["portal_pm"].get_plugin("subrogation") is None:
+        pytest.skip("subrogation plugin not loaded")
+    from plugins.litigation import services
+
+    api = api_as(legal)
+    claim = make_claim()
+    rec = api.post("/recoveries", json={"claim_no": claim.claim_no, "amount_paid": "100", "amount_sought": "100",
+                                        "counterparty": {"name": "X"}, "handler_user_id": legal.id,
+                                        "limitation_starts_on": local_now().date().isoformat()}).get_json()
+    suit = api.post("/lawsuits", json={"recovery_id": rec["id"], "court": "法院", "cause": "代位求偿",
+                                       "role": "plaintiff", "amount_in_dispute": "100",
+                                       "counsel_user_id": legal.id}).get_json()
+    assert [(r.id, r.claim_id) for r in services.recovery_cases(ids=[rec["id"]])] == [(rec["id"], claim.id)]
+    web_login(legal)
+    html = client.get(f"/litigation/lawsuits/{suit['id']}").get_data(as_text=True)
+    assert f'href="/subrogation/cases/{rec["id"]}"' in html

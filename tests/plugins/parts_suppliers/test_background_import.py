@@ -26,7 +26,7 @@ def _status(api, import_id):
 def test_the_page_hands_a_large_file_to_the_worker_and_shows_progress(app, client, web_login, supplier, api_as,
                                                                        start_consumer):
     org, user = supplier
-    consumer = start_consumer("sqlite", PRICE_IMPORT_BACKGROUND_BYTES=2000)
+    consumer = start_consumer("sqlite", PARTS_SUPPLIERS_IMPORT_BACKGROUND_BYTES=2000)
     data = csv_bytes(good_rows(400))
     assert len(data) > 2000
     web_login(user)

@@ -1,24 +1,25 @@
 """Supplier scorecard metrics (hand-computed) and the pricing figures."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from portal import hookimpl
-from portal.timeutil import LOCAL_TZ
+from portal.timeutil import LOCAL_TZ, Period, utcnow
 
 from .helpers import csv_bytes, upload
 
 
 class QuotedParts:
     def __init__(self, rows):
-        self.rows = rows
+        self.rows, self.asked = rows, []
 
     @hookimpl
-    def portal_quoted_parts(self, start, end):
+    def portal_quoted_parts(self, period):
+        self.asked.append(period)
         return list(self.rows)
 
 
@@ -36,12 +37,15 @@ def quoted(app):
         plugin = QuotedParts(rows)
         pm.register(plugin, name=f"test_quotes_{len(plugins)}")
         plugins.append(plugin)
+        return plugin
 
     yield register
     for p in plugins:
         pm.unregister(p)
     for plugin, name in real:
         pm.register(plugin, name=name)
+    # the audit entities may have been gathered while the plugins were set aside
+    app.extensions.pop("portal.audit_entities", None)
 
 
 @pytest.fixture
@@ -75,19 +79,19 @@ def _metric(code):
     return next(m for m in definitions() if m.code == code)
 
 
-OCT = (date(2026, 10, 1), date(2026, 10, 31))
+OCT = Period.of_days(date(2026, 10, 1), date(2026, 10, 31))
 
 
 def test_price_position(scene):
     s1, s2 = scene
     # A: 120/100 - 1 = 0.20 (the latest localized price wins); B: 90/100 - 1 = -0.10; C has none in 上海
-    assert _metric("parts_supplier.price_position").compute(*OCT, [s1.id, s2.id]) == {
+    assert _metric("parts_supplier.price_position").compute(OCT, [s1.id, s2.id]) == {
         s1.id: Decimal("0.0500"), s2.id: None}
 
 
 def test_freshness_in_days(scene):
     s1, s2 = scene
-    assert _metric("parts_supplier.freshness").compute(*OCT, [s1.id, s2.id])[s1.id] == Decimal(26)
+    assert _metric("parts_supplier.freshness").compute(OCT, [s1.id, s2.id])[s1.id] == Decimal(26)
 
 
 def test_feedback_against_reference_supplier(scene, factory, api_as):
@@ -109,17 +113,18 @@ def test_feedback_against_reference_supplier(scene, factory, api_as):
     db.session.execute(sa.update(PriceFeedback).where(PriceFeedback.id.in_(ids[:2])).values(created_at=in_oct))
     db.session.execute(sa.update(PriceFeedback).where(PriceFeedback.id == ids[2]).values(created_at=out_of_period))
     db.session.commit()
-    assert _metric("parts_supplier.price_feedback").compute(*OCT, [s1.id, s2.id]) == {s1.id: 2, s2.id: 0}
+    assert _metric("parts_supplier.price_feedback").compute(OCT, [s1.id, s2.id]) == {s1.id: 2, s2.id: 0}
 
 
 def test_coverage_needs_quote_data(scene, quoted):
     s1, s2 = scene
-    assert _metric("parts_supplier.coverage").compute(*OCT, [s1.id, s2.id]) == {s1.id: None, s2.id: None}
-    quoted([(1, "A", "genuine"), (1, "A", "genuine"), (1, "B", "equivalent"), (2, "C", "genuine"),
-            (2, "Z", "genuine")])
+    assert _metric("parts_supplier.coverage").compute(OCT, [s1.id, s2.id]) == {s1.id: None, s2.id: None}
+    plugin = quoted([(1, "A", "genuine"), (1, "A", "genuine"), (1, "B", "equivalent"), (2, "C", "genuine"),
+                     (2, "Z", "genuine")])
     # distinct pairs: (A,g) (B,eq) (C,g) (Z,g); S1 prices A and C in genuine → 2/4
-    assert _metric("parts_supplier.coverage").compute(*OCT, [s1.id, s2.id]) == {
+    assert _metric("parts_supplier.coverage").compute(OCT, [s1.id, s2.id]) == {
         s1.id: Decimal("0.5000"), s2.id: Decimal("0.0000")}
+    assert plugin.asked == [OCT]   # the hook is asked for the metric's own period
 
 
 def test_figures_without_and_with_quote_data(scene, quoted, client, web_login, pricing, factory):
@@ -130,9 +135,11 @@ def test_figures_without_and_with_quote_data(scene, quoted, client, web_login, p
     assert page.status_code == 200 and b'data-testid="no-quote-data"' in page.data
     assert quote_figures() is None
     g1, g2 = factory.org("garage", name="G1"), factory.org("garage", name="G2")
-    quoted([(g1.id, "A", "genuine"), (g1.id, "A", "genuine"), (g1.id, "B", "equivalent"),
-            (g2.id, "C", "genuine"), (g2.id, "Z", "genuine")])
+    plugin = quoted([(g1.id, "A", "genuine"), (g1.id, "A", "genuine"), (g1.id, "B", "equivalent"),
+                     (g2.id, "C", "genuine"), (g2.id, "Z", "genuine")])
     f = quote_figures()
+    asked = plugin.asked[0]   # the last 90 days, up to now
+    assert asked.end - asked.start == timedelta(days=90) and asked.end <= utcnow()
     assert (f["lines"], f["covered"], f["coverage"]) == (5, 4, Decimal("0.8000"))
     assert f["localized"] == 4  # A, A, B (localized in some grade/region) and C (北京)
     assert [(g["name"], g["custom_rate"]) for g in f["garages"]] == [("G2", Decimal("0.5000")),

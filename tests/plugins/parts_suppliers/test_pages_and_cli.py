@@ -60,7 +60,7 @@ def test_pricing_pages_render_and_export(client, web_login, pricing, factory):
         r = client.get(path + "?export=xlsx")
         assert r.status_code == 200 and r.mimetype.endswith("sheet"), path
     r = client.post("/parts/labor-rates", data={"garage_id": str(garage.id), "rate": "1.001"})
-    assert r.status_code == 422 and "decimal".encode() in r.data
+    assert r.status_code == 422 and "最多两位小数".encode() in r.data   # the page speaks Chinese
     assert client.post("/parts/labor-rates", data={"garage_id": str(garage.id), "rate": "118"}).status_code == 303
     assert client.post("/parts/standards", data={"region": "上海", "labor_rate": "", "towing_fee": ""}
                        ).status_code == 422

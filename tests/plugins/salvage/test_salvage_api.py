@@ -227,7 +227,12 @@ def test_only_the_winner_records_pickup_and_proceeds(api_as, desk, vendor, open_
     r = api_as(winner).post(f"/salvage-lots/{lot_id}/pickup", json={})
     assert r.status_code == 422 and "photo" in r.get_json()["error"]["details"]
     assert _upload(api_as, winner, lot_id, b"GIF89a not allowed", "x.png").status_code == 422
+    # a PNG's signature on something no image reader can open is refused too (the core's uploads)
+    broken = _upload(api_as, winner, lot_id, PNG[:16] + b"\x00" * 64, "broken.png")
+    assert broken.status_code == 422 and "cannot be read" in str(broken.get_json()["error"]["details"]["file"])
     up = _upload(api_as, winner, lot_id)
+    # the photo is served as the quotes' are: never sniffed, never cached by a proxy
+    assert api_as(desk).get(up.get_json()["url"]).headers["X-Content-Type-Options"] == "nosniff"
     assert up.status_code == 201 and up.get_json()["content_type"] == "image/png"
     photo_url = up.get_json()["url"]
     assert api_as(winner).get(photo_url).status_code == 200

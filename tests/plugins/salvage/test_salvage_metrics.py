@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from portal.timeutil import LOCAL_TZ
+from portal.timeutil import LOCAL_TZ, Period
 
 
 def _lot(claim, winner, *, estimate, net=None, status="settled", settled=None, picked=None, due=None,
@@ -38,9 +38,9 @@ def test_salvage_vendor_metrics(factory, make_claim):
          proceeds_due=date(2026, 3, 1))
     # vendor b: one lot picked up on time, not settled yet
     _lot(claim, b, estimate="5000", status="picked_up", picked=t(7), due=t(8, 17))
-    start, end = date(2026, 3, 1), date(2026, 3, 31)  # the engine passes both days, included
+    march = Period.of_days(date(2026, 3, 1), date(2026, 3, 31))  # the month the engine passes
     ids = [a.id, b.id, idle.id]
-    assert net_recovery_ratio(start, end, ids) == {a.id: Decimal("0.8000"), b.id: None, idle.id: None}
-    assert pickup_on_time(start, end, ids) == {a.id: Decimal("0.5000"), b.id: Decimal("1.0000"), idle.id: None}
-    assert proceeds_on_time(start, end, ids) == {a.id: Decimal("0.5000"), b.id: None, idle.id: None}
+    assert net_recovery_ratio(march, ids) == {a.id: Decimal("0.8000"), b.id: None, idle.id: None}
+    assert pickup_on_time(march, ids) == {a.id: Decimal("0.5000"), b.id: Decimal("1.0000"), idle.id: None}
+    assert proceeds_on_time(march, ids) == {a.id: Decimal("0.5000"), b.id: None, idle.id: None}
     assert {m.org_kind for m in METRICS} == {"salvage_vendor"} and sum(m.weight for m in METRICS) == 100

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import request
 
 from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, committed, db, dump_many,
-                          page_args, roles, send_upload, utcnow)
+                          page_args, roles, utcnow)
 
 from . import assignment, quote_stats, reinspection, services
 from .assessment_sheet import check_may_download, pdf_response
@@ -13,6 +13,7 @@ from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
                       QuoteSummary, RecoveryRefOut, ReinspectionIn, ReinspectionOut, SubmitIn, WithdrawIn)
+from .services.photos import photo_response
 
 _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 _QUOTE = QuoteOut()
@@ -198,7 +199,7 @@ def upload_photo(data, quote_id):
 def get_photo(quote_id, photo_id):
     """The photo itself, only to those who may see the quote."""
     quote = services.get_quote(quote_id, api_user())
-    return photo_response(*services.get_photo(quote, photo_id, api_user()))
+    return photo_response(services.get_photo(quote, photo_id, api_user())[0])
 
 
 @blp.route("/quotes/<int:quote_id>/sheet.pdf", methods=["GET"])
@@ -250,10 +251,3 @@ def confirm_recovery(quote_id):
     ref = reinspection.confirm_recovery(services.get_quote(quote_id, user), user)
     db.session.commit()
     return {"recovery_ref": ref}
-
-
-def photo_response(photo, _path=None):
-    """A quote's photo, to someone ``services.get_photo`` let through."""
-    from .services.photos import AREA
-
-    return send_upload(AREA, photo.stored_name, photo.content_type, photo.original_name)

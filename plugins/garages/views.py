@@ -16,12 +16,12 @@ from portal.plugin import (DONE, INVALID, LOCAL_TZ, Claim, InvalidState, db, get
 
 from . import rules as R
 from . import services
-from .api import photo_response
 from .assessment_sheet import check_may_download, may_download, pdf_response
 from .assignment import scope_filter
 from .controls import PENDING, annotate
 from .forms import InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
 from .models import HELD, IN_REVIEW, PHOTO_KINDS, VISIBLE_STATUSES, AuditSample, Quote
+from .services.photos import photo_response
 from .services.review import review_scope
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
@@ -281,7 +281,7 @@ def upload_photo(quote_id):
 @login_required
 def photo(quote_id, photo_id):
     quote = services.get_quote(quote_id, current_user)
-    return photo_response(*services.get_photo(quote, photo_id, current_user))
+    return photo_response(services.get_photo(quote, photo_id, current_user)[0])
 
 
 @bp.route("/quotes/<int:quote_id>/sheet.pdf")

@@ -141,9 +141,19 @@ def watch(table: str, scope: str, key_column: str | None = None) -> Watch:
 def fingerprint(*reads: tuple[str, int | None]) -> tuple[int, int]:
     """The count and sum of the marks ``reads`` name, in one statement: each read is
     ``(scope, key)`` — one key — or ``(scope, None)`` — every key of the scope. Changes
-    whenever a watched row behind one of them changes."""
-    m = ChangeMark.__table__.c
-    wanted = [m.scope == scope if key is None else sa.and_(m.scope == scope, m.key == key) for scope, key in reads]
-    stmt = sa.select(sa.func.count(m.mark), sa.func.coalesce(sa.func.sum(m.mark), 0)).where(sa.or_(*wanted))
-    count, total = db.session.connection().execute(stmt).one()
+    whenever a watched row behind one of them changes. The statement is built once per
+    shape of the reads (a busy list reads its marks on every request)."""
+    shape = tuple((scope, key is None) for scope, key in reads)
+    stmt = _FINGERPRINTS.get(shape)
+    if stmt is None:
+        m = ChangeMark.__table__.c
+        wanted = [m.scope == scope if whole else sa.and_(m.scope == scope, m.key == sa.bindparam(f"k{i}"))
+                  for i, (scope, whole) in enumerate(shape)]
+        stmt = sa.select(sa.func.count(m.mark), sa.func.coalesce(sa.func.sum(m.mark), 0)).where(sa.or_(*wanted))
+        _FINGERPRINTS[shape] = stmt
+    params = {f"k{i}": key for i, (_scope, key) in enumerate(reads) if key is not None}
+    count, total = db.session.connection().execute(stmt, params).one()
     return int(count), int(total)
+
+
+_FINGERPRINTS: dict = {}

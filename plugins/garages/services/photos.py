@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portal.plugin import (IMAGES, PDF, Forbidden, Invalid, InvalidState, NotFound, TooLarge, db, record_audit,
-                          store_upload, upload_path)
+                          send_upload, store_upload, upload_path)
 
 from .. import rules as R
 from ..models import PHOTO_KINDS, Photo, Quote
@@ -66,3 +66,8 @@ def get_photo(quote: Quote, photo_id: int, user=None) -> tuple[Photo, Path]:
     if photo.kind == "reinspection" and not (user is not None and user.is_insurer):
         raise NotFound()   # the insurer's evidence
     return photo, upload_path(AREA, photo.stored_name)
+
+
+def photo_response(photo: Photo):
+    """A quote's photo, to someone :func:`get_photo` let through (page and API alike)."""
+    return send_upload(AREA, photo.stored_name, photo.content_type, photo.original_name)

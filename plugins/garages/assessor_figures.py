@@ -35,13 +35,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import (LOCAL_TZ, UTC, AuditEntry, Organization, User, db, local_datetime, month_start,
-                          parse_roles, utcnow)
+from portal.plugin import (LOCAL_TZ, UTC, AuditEntry, Organization, Period, User, db, month_start, parse_roles,
+                          utcnow)
 
 from . import rules as R
 from .models import IN_REVIEW, Decision, Quote
@@ -56,24 +56,11 @@ CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
-class Period:
-    """Local days ``start`` to ``end``, both included."""
-
-    start: date
-    end: date
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        """``[start 00:00, the day after end 00:00)`` in Asia/Shanghai, as aware datetimes."""
-        return local_datetime(self.start, time.min), local_datetime(self.end + timedelta(days=1), time.min)
-
-
 def month_period(today: date | None = None) -> Period:
     """The local calendar month of ``today`` (default: now in Asia/Shanghai)."""
     today = today or datetime.now(LOCAL_TZ).date()
     first = month_start(today)
-    return Period(first, month_start(today, 1) - timedelta(days=1))
+    return Period.of_days(first, month_start(today, 1) - timedelta(days=1))
 
 
 def parse_period(start: str | None, end: str | None, today: date | None = None) -> tuple[Period, dict]:
@@ -82,7 +69,7 @@ def parse_period(start: str | None, end: str | None, today: date | None = None) 
     default = month_period(today)
     errors: dict[str, str] = {}
     values = {}
-    for key, text, fallback in (("from", start, default.start), ("to", end, default.end)):
+    for key, text, fallback in (("from", start, default.first_day), ("to", end, default.last_day)):
         try:
             values[key] = date.fromisoformat(text.strip()) if text and text.strip() else fallback
         except ValueError:
@@ -93,7 +80,7 @@ def parse_period(start: str | None, end: str | None, today: date | None = None) 
         return default, {"to": "The end is before the start."}
     if (values["to"] - values["from"]).days >= MAX_DAYS:
         return default, {"to": f"At most {MAX_DAYS} days."}
-    return Period(values["from"], values["to"]), {}
+    return Period.of_days(values["from"], values["to"]), {}
 
 
 @dataclass
@@ -182,7 +169,7 @@ def figures(period: Period, now: datetime | None = None) -> Figures:
     """The figures of every insurer reviewer over ``period``, ranked: the lowest share
     decided after the deadline first (then the most decisions); reviewers without a
     decision in the period last."""
-    lo, hi = period.bounds
+    lo, hi = period.start, period.end
     goal = target()
     in_period = sa.and_(Decision.at >= lo, Decision.at < hi, Decision.action.in_(DECIDING),
                         Decision.user_id.is_not(None), Decision.automatic.is_(False))

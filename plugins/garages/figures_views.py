@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.plugin import month_start, xlsx_response
+from portal.plugin import Period, month_start, xlsx_response
 
 from . import assessor_figures as F
 
@@ -35,7 +35,7 @@ def page():
     period, errors = F.parse_period(request.args.get("from"), request.args.get("to"))
     figures = F.figures(period)
     if request.args.get("export") == "xlsx":
-        return xlsx_response(f"assessor-figures-{period.start}-{period.end}.xlsx", [
+        return xlsx_response(f"assessor-figures-{period.first_day}-{period.last_day}.xlsx", [
             (_("Rank"), "number"), (_("Reviewer"), "text"), (_("Role"), "text"), (_("Decisions made"), "number"),
             (_("Approvals"), "number"), (_("Returns"), "number"), (_("Rejections"), "number"),
             (_("Escalations"), "number"), (_("Median hours to decision"), "number"),
@@ -52,8 +52,8 @@ def page():
              for i, r in enumerate(figures.rows, start=1)],
             title=_("Assessor figures"))
     this_month = F.month_period()
-    previous = month_start(this_month.start, -1)
+    previous = month_start(this_month.first_day, -1)
     shortcuts = [(_("This month"), this_month),
-                 (_("Last month"), F.Period(previous, this_month.start - timedelta(days=1)))]
+                 (_("Last month"), Period.of_days(previous, this_month.first_day - timedelta(days=1)))]
     return render_template("garages/figures.html", figures=figures, period=period, errors=errors,
                            shortcuts=shortcuts, role_of=_role)

@@ -140,7 +140,7 @@ def _period():
     from plugins.garages.models import Decision
 
     times = db.session.scalars(db.select(Decision.at)).all()
-    return F.Period(min(map(local_date, times)), max(map(local_date, times)))
+    return F.Period.of_days(min(map(local_date, times)), max(map(local_date, times)))
 
 
 def _by_user(figures):
@@ -181,7 +181,7 @@ def test_the_figures_computed_by_hand_in_four_statements(data):
         < order.index(data.supervisor2.id)
     assert figures.rows[figures.target_index].user_id == data.assessor2.id
     # outside the period: nothing
-    later = F.Period(period.end + timedelta(days=1), period.end + timedelta(days=2))
+    later = F.Period.of_days(period.last_day + timedelta(days=1), period.last_day + timedelta(days=2))
     assert all(r.decisions == 0 for r in F.figures(later).rows)
 
 
@@ -221,13 +221,14 @@ def test_the_period(app):
 
     from plugins.garages import assessor_figures as F
 
-    assert F.month_period(date(2026, 2, 14)) == F.Period(date(2026, 2, 1), date(2026, 2, 28))
-    assert F.parse_period("2026-03-01", "2026-03-31") == (F.Period(date(2026, 3, 1), date(2026, 3, 31)), {})
+    assert F.month_period(date(2026, 2, 14)) == F.Period.of_days(date(2026, 2, 1), date(2026, 2, 28))
+    assert F.parse_period("2026-03-01", "2026-03-31") == (F.Period.of_days(date(2026, 3, 1), date(2026, 3, 31)), {})
     period, errors = F.parse_period("2026-13-01", None, today=date(2026, 12, 3))
-    assert period == F.Period(date(2026, 12, 1), date(2026, 12, 31)) and "from" in errors
+    assert period == F.Period.of_days(date(2026, 12, 1), date(2026, 12, 31)) and "from" in errors
     assert "to" in F.parse_period("2026-03-02", "2026-03-01")[1]
     assert "to" in F.parse_period("2025-01-01", "2026-03-01")[1]
-    start, end = F.Period(date(2026, 3, 1), date(2026, 3, 31)).bounds
+    march = F.Period.of_days(date(2026, 3, 1), date(2026, 3, 31))
+    start, end = march.start, march.end
     assert start.isoformat() == "2026-03-01T00:00:00+08:00" and end.isoformat() == "2026-04-01T00:00:00+08:00"
 
 
@@ -236,7 +237,7 @@ def test_the_supervisors_page_in_chinese_and_its_export(app, data):
 
     period = _period()
     page = As(app, data.supervisor)
-    query = f"?from={period.start}&to={period.end}"
+    query = f"?from={period.first_day}&to={period.last_day}"
     r = page.get(f"/garages/figures/{query}")
     assert r.status_code == 200
     html = r.get_data(as_text=True)

@@ -79,6 +79,16 @@ def plugin_names(app=None) -> list[str]:
     return [name for name, _ in pm.list_name_plugin() if not name.startswith("portal.")]
 
 
+def once_per_app(name: str, build, app=None):
+    """What the plugins registered through a hook, merged by ``build(app)`` the first time
+    it is asked for and kept on the app (plugins do not change while it runs)."""
+    app = app or current_app._get_current_object()
+    key = f"portal.{name}"
+    if key not in app.extensions:
+        app.extensions[key] = build(app)
+    return app.extensions[key]
+
+
 def flatten(results) -> list:
     """Gather hooks return lists; flatten them in registration order."""
     out: list = []

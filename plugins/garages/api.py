@@ -199,7 +199,7 @@ def upload_photo(data, quote_id):
 def get_photo(quote_id, photo_id):
     """The photo itself, only to those who may see the quote."""
     quote = services.get_quote(quote_id, api_user())
-    return photo_response(services.get_photo(quote, photo_id, api_user())[0])
+    return photo_response(services.get_photo(quote, photo_id, api_user()))
 
 
 @blp.route("/quotes/<int:quote_id>/sheet.pdf", methods=["GET"])

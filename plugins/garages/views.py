@@ -281,7 +281,7 @@ def upload_photo(quote_id):
 @login_required
 def photo(quote_id, photo_id):
     quote = services.get_quote(quote_id, current_user)
-    return photo_response(services.get_photo(quote, photo_id, current_user)[0])
+    return photo_response(services.get_photo(quote, photo_id, current_user))
 
 
 @bp.route("/quotes/<int:quote_id>/sheet.pdf")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context, has_request_context, request
+from flask import has_app_context, has_request_context, request
 
 from ..auth.current import current_actor
 from ..extensions import db
@@ -37,14 +37,9 @@ def client_ip() -> str | None:
 
 def audit_entities(app=None) -> frozenset[str]:
     """Every entity name some area registered, merged once per app."""
-    app = app or current_app._get_current_object()
-    known = app.extensions.get("portal.audit_entities")
-    if known is None:
-        from ..plugins import flatten, hook
+    from ..plugins import flatten, hook, once_per_app
 
-        known = frozenset(flatten(hook(app).portal_audit_entities()))
-        app.extensions["portal.audit_entities"] = known
-    return known
+    return once_per_app("audit_entities", lambda a: frozenset(flatten(hook(a).portal_audit_entities())), app)
 
 
 def audit_trail(entity: str, entity_id, limit: int | None = None) -> list[AuditEntry]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-
 CLAIM_VIEWS = ("repair", "salvage", "counsel")
 
 
@@ -29,18 +27,17 @@ class AssignmentPurpose:
 
 def purposes(app=None) -> dict[str, AssignmentPurpose]:
     """Every registered purpose by name, merged once per app (a name registered twice stops)."""
-    app = app or current_app._get_current_object()
-    known = app.extensions.get("portal.assignment_purposes")
-    if known is None:
-        from ..plugins import flatten, hook
+    from ..plugins import flatten, hook, once_per_app
 
-        known = {}
+    def merge(app) -> dict:
+        known: dict = {}
         for purpose in flatten(hook(app).portal_assignment_purposes()):
             if purpose.name in known:
                 raise RuntimeError(f"assignment purpose {purpose.name!r} is registered twice")
             known[purpose.name] = purpose
-        app.extensions["portal.assignment_purposes"] = known
-    return known
+        return known
+
+    return once_per_app("assignment_purposes", merge, app)
 
 
 def purpose_labels() -> dict[str, object]:

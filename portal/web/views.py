@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..notifications.models import Notification
-from ..plugins import flatten, hook
+from ..plugins import flatten, hook, once_per_app
 from ..timeutil import utcnow
 
 bp = Blueprint("web", __name__)
@@ -22,13 +22,13 @@ def dashboard():
 
 def notification_kinds() -> dict:
     """``{kind: label}`` of every notification kind an area sends, merged once per app."""
-    kinds = current_app.extensions.get("portal.notification_kinds")
-    if kinds is None:
-        kinds = {}
-        for table in hook().portal_notification_kinds():
+    def merge(app) -> dict:
+        kinds: dict = {}
+        for table in hook(app).portal_notification_kinds():
             kinds.update(table)
-        current_app.extensions["portal.notification_kinds"] = kinds
-    return kinds
+        return kinds
+
+    return once_per_app("notification_kinds", merge)
 
 
 @bp.route("/notifications")

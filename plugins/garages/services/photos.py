@@ -59,13 +59,16 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
     return photo
 
 
-def get_photo(quote: Quote, photo_id: int, user=None) -> tuple[Photo, Path]:
+def get_photo(quote: Quote, photo_id: int, user=None) -> Photo:
+    """A photo of ``quote`` that ``user`` may see (the insurer's re-inspection photos are
+    the insurer's); ``NotFound`` otherwise, or when its file is gone."""
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.quote_id != quote.id:
         raise NotFound()
     if photo.kind == "reinspection" and not (user is not None and user.is_insurer):
         raise NotFound()   # the insurer's evidence
-    return photo, upload_path(AREA, photo.stored_name)
+    upload_path(AREA, photo.stored_name)     # NotFound when the file is gone
+    return photo
 
 
 def photo_response(photo: Photo):

@@ -49,6 +49,8 @@ class Defaults:
 
     # Lists: dumped pages kept per worker while their change marks hold (portal.db.page_cache)
     PAGE_CACHE_SIZE = 512
+    # Callers: principals kept per worker while their change marks hold (portal.auth.principal)
+    PRINCIPAL_CACHE_SIZE = 1024
 
     # Webhooks
     WEBHOOKS_ALLOW_HTTP = False

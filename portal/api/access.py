@@ -30,6 +30,29 @@ def api_user():
     return user
 
 
+def authenticate(*, may_keep: bool) -> None:
+    """``g.api_user``: the principal of the request's bearer token (401 when it is not
+    valid); ``may_keep``: the worker's kept principal, to be confirmed."""
+    from ..auth.services import user_for_token
+
+    g.api_user = user_for_token(g.api_token, may_keep=may_keep)
+    if g.api_user is None:
+        raise Unauthorized("The token is not valid or has expired.")
+
+
+def principal_changed() -> bool:
+    """Confirm a kept principal (``portal.auth.principal``): ``False`` when it still holds
+    (or none was kept); else the token is read afresh — 401 if it no longer lives — and
+    ``True`` when the caller is no longer what the request ran as."""
+    from ..db.changes import settle
+
+    if g.get("api_token") is None or settle():
+        return False
+    before = g.api_user
+    authenticate(may_keep=False)
+    return g.api_user != before
+
+
 def enforce(rule, user) -> None:
     """Apply an access rule to a caller (``None``: no valid token)."""
     if rule == "public":
@@ -44,6 +67,23 @@ def enforce(rule, user) -> None:
             raise Forbidden()
 
 
+def _guarded(rule, fn, args, kwargs):
+    """Run a guarded view. A GET that started on a kept principal confirms it before its
+    answer (or error) leaves, and runs again — it wrote nothing — as the caller now is if
+    the caller changed in between."""
+    enforce(rule, g.get("api_user"))
+    try:
+        result = fn(*args, **kwargs)
+    except Exception:
+        if not principal_changed():
+            raise
+    else:
+        if not principal_changed():
+            return result
+    enforce(rule, g.get("api_user"))
+    return fn(*args, **kwargs)
+
+
 def public(fn):
     return _mark(fn, "public")
 
@@ -51,8 +91,7 @@ def public(fn):
 def authenticated(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        api_user()
-        return fn(*args, **kwargs)
+        return _guarded("authenticated", fn, args, kwargs)
 
     return _mark(wrapper, "authenticated")
 
@@ -63,8 +102,7 @@ def roles(*names: str):
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            enforce(("roles", names), g.get("api_user"))
-            return fn(*args, **kwargs)
+            return _guarded(("roles", names), fn, args, kwargs)
 
         return _mark(wrapper, ("roles", names))
 
@@ -75,8 +113,7 @@ def org_kinds(*kinds: str):
     def decorator(fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            enforce(("org_kinds", kinds), g.get("api_user"))
-            return fn(*args, **kwargs)
+            return _guarded(("org_kinds", kinds), fn, args, kwargs)
 
         return _mark(wrapper, ("org_kinds", kinds))
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload
 
 from ..audit.services import record_audit
 from ..errors import Forbidden, Invalid, InvalidState, Locked, NotFound, Unauthorized
@@ -18,6 +17,7 @@ from ..timeutil import utcnow
 from .models import (GRADES, INSURER_ROLES, ORG_KINDS, ORG_STATUSES, PARTNER_ROLES, ApiToken, LoginAttempt,
                      Organization, User, UserSession)
 from .passwords import hash_password, password_problems, verify_password
+from .principal import join_principal, principal_columns, principal_for, principal_from_row
 from .uscc import normalize_uscc
 
 
@@ -198,7 +198,18 @@ def update_user(user: User, *, actor, name=None, roles=None, authority_limit=Non
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def user_row(user) -> User:
+    """The stored user behind a principal (or the row itself), to change it."""
+    return user if isinstance(user, User) else db.session.get(User, user.id)
+
+
+def set_locale(user, code: str) -> None:
+    """The user's own language (notifications and e-mails are written in it)."""
+    user_row(user).locale = code
+
+
+def change_password(user, current: str, new: str) -> None:
+    user = user_row(user)
     errors = {}
     if not verify_password(user.password_hash, current or ""):
         errors["current_password"] = ["The current password is not right."]
@@ -293,10 +304,10 @@ def _login_wait(email: str, now) -> int:
     return max(0, min(delay, math.ceil(remaining)))
 
 
-def confirm_password(user: User, password: str | None, field: str = "password") -> None:
+def confirm_password(user, password: str | None, field: str = "password") -> None:
     """A sensitive change (authority limit, webhook secret) needs the actor's password again
     (ASVS re-authentication); a wrong one is a field error on ``field``."""
-    if not verify_password(user.password_hash, password or ""):
+    if not verify_password(user_row(user).password_hash, password or ""):
         raise Invalid.field(field, "Confirm this change with your password.")
 
 
@@ -328,13 +339,20 @@ def revoke_token(user: User, token_id: int) -> None:
         record_audit("user", user.id, "token_revoked", {"token_id": token_id}, actor=user)
 
 
-def user_for_token(token: str) -> User | None:
-    """The live user behind a bearer token (one statement: see ``portal.auth.token_lookup``)."""
+def token_hash(token: str) -> str | None:
+    """The stored form of a bearer token (``None`` for one that cannot be ours)."""
     if not token or len(token) > 200:
         return None
-    from .token_lookup import read_token
+    return _hash(token)
 
-    return read_token(_hash(token), utcnow())
+
+def user_for_token(token: str, *, may_keep: bool = False):
+    """The :class:`~portal.auth.principal.Principal` behind a live token of an active user,
+    else ``None`` (one statement, or a worker's kept principal: see ``portal.auth.principal``)."""
+    digest = token_hash(token)
+    if digest is None:
+        return None
+    return principal_for(digest, utcnow(), may_keep=may_keep)
 
 
 def start_session(user: User, ip: str | None) -> str:
@@ -344,27 +362,29 @@ def start_session(user: User, ip: str | None) -> str:
     return key
 
 
-def load_session(key: str) -> User | None:
-    """The user behind a session key, if the session lives (idle and absolute timeouts)."""
+def load_session(key: str):
+    """The :class:`~portal.auth.principal.Principal` behind a web session key, if the
+    session lives (idle and absolute timeouts) and its user is active; one statement."""
     if not key:
         return None
-    row = db.session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
-                            .where(UserSession.key_hash == _hash(key)))
+    s = UserSession.__table__.c
+    stmt = join_principal(sa.select(s.id.label("session_id"), s.created_at, s.last_seen_at, s.revoked_at,
+                                    *principal_columns()).select_from(UserSession.__table__)
+                          .join(User, User.id == s.user_id)).where(s.key_hash == _hash(key))
+    row = db.session.execute(stmt).first()
     if row is None or row.revoked_at is not None:
         return None
     now = utcnow()
     cfg = current_app.config
     if now - row.created_at > timedelta(minutes=cfg["SESSION_ABSOLUTE_MINUTES"]) or \
             now - row.last_seen_at > timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
-        _update_session(row.id, revoked_at=now)
+        _update_session(row.session_id, revoked_at=now)
         return None
-    user = row.user
-    if not user.is_active:
+    if not row.active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
-        _update_session(row.id, last_seen_at=now)
-    user.session_key = key
-    return user
+        _update_session(row.session_id, last_seen_at=now)
+    return principal_from_row(row._mapping, session_key=key)
 
 
 def _update_session(session_id: int, **values) -> None:

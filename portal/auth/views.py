@@ -78,7 +78,7 @@ def set_language(code):
         abort(404)
     session["lang"] = code
     if current_user.is_authenticated:
-        current_user.locale = code
+        services.set_locale(current_user, code)
         db.session.commit()
     return redirect(safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -142,18 +143,72 @@ def fingerprint(*reads: tuple[str, int | None]) -> tuple[int, int]:
     """The count and sum of the marks ``reads`` name, in one statement: each read is
     ``(scope, key)`` — one key — or ``(scope, None)`` — every key of the scope. Changes
     whenever a watched row behind one of them changes. The statement is built once per
-    shape of the reads (a busy list reads its marks on every request)."""
-    shape = tuple((scope, key is None) for scope, key in reads)
+    shape of the reads (a busy list reads its marks on every request). Marks this request
+    still has to confirm (:func:`confirm_later`) are read in the same statement."""
+    pending = _pending()
+    confirm = pending.reads if pending is not None else ()
+    shape = (tuple((scope, key is None) for scope, key in reads), tuple(scope for scope, _key in confirm))
     stmt = _FINGERPRINTS.get(shape)
     if stmt is None:
         m = ChangeMark.__table__.c
         wanted = [m.scope == scope if whole else sa.and_(m.scope == scope, m.key == sa.bindparam(f"k{i}"))
-                  for i, (scope, whole) in enumerate(shape)]
-        stmt = sa.select(sa.func.count(m.mark), sa.func.coalesce(sa.func.sum(m.mark), 0)).where(sa.or_(*wanted))
+                  for i, (scope, whole) in enumerate(shape[0])]
+        page = sa.or_(*wanted)
+        checks = [sa.and_(m.scope == scope, m.key == sa.bindparam(f"c{i}")) for i, scope in enumerate(shape[1])]
+        stmt = (sa.select(sa.func.count(sa.case((page, m.mark))),
+                          sa.func.coalesce(sa.func.sum(sa.case((page, m.mark))), 0),
+                          *[sa.func.max(sa.case((check, m.mark))) for check in checks])
+                .where(sa.or_(page, *checks)))
         _FINGERPRINTS[shape] = stmt
     params = {f"k{i}": key for i, (_scope, key) in enumerate(reads) if key is not None}
-    count, total = db.session.connection().execute(stmt, params).one()
+    params.update({f"c{i}": key for i, (_scope, key) in enumerate(confirm)})
+    count, total, *confirmed = db.session.connection().execute(stmt, params).one()
+    if pending is not None:
+        pending.held = tuple(confirmed) == pending.expected
     return int(count), int(total)
 
 
 _FINGERPRINTS: dict = {}
+
+
+@dataclass
+class PendingMarks:
+    """Marks a request took something on trust under (a worker's kept principal) and must
+    confirm before it answers: ``held`` is ``None`` until read, then whether they held."""
+
+    reads: tuple[tuple[str, int], ...]
+    expected: tuple[int | None, ...]
+    held: bool | None = None
+
+
+def confirm_later(reads, expected) -> None:
+    """This request relies on the marks ``reads`` (one key each) still being ``expected``:
+    the next :func:`fingerprint` reads them in its own statement, or :func:`settle` does."""
+    g.portal_pending_marks = PendingMarks(tuple(reads), tuple(expected))
+
+
+def _pending() -> PendingMarks | None:
+    if not has_request_context():
+        return None
+    pending = g.get("portal_pending_marks")
+    return pending if pending is not None and pending.held is None else None
+
+
+def settle() -> bool:
+    """Whether the marks this request relies on still hold (one statement if no
+    fingerprint has read them yet); ``True`` when it relies on none."""
+    pending = g.get("portal_pending_marks") if has_request_context() else None
+    if pending is None:
+        return True
+    if pending.held is None:
+        m = ChangeMark.__table__.c
+        stmt = sa.select(*[sa.func.max(sa.case((sa.and_(m.scope == scope, m.key == key), m.mark)))
+                           for scope, key in pending.reads]).where(
+            sa.or_(*[sa.and_(m.scope == scope, m.key == key) for scope, key in pending.reads]))
+        pending.held = tuple(db.session.connection().execute(stmt).one()) == pending.expected
+    return pending.held
+
+
+def forget_pending() -> None:
+    if has_request_context():
+        g.portal_pending_marks = None

@@ -385,7 +385,7 @@ def test_vendor_list_is_scoped_and_bounded_in_queries(api_as, desk, vendor, open
         client_a.get("/salvage-lots")
     for _ in range(5):
         lot = open_lot()
-        api_as(a).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "40000"})
+        client_a.post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "40000"})
     with count_queries() as more:
         body = client_a.get("/salvage-lots").get_json()
     assert body["total"] == 8 and more.count == few.count

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from portal.plugin import Claim, ClaimSection, Money, Period, Widget, db, local_now, utcnow
 
 from .models import IN_REVIEW, Quote, QuoteLine
+from .quote_stats import count_quotes
 from .services.review import review_scope
 
 
@@ -20,9 +21,9 @@ def open_review_count(user) -> int:
 
 
 def garage_action_count(user) -> int:
-    """Returned quotes waiting on the garage."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Quote).where(
-        Quote.garage_id == user.organization_id, Quote.status == "returned")) or 0
+    """Returned quotes waiting on the garage (from the quote counts: one row read, not the
+    garage's quotes counted on every page)."""
+    return count_quotes(garage_id=user.organization_id, status="returned")
 
 
 def widgets_for(user) -> list[Widget]:

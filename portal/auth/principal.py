@@ -19,8 +19,6 @@ token afresh.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +26,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..db.changes import ChangeMark, watch
+from ..db.page_cache import WorkerMemory
 from .models import ApiToken, Organization, User, parse_roles
 
 USER_SCOPE = "principal_user"
@@ -167,43 +166,6 @@ class Kept:
         return ((USER_SCOPE, self.principal.id), (ORG_SCOPE, self.principal.organization_id))
 
 
-class PrincipalCache:
-    """token hash → :class:`Kept`, least recently used first out; thread-safe."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._kept: OrderedDict[str, Kept] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, token_hash: str, now: datetime) -> Kept | None:
-        with self._lock:
-            kept = self._kept.get(token_hash)
-            if kept is None:
-                return None
-            if now >= kept.expires_at:
-                del self._kept[token_hash]
-                return None
-            self._kept.move_to_end(token_hash)
-            return kept
-
-    def put(self, token_hash: str, kept: Kept) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._kept[token_hash] = kept
-            self._kept.move_to_end(token_hash)
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-
-    def drop(self, token_hash: str) -> None:
-        with self._lock:
-            self._kept.pop(token_hash, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
 def resolve(connection, token_hash: str, now: datetime) -> Kept | None:
     """The principal of a live token of an active user, read afresh, else ``None``."""
     row = connection.execute(TOKEN_LOOKUP, {"token_hash": token_hash}).first()
@@ -215,10 +177,11 @@ def resolve(connection, token_hash: str, now: datetime) -> Kept | None:
     return Kept(principal_from_row(m), m["expires_at"], (m["user_mark"], m["org_mark"]))
 
 
-def _cache() -> PrincipalCache:
+def _cache() -> WorkerMemory:
+    """token hash → :class:`Kept`, per worker."""
     from ..plugins import once_per_app
 
-    return once_per_app("principal_cache", lambda app: PrincipalCache(int(app.config["PRINCIPAL_CACHE_SIZE"])))
+    return once_per_app("principal_cache", lambda app: WorkerMemory(int(app.config["PRINCIPAL_CACHE_SIZE"])))
 
 
 def principal_for(token_hash: str, now: datetime, *, may_keep: bool) -> Principal | None:
@@ -230,8 +193,8 @@ def principal_for(token_hash: str, now: datetime, *, may_keep: bool) -> Principa
 
     cache = _cache()
     if may_keep:
-        kept = cache.get(token_hash, now)
-        if kept is not None:
+        kept = cache.get(token_hash)
+        if kept is not None and now < kept.expires_at:
             confirm_later(kept.reads, kept.marks)
             return kept.principal
     forget_pending()

@@ -15,46 +15,60 @@ older than that mark.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
 
+from cachetools import LRUCache
 from flask import current_app
 
 from ..timeutil import utcnow
 
 
-class PageCache:
-    """A least-recently-used map ``key → (marks, valid_until, body)``; thread-safe."""
+class WorkerMemory:
+    """What one worker keeps (a kept page, a kept principal): at most ``size`` values, the
+    least recently used out first (``cachetools.LRUCache``), safe across threads; ``size``
+    0 keeps nothing."""
 
-    def __init__(self, size: int = 512):
+    def __init__(self, size: int):
         self.size = size
-        self._pages: OrderedDict[Hashable, tuple[Hashable, datetime | None, bytes]] = OrderedDict()
+        self._values = LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
-    def get(self, key: Hashable, marks: Hashable, now: datetime) -> bytes | None:
+    def get(self, key: Hashable):
         with self._lock:
-            kept = self._pages.get(key)
-            if kept is None or kept[0] != marks or (kept[1] is not None and now >= kept[1]):
-                self.misses += 1
-                return None
-            self._pages.move_to_end(key)
-            self.hits += 1
-            return kept[2]
+            return self._values.get(key)
 
-    def put(self, key: Hashable, marks: Hashable, valid_until: datetime | None, body: bytes) -> None:
-        if self.size <= 0:
-            return
+    def put(self, key: Hashable, value) -> None:
+        if self.size > 0:
+            with self._lock:
+                self._values[key] = value
+
+    def drop(self, key: Hashable) -> None:
         with self._lock:
-            self._pages[key] = (marks, valid_until, body)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+            self._values.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
-            self._pages.clear()
+            self._values.clear()
+
+
+class PageCache(WorkerMemory):
+    """Request key → ``(marks, valid_until, body)``."""
+
+    def __init__(self, size: int = 512):
+        super().__init__(size)
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, marks: Hashable, now: datetime) -> bytes | None:
+        kept = super().get(key)
+        if kept is None or kept[0] != marks or (kept[1] is not None and now >= kept[1]):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return kept[2]
+
+    def put(self, key: Hashable, marks: Hashable, valid_until: datetime | None, body: bytes) -> None:
+        super().put(key, (marks, valid_until, body))
 
 
 def app_page_cache(name: str) -> PageCache:

@@ -129,3 +129,35 @@ def test_findings_are_named_in_the_readers_language(app, people, garage_api):
     a.post("/lang/en", data={})
     en = a.get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
     assert "单价高于参考价" not in en and "<code>PRICE_ABOVE_REFERENCE</code>" in en
+
+
+def test_the_garages_quotes_badge_counts_its_returned_quotes_from_the_counts(app, people, garage_api, api_as):
+    """The nav badge of a garage's 报价 entry: its quotes returned to it, read from the quote
+    counts (plugins/garages/quote_stats.py) — one row, never its quotes counted."""
+    import re
+
+    from portal.extensions import db
+    from tests.querycount import count_queries
+
+    def badge(browser) -> str | None:
+        with count_queries(db.engine) as counter:
+            html = browser.get("/garages/quotes").get_data(as_text=True)
+        found = re.search(r'href="/garages/quotes">[^<]*<span class="badge rounded-pill text-bg-warning">(\d+)</span>',
+                          html)
+        counted = [" ".join(s.split()) for s in counter.statements]
+        assert not any("count(*)" in s and "FROM garages_quotes WHERE garages_quotes.garage_id = ? AND "
+                       "garages_quotes.status = ?" in s for s in counted), counter
+        return found.group(1) if found else None
+
+    from tests.plugins.garages.test_review import decide
+
+    staff = api_as(people.assessor)
+    quotes = [create(garage_api, make_claim(people.garage, color="yellow"), [part()], submit=True) for _ in range(3)]
+    create(api_as(people.other_user), make_claim(people.other_garage, color="yellow"), [part()], submit=True)
+    browser = As(app, people.garage_user)
+    assert badge(browser) is None
+    returned = [decide(staff, q, "return", comment="请补充拆检照片").get_json() for q in quotes[:2]]
+    assert badge(browser) == "2"
+    r = garage_api.post(f"/quotes/{returned[0]['id']}/withdraw", json={"version": returned[0]["version"]})
+    assert r.status_code == 200, r.get_json()
+    assert badge(browser) == "1"

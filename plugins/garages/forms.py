@@ -123,6 +123,9 @@ class _DottedNames:
 OPTIONAL_ROW = {"required": False}   # a row may stay empty: no ``required`` in its HTML
 
 
+NUMBERED_KINDS = ("part", "repair")   # a part, or the part a repair line repairs
+
+
 class LineForm(Form):
     """One row of the editor; a row left empty is not a line and is not checked."""
 
@@ -149,7 +152,8 @@ class LineForm(Form):
 
     def line(self) -> dict:
         """The line as ``services.create_quote`` and ``replace_lines`` take it (as ``LineIn`` loads it)."""
-        return {"id": self.id.data, "kind": self.kind.data, "part_no": self.part_no.data or None,
+        numbered = self.kind.data in NUMBERED_KINDS   # a part number only where the editor offers one
+        return {"id": self.id.data, "kind": self.kind.data, "part_no": (self.part_no.data or None) if numbered else None,
                 "name": self.name.data, "quality": self.quality.data or None, "quantity": self.quantity.data,
                 "unit_price": self.unit_price.data, "comment": self.comment.data or None,
                 "source_line_id": self.source_line_id.data}

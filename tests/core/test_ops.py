@@ -38,6 +38,43 @@ def test_login_rate_limit_per_ip_in_the_database(app, client, factory):
         app.config.update(RATELIMIT_LOGIN_PER_IP=100, RATELIMIT_LOGIN_WINDOW_SECONDS=300)
 
 
+def test_a_morning_of_sixty_logins_from_one_office_all_pass(app, factory):
+    """Sixty people of one office (one address behind its router) log in within five
+    minutes through the login page, with the allowance as shipped; failures alone count
+    against the address, and still lock it once there are enough of them (issue 21)."""
+    assert app.config["RATELIMIT_LOGIN_PER_IP"] == 100 and app.config["RATELIMIT_LOGIN_WINDOW_SECONDS"] == 300
+    # the shipped allowance, in one window longer than the test (a window boundary inside it
+    # would start the count again; a longer window is only stricter)
+    app.config.update(RATELIMIT_LOGIN_WINDOW_SECONDS=10**7)
+    try:
+        _a_morning_of_logins(app, factory)
+    finally:
+        app.config.update(RATELIMIT_LOGIN_WINDOW_SECONDS=300)
+
+
+def _a_morning_of_logins(app, factory):
+    from tests.conftest import login
+
+    office = {"REMOTE_ADDR": "198.51.100.20"}
+    people = [factory.user() for _ in range(60)]
+    for person in people:
+        browser = app.test_client()
+        browser.environ_base.update(office)
+        answer = login(browser, person)
+        assert answer.status_code == 302 and "/login" not in answer.headers["Location"], person.email
+    # the successes took nothing from the address's allowance: its 100 failures still get
+    # an ordinary answer, the 101st attempt is refused — failures alone count
+    browser = app.test_client()
+    browser.environ_base.update(office)
+    for i in range(100):
+        wrong = browser.post("/login", data={"email": f"nobody{i}@example.com", "password": "wrong-pw"})
+        assert wrong.status_code not in (302, 429), i
+    assert login(browser, people[1]).status_code == 429
+    other = app.test_client()
+    other.environ_base.update({"REMOTE_ADDR": "198.51.100.21"})
+    assert login(other, people[1]).status_code == 302
+
+
 def test_login_rate_limit_in_redis_holds_across_app_instances(app, client, factory):
     redis = pytest.importorskip("redis")
     try:

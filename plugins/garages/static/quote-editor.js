@@ -27,7 +27,11 @@
     // Only a part has a quality (原厂/同质/回用); it also needs a part number.
     quality.disabled = kind !== "part";
     if (quality.disabled) { quality.value = ""; }
-    field(row, "part_no").required = kind === "part";
+    // A part number only on a part or on a repair line (the part it repairs).
+    var partNo = field(row, "part_no");
+    partNo.required = kind === "part";
+    partNo.disabled = kind !== "part" && kind !== "repair";
+    if (partNo.disabled) { partNo.value = ""; }
     field(row, "quantity").placeholder = LABOUR.indexOf(kind) >= 0 ? "h" : "1";
   }
 

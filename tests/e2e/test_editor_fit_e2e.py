@@ -1,6 +1,6 @@
 """The new-quote editor fits what a garage can do at that moment (UX review, issue 21
-item 8): no assessor or answer columns before the assessor has returned anything, and a
-part number only on a part or a repair line — in the browser, and in what is saved."""
+item 8): no assessor column before there is a quote to assess, and a part number only on
+a part or a repair line — in the browser, and in what is saved."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,9 +15,8 @@ def test_the_new_quote_editor_offers_only_what_a_first_quote_needs(page, live_se
     page.goto(f"{live_server.url}/garages/claims/{claim_no}/quotes/new")
     page.wait_for_load_state("networkidle")
     headers = page.locator("[data-testid=quote-lines] thead th").all_inner_texts()
-    # kind, part no., name, quality, quantity, price, amount, (remove): no assessor, no answer
-    assert len(headers) == 8, headers
-    assert page.locator("#quote-lines-body input[name$='-comment']").count() == 0
+    # kind, part no., name, quality, quantity, price, amount, our comment, (remove): no assessor
+    assert len(headers) == 9 and "核损" not in " ".join(headers), headers
     rows = page.locator("#quote-lines-body tr.quote-line")
     part_no = rows.nth(1).locator("input.line-part_no")
     rows.nth(1).locator("select.line-kind").select_option("labor")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ..db.changes import forget_pending
 from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
@@ -25,6 +26,7 @@ def init_api(app, api, pm) -> None:
     @app.before_request
     def _authenticate_api():
         g.api_user = g.api_token = None  # never carried over from another request
+        forget_pending()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
         rule = route_access_rule(app, request.endpoint, request.method)

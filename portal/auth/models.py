@@ -21,7 +21,21 @@ PARTNER_ROLES = ("partner_admin", "partner_user")
 STAFF_ROLES = INSURER_ROLES
 
 
-class Organization(db.Model):
+class OrganizationTraits:
+    """What an organization's ``kind`` and ``status`` say (the row and the principal's copy)."""
+
+    __slots__ = ()
+
+    @property
+    def is_insurer(self) -> bool:
+        return self.kind == "insurer"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Organization(OrganizationTraits, db.Model):
     """An insurer or a partner (合作修理厂, 配件商, 损余物资回收机构, 律师事务所, 外加工专修)."""
 
     __tablename__ = "organizations"
@@ -37,14 +51,6 @@ class Organization(db.Model):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organization")
-
-    @property
-    def is_insurer(self) -> bool:
-        return self.kind == "insurer"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == "active"
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"<Organization {self.id} {self.kind} {self.name}>"

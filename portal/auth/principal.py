@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from ..db.changes import ChangeMark, watch
 from ..db.page_cache import WorkerMemory
-from .models import ApiToken, Organization, User, parse_roles
+from .models import ApiToken, Organization, OrganizationTraits, User, parse_roles
 
 USER_SCOPE = "principal_user"
 ORG_SCOPE = "principal_org"
@@ -37,7 +37,7 @@ ORGANIZATIONS_WATCH = watch("organizations", scope=ORG_SCOPE, key_column="id")
 
 
 @dataclass(frozen=True, slots=True)
-class OrganizationRef:
+class OrganizationRef(OrganizationTraits):
     """The caller's organization as authentication read it."""
 
     id: int
@@ -46,14 +46,6 @@ class OrganizationRef:
     region: str
     status: str
     grade: str | None
-
-    @property
-    def is_insurer(self) -> bool:
-        return self.kind == "insurer"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == "active"
 
 
 @dataclass(frozen=True, slots=True)

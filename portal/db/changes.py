@@ -147,25 +147,31 @@ def fingerprint(*reads: tuple[str, int | None]) -> tuple[int, int]:
     still has to confirm (:func:`confirm_later`) are read in the same statement."""
     pending = _pending()
     confirm = pending.reads if pending is not None else ()
-    shape = (tuple((scope, key is None) for scope, key in reads), tuple(scope for scope, _key in confirm))
-    stmt = _FINGERPRINTS.get(shape)
-    if stmt is None:
-        m = ChangeMark.__table__.c
-        wanted = [m.scope == scope if whole else sa.and_(m.scope == scope, m.key == sa.bindparam(f"k{i}"))
-                  for i, (scope, whole) in enumerate(shape[0])]
-        page = sa.or_(*wanted)
-        checks = [sa.and_(m.scope == scope, m.key == sa.bindparam(f"c{i}")) for i, scope in enumerate(shape[1])]
-        stmt = (sa.select(sa.func.count(sa.case((page, m.mark))),
-                          sa.func.coalesce(sa.func.sum(sa.case((page, m.mark))), 0),
-                          *[sa.func.max(sa.case((check, m.mark))) for check in checks])
-                .where(sa.or_(page, *checks)))
-        _FINGERPRINTS[shape] = stmt
+    stmt = _marks_statement(tuple((scope, key is None) for scope, key in reads), tuple(s for s, _k in confirm))
     params = {f"k{i}": key for i, (_scope, key) in enumerate(reads) if key is not None}
     params.update({f"c{i}": key for i, (_scope, key) in enumerate(confirm)})
     count, total, *confirmed = db.session.connection().execute(stmt, params).one()
     if pending is not None:
         pending.held = tuple(confirmed) == pending.expected
     return int(count), int(total)
+
+
+def _marks_statement(page: tuple[tuple[str, bool], ...], checks: tuple[str, ...]):
+    """One statement for the count and sum of a page's marks (``(scope, whole scope?)``
+    each, keys bound as ``k<i>``) and the mark of each ``checks`` scope (key ``c<i>``);
+    built once per shape."""
+    stmt = _FINGERPRINTS.get((page, checks))
+    if stmt is None:
+        m = ChangeMark.__table__.c
+        wanted = sa.or_(*[m.scope == scope if whole else sa.and_(m.scope == scope, m.key == sa.bindparam(f"k{i}"))
+                          for i, (scope, whole) in enumerate(page)]) if page else None
+        singles = [sa.and_(m.scope == scope, m.key == sa.bindparam(f"c{i}")) for i, scope in enumerate(checks)]
+        columns = [sa.func.count(sa.case((wanted, m.mark))), sa.func.coalesce(sa.func.sum(sa.case((wanted, m.mark))), 0)] \
+            if page else []
+        stmt = (sa.select(*columns, *[sa.func.max(sa.case((single, m.mark))) for single in singles])
+                .where(sa.or_(*([wanted] if page else []), *singles)))
+        _FINGERPRINTS[(page, checks)] = stmt
+    return stmt
 
 
 _FINGERPRINTS: dict = {}
@@ -201,11 +207,9 @@ def settle() -> bool:
     if pending is None:
         return True
     if pending.held is None:
-        m = ChangeMark.__table__.c
-        stmt = sa.select(*[sa.func.max(sa.case((sa.and_(m.scope == scope, m.key == key), m.mark)))
-                           for scope, key in pending.reads]).where(
-            sa.or_(*[sa.and_(m.scope == scope, m.key == key) for scope, key in pending.reads]))
-        pending.held = tuple(db.session.connection().execute(stmt).one()) == pending.expected
+        stmt = _marks_statement((), tuple(scope for scope, _key in pending.reads))
+        params = {f"c{i}": key for i, (_scope, key) in enumerate(pending.reads)}
+        pending.held = tuple(db.session.connection().execute(stmt, params).one()) == pending.expected
     return pending.held
 
 

@@ -92,6 +92,20 @@ def test_a_kept_principal_is_refused_at_once_after_a_change_elsewhere(factory, a
     assert staff.get("/claims").status_code == 401
 
 
+def test_a_kept_principal_revoked_gets_401_not_the_views_error(factory, api_as):
+    """The view ran on the kept principal and failed (404): the confirmation still comes
+    first, so a revoked token learns nothing from what it may no longer see."""
+    from portal.auth.models import ApiToken
+    from portal.timeutil import utcnow
+
+    user = factory.user(roles=("assessor",))
+    user_id = user.id
+    staff = api_as(user)
+    assert staff.get("/me").status_code == 200 and staff.get("/claims/NOPE").status_code == 404
+    _elsewhere(sa.update(ApiToken).where(ApiToken.user_id == user_id).values(revoked_at=utcnow()))
+    assert staff.get("/claims/NOPE").status_code == 401
+
+
 def test_a_revoked_token_gets_no_kept_page(people_for_queue, api_as):
     """The review queue's kept page (one statement) still refuses a token revoked by the
     caller's own other session."""

@@ -21,6 +21,7 @@ from ..models import Decision, Finding, Quote, QuoteLine, is_overdue
 from ..quote_stats import count_quotes
 from ..workflow import QUOTE_FLOW
 from .answers import append_loaded
+from .evidence import require_damage_photos
 
 PURPOSE_BY_KIND = {"garage": "repair", "specialist_repairer": "specialist_repair"}
 MAX_LINES = 500
@@ -359,6 +360,7 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
         QUOTE_FLOW.transition(quote.status, "submit")
     if not quote.lines:
         raise Invalid({"lines": ["A quote needs at least one line."]})
+    require_damage_photos(quote)   # min_damage_photos (services/evidence.py)
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     _require_open_claim(quote.claim)

@@ -288,8 +288,10 @@ def upload_photo(quote_id):
         if outcome == DONE:
             quote = services.load_quote_for_display(quote_id, current_user)
             card = get_template_attribute("garages/_lines.html", "photo_card")
+            mini = get_template_attribute("garages/_lines.html", "photo_links")
             shown = gallery(quote, current_user)
-            return jsonify(photos=[{"id": p.id, "html": str(card(quote, p, shown))} for p in added],
+            return jsonify(photos=[{"id": p.id, "line_id": p.line_id, "html": str(card(quote, p, shown)),
+                                    "mini": str(mini(quote, [p]))} for p in added],
                            message=" ".join(messages)), 201
         errors = [str(m) for msgs in form.errors.values() for m in msgs] + list(form.form_errors) + messages
         return jsonify(errors=errors or [_("The photo was not added.")]), 422 if outcome == INVALID else 409

@@ -40,6 +40,18 @@
     if (empty) { empty.hidden = true; }
   }
 
+  // the editor's line the photo belongs to shows it too
+  function addMini(lineId, html) {
+    var body = document.getElementById("quote-lines-body");
+    if (!body) { return; }
+    var id = body.querySelector('input[name$="-id"][value="' + String(lineId) + '"]');
+    var cell = id ? id.closest("tr").querySelector("td.line-photos") : null;
+    if (!cell) { return; }
+    var holder = document.createElement("span");
+    holder.innerHTML = html.trim();
+    Array.prototype.forEach.call(holder.children, function (el) { cell.appendChild(el); });
+  }
+
   function send(form, file, gallery, list) {
     return new Promise(function (resolve) {
       var shown = progressItem(list, file.name);
@@ -63,7 +75,10 @@
           shown.bar.value = 100;
           shown.state.className = "photo-progress-state text-success";
           shown.state.textContent = "✓";
-          answer.photos.forEach(function (p) { addCards(gallery, p.html); });
+          answer.photos.forEach(function (p) {
+            addCards(gallery, p.html);
+            if (p.line_id) { addMini(p.line_id, p.mini); }
+          });
         } else {
           shown.state.className = "photo-progress-state text-danger";
           shown.state.textContent = (answer.errors || [xhr.statusText]).join(" ");
@@ -126,6 +141,8 @@
     if (dialog) { return dialog; }
     dialog = document.createElement("dialog");
     dialog.className = "photo-dialog p-0 border-0 rounded";
+    dialog.style.maxWidth = "96vw";
+    dialog.style.maxHeight = "96vh";
     var close = document.createElement("form");
     close.method = "dialog";
     close.className = "text-end p-1";

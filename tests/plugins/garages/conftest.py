@@ -150,6 +150,21 @@ def garage_api(api_as, people):
     return api_as(people.garage_user)
 
 
+@pytest.fixture
+def no_photo_minimum(app):
+    """For a test of a quote created and submitted in one request (``submit: true``), which can
+    carry no photo yet: the minimum of damage photos set to 0, explicitly (the shipped rule is 1)."""
+    before = app.config.get("GARAGES_RULES")
+    app.config["GARAGES_RULES"] = {**(before or {}), "min_damage_photos": 0}
+    try:
+        yield
+    finally:
+        if before is None:
+            app.config.pop("GARAGES_RULES", None)
+        else:
+            app.config["GARAGES_RULES"] = before
+
+
 _photo_seq = itertools.count(1000)
 
 

@@ -116,7 +116,8 @@ def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people
     assert decided.count <= 17, decided
 
 
-def test_a_quote_created_and_fast_tracked_answers_both_decisions_as_committed(app, people, garage_api, catalog):
+def test_a_quote_created_and_fast_tracked_answers_both_decisions_as_committed(app, people, garage_api, catalog,
+                                                                              no_photo_minimum):
     """Created with ``submit: true`` and fast-tracked: the two decisions written by quote_id
     (the garage's submit, the system's approval) joined the new quote's collection in order,
     and the answer — read from nothing but what the change wrote — equals a fresh read."""

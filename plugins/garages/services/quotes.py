@@ -360,10 +360,10 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
         QUOTE_FLOW.transition(quote.status, "submit")
     if not quote.lines:
         raise Invalid({"lines": ["A quote needs at least one line."]})
-    require_damage_photos(quote)   # min_damage_photos (services/evidence.py)
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     _require_open_claim(quote.claim)
+    require_damage_photos(quote)   # min_damage_photos (services/evidence.py)
     lock_claim(quote.claim_id)
     from_status = quote.status
     findings = store_findings(quote)

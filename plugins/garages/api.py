@@ -13,7 +13,7 @@ from .controls import annotate
 from .models import IN_REVIEW, Quote
 from .schemas import (DecisionIn, LinesReplace, QuotePhotoForm, PhotoOut, PrecheckOut, QuoteCreate, QuoteOut, QuoteQuery,
                       QuoteSummary, RecoveryRefOut, ReinspectionIn, ReinspectionOut, SubmitIn, WithdrawIn)
-from .services.photos import photo_response
+from .services.photos import photo_response, thumbnail_response
 
 _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 _QUOTE = QuoteOut()
@@ -200,6 +200,28 @@ def get_photo(quote_id, photo_id):
     """The photo itself, only to those who may see the quote."""
     quote = services.get_quote(quote_id, api_user())
     return photo_response(services.get_photo(quote, photo_id, api_user()))
+
+
+@blp.route("/quotes/<int:quote_id>/photos/<int:photo_id>/thumbnail", methods=["GET"])
+@blp.response(200)
+@authenticated
+def get_photo_thumbnail(quote_id, photo_id):
+    """The photo's thumbnail (JPEG, at most 480 px), to those who may see the quote; a PDF has none (404)."""
+    quote = services.get_quote(quote_id, api_user())
+    return thumbnail_response(services.get_photo(quote, photo_id, api_user()))
+
+
+@blp.route("/quotes/<int:quote_id>/photos/<int:photo_id>", methods=["DELETE"])
+@blp.response(204)
+@authenticated
+def delete_photo(quote_id, photo_id):
+    """The garage deletes a photo it added since the last submission (draft or returned):
+    hidden from then on, kept with its audit trail."""
+    user = api_user()
+    quote = services.get_quote(quote_id, user)
+    services.delete_photo(quote, photo_id, user)
+    db.session.commit()
+    return "", 204
 
 
 @blp.route("/quotes/<int:quote_id>/sheet.pdf", methods=["GET"])

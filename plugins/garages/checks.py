@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 CODES = ("PRICE_ABOVE_REFERENCE", "PART_NOT_IN_CATALOG", "REPAIR_COSTS_MORE_THAN_REPLACE",
          "REPLACE_WHERE_REPAIRABLE", "ASSEMBLY_WHERE_COMPONENT", "LABOR_RATE_ABOVE_AGREED",
          "MATERIAL_OVER_STANDARD", "DUPLICATE_PART_HISTORY", "RESCUE_ABOVE_SCHEDULE",
-         "TOTAL_LOSS_SUSPECTED", "POLICY_LIMIT_EXCEEDED")
+         "TOTAL_LOSS_SUSPECTED", "POLICY_LIMIT_EXCEEDED", "PHOTO_REUSED", "PHOTO_BEFORE_ACCIDENT")
 
 
 def _finding(code, line, message, suggested=None) -> Finding:
@@ -252,10 +252,17 @@ def policy_limit_exceeded(ctx: CheckContext):
                        f"Quote total {total:.2f} is above the remaining cover {max(remaining, Decimal(0)):.2f}.")
 
 
+def photo_evidence(ctx: CheckContext):
+    """PHOTO_REUSED and PHOTO_BEFORE_ACCIDENT (``services/evidence.py``: one indexed query)."""
+    from .services.evidence import photo_findings
+
+    yield from photo_findings(ctx.quote)
+
+
 BUILTIN_CHECKS = (price_above_reference, part_not_in_catalog, repair_costs_more_than_replace,
                   replace_where_repairable, assembly_where_component, labor_rate_above_agreed,
                   material_over_standard, duplicate_part_history, rescue_above_schedule,
-                  total_loss_suspected, policy_limit_exceeded)
+                  total_loss_suspected, policy_limit_exceeded, photo_evidence)
 
 
 def builtin_findings(quote) -> list[Finding]:

@@ -1,6 +1,9 @@
 """Demo quotes (``flask --app portal demo``) on the demo claims assigned to garage1/garage2."""
 from __future__ import annotations
 
+import io
+import random
+
 import sqlalchemy as sa
 
 from portal.plugin import Assignment, Claim, db
@@ -22,6 +25,25 @@ LINES = [
 ]
 
 
+def damage_photo(seed: int):
+    """A generated photo (coloured shapes placed by ``seed``, so no two demo photos look alike) as
+    an upload: a submission needs its damage photos (``min_damage_photos``)."""
+    from PIL import Image, ImageDraw
+    from werkzeug.datastructures import FileStorage
+
+    rnd = random.Random(seed)
+    img = Image.new("RGB", (800, 600), tuple(rnd.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(25):
+        x, y = rnd.randrange(800), rnd.randrange(600)
+        box = [x, y, x + rnd.randrange(20, 400), y + rnd.randrange(20, 300)]
+        (draw.rectangle if rnd.random() < 0.5 else draw.ellipse)(box, fill=tuple(rnd.randrange(256) for _ in range(3)))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    buf.seek(0)
+    return FileStorage(stream=buf, filename=f"damage-{seed}.jpg", content_type="image/jpeg")
+
+
 def load(demo) -> list[str]:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Quote)):
         return ["repair quotes: already there"]
@@ -34,7 +56,10 @@ def load(demo) -> list[str]:
             Assignment.organization_id == org.id, Assignment.purpose == "repair",
             Assignment.ended_at.is_(None)).order_by(Claim.id)).all()
         for i, claim in enumerate(claims[:3]):
-            quote = services.create_quote(claim.claim_no, user, LINES[i % 2], submit=i != 2)
+            quote = services.create_quote(claim.claim_no, user, LINES[i % 2])
+            if i != 2:   # submitted with its damage photo
+                services.add_photo(quote, user, damage_photo(claim.id * 10 + i), "damage")
+                services.submit_quote(quote, user)
             made.append(quote)
     if not made:
         return ["repair quotes: none (no demo claims assigned to the garages yet)"]

@@ -73,7 +73,9 @@ class Quote(db.Model):
                                                     cascade="all, delete-orphan")
     findings: Mapped[list["Finding"]] = relationship(order_by="Finding.id", cascade="all, delete-orphan")
     decisions: Mapped[list["Decision"]] = relationship(order_by="Decision.id")
-    photos: Mapped[list["Photo"]] = relationship(order_by="Photo.id")
+    # a deleted photo is kept (hidden, audited), never read back with its quote
+    photos: Mapped[list["Photo"]] = relationship(
+        order_by="Photo.id", primaryjoin="and_(Photo.quote_id == Quote.id, Photo.deleted_at.is_(None))")
 
     @property
     def claim_no(self) -> str:
@@ -206,6 +208,18 @@ class Photo(db.Model):
     size: Mapped[int] = mapped_column()
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # evidence (services/evidence.py): when the camera took it (EXIF), its thumbnail, and its
+    # perceptual hash in four 16-bit bands, each indexed: a near copy shares at least one band
+    taken_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    thumb_name: Mapped[str | None] = mapped_column(sa.String(64))
+    phash: Mapped[str | None] = mapped_column(sa.String(16))
+    phash_0: Mapped[int | None] = mapped_column(index=True)
+    phash_1: Mapped[int | None] = mapped_column(index=True)
+    phash_2: Mapped[int | None] = mapped_column(index=True)
+    phash_3: Mapped[int | None] = mapped_column(index=True)
+    # deleted by its garage before submission: hidden everywhere, kept with its audit trail
+    deleted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    deleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
 class AuditSample(db.Model):

@@ -30,7 +30,7 @@ DEFAULT_RULES: dict = {
         "ASSEMBLY_WHERE_COMPONENT": "warn", "LABOR_RATE_ABOVE_AGREED": "warn",
         "MATERIAL_OVER_STANDARD": "warn", "DUPLICATE_PART_HISTORY": "block",
         "RESCUE_ABOVE_SCHEDULE": "warn", "TOTAL_LOSS_SUSPECTED": "block",
-        "POLICY_LIMIT_EXCEEDED": "block",
+        "POLICY_LIMIT_EXCEEDED": "block", "PHOTO_REUSED": "warn", "PHOTO_BEFORE_ACCIDENT": "warn",
     },
     # review — every money control is judged on the claim's repair total (docs/review-controls.md)
     "claim_total_counts": "approved_and_pending",   # or "approved": what the claim's repair total counts
@@ -54,6 +54,10 @@ DEFAULT_RULES: dict = {
                           "LABOR_HIGH", "DUPLICATE", "OTHER"],
     "photo_max_bytes": 10 * 1024 * 1024,
     "photo_max_pixels": 40_000_000,            # a larger image is a decompression bomb for the reviewer
+    "min_damage_photos": 1,                    # a submission needs this many damage photos (损失照片)
+    # PHOTO_REUSED: perceptual hashes (64 bits) this close are the same picture. Measured: a photo
+    # re-encoded as JPEG at quality 55 and resized to 70% is within 2; different scenes 18 or more
+    "photo_match_distance": 6,
 }
 
 

@@ -121,6 +121,16 @@ class PhotoOut(Schema):
     content_type = fields.String()
     size = fields.Integer()
     created_at = LocalDateTime()
+    taken_at = LocalDateTime(allow_none=True, metadata={"description": "when the camera took it (EXIF), if it says"})
+    url = fields.Method("_url", metadata={"description": "GET it for the image (who may see the quote only)"})
+    thumbnail_url = fields.Method("_thumbnail_url", allow_none=True, metadata={
+        "description": "a JPEG of at most 480 px; null for a PDF"})
+
+    def _url(self, photo):
+        return f"/api/v1/quotes/{photo.quote_id}/photos/{photo.id}"
+
+    def _thumbnail_url(self, photo):
+        return f"/api/v1/quotes/{photo.quote_id}/photos/{photo.id}/thumbnail" if photo.thumb_name else None
 
 
 class QuoteSummary(Schema):

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, get_template_attribute, jsonify, redirect,
+                   render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.plugin import (DONE, INVALID, LOCAL_TZ, Claim, InvalidState, db, get_visible_claim, local_datetime,
+from portal.plugin import (DONE, INVALID, LOCAL_TZ, Claim, Invalid, InvalidState, db, get_visible_claim, local_datetime,
                           run_form, utcnow, visible_claims_stmt, xlsx_response)
 
 from . import rules as R
@@ -19,9 +20,10 @@ from . import services
 from .assessment_sheet import check_may_download, may_download, pdf_response
 from .assignment import scope_filter
 from .controls import PENDING, annotate
-from .forms import InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
+from .forms import ConfirmForm, InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
 from .models import HELD, IN_REVIEW, PHOTO_KINDS, VISIBLE_STATUSES, AuditSample, Quote
-from .services.photos import photo_response
+from .services.evidence import MISSING_PHOTOS, damage_photos, gallery
+from .services.photos import photo_response, thumbnail_response
 from .services.review import review_scope
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
@@ -199,7 +201,8 @@ def _editor(claim, quote, form: QuoteForm, photo_form: PhotoForm | None = None, 
                            photo_form=photo_form or PhotoForm(formdata=None), findings=findings, verdict=verdict,
                            saved={ln.id: ln for ln in quote.lines} if quote is not None else {},
                            supplement_to=quote.supplement_to if quote is not None else form.supplement_to.data,
-                           photo_kinds=PHOTO_KINDS), status
+                           photo_kinds=PHOTO_KINDS,
+                           gallery=gallery(quote, current_user) if quote is not None else None), status
 
 
 @bp.route("/claims/<claim_no>/quotes/new", methods=["GET", "POST"])
@@ -228,7 +231,13 @@ def _save(quote, form: QuoteForm):
     if form.action.data == "precheck":
         services.precheck(quote, current_user)
     elif form.action.data == "submit":
-        services.submit_quote(quote, current_user)
+        try:
+            services.submit_quote(quote, current_user)
+        except Invalid as exc:   # the minimum of damage photos, in the reader's language
+            if "photos" in (exc.details or {}):
+                need, have = damage_photos(quote)
+                exc.details["photos"] = [_(MISSING_PHOTOS, need=need, have=have)]
+            raise
     return quote
 
 
@@ -263,11 +272,29 @@ def edit_quote(quote_id):
 @bp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
 @login_required
 def upload_photo(quote_id):
+    """The garage's photos, one or several files (``multiple``). Sent by ``static/photos.js``
+    (``X-Requested-With: fetch``): answered in JSON with each new photo's gallery card, so the
+    page is not reloaded and nothing typed in the editor is lost; else the page again."""
     _partner()
+    in_place = request.headers.get("X-Requested-With") == "fetch"
     quote = services.get_quote(quote_id, current_user)
     form = PhotoForm()
-    outcome, _photo = run_form(form, lambda: services.add_photo(
-        quote, current_user, form.file.data, form.kind.data, form.line_id.data), success=_("Photo added."))
+    files = [f for f in request.files.getlist("file") if f and f.filename] or [form.file.data]
+    outcome, added = run_form(form, lambda: [services.add_photo(
+        quote, current_user, f, form.kind.data, form.line_id.data) for f in files],
+        success=_("Photo added.") if len(files) == 1 else _("%(n)d photos added.", n=len(files)))
+    if in_place:
+        messages = [m for _c, m in get_flashed_messages(with_categories=True)]   # said here, not on the next page
+        if outcome == DONE:
+            quote = services.load_quote_for_display(quote_id, current_user)
+            card = get_template_attribute("garages/_lines.html", "photo_card")
+            mini = get_template_attribute("garages/_lines.html", "photo_links")
+            shown = gallery(quote, current_user)
+            return jsonify(photos=[{"id": p.id, "line_id": p.line_id, "html": str(card(quote, p, shown)),
+                                    "mini": str(mini(quote, [p]))} for p in added],
+                           message=" ".join(messages)), 201
+        errors = [str(m) for msgs in form.errors.values() for m in msgs] + list(form.form_errors) + messages
+        return jsonify(errors=errors or [_("The photo was not added.")]), 422 if outcome == INVALID else 409
     editable = quote.status in ("draft", "returned")
     if outcome == INVALID and editable:   # the editor again, the error beside the file
         quote = services.load_quote_for_display(quote_id, current_user)
@@ -277,11 +304,36 @@ def upload_photo(quote_id):
     return redirect(url_for("garages.edit_quote" if editable else "garages.quote_detail", quote_id=quote_id))
 
 
+@bp.route("/quotes/<int:quote_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def delete_photo(quote_id, photo_id):
+    """The garage deletes a photo it added since the last submission: hidden, kept, audited."""
+    _partner()
+    quote = services.get_quote(quote_id, current_user)
+    form = ConfirmForm()
+    outcome, _photo = run_form(form, lambda: services.delete_photo(quote, photo_id, current_user),
+                               success=_("Photo deleted."))
+    if request.headers.get("X-Requested-With") == "fetch":
+        messages = [m for _c, m in get_flashed_messages(with_categories=True)]
+        return jsonify(deleted=outcome == DONE, message=" ".join(messages)), 200 if outcome == DONE else 409
+    if outcome == INVALID:
+        flash_errors(form)
+    editable = quote.status in ("draft", "returned")
+    return redirect(url_for("garages.edit_quote" if editable else "garages.quote_detail", quote_id=quote_id))
+
+
 @bp.route("/quotes/<int:quote_id>/photos/<int:photo_id>")
 @login_required
 def photo(quote_id, photo_id):
     quote = services.get_quote(quote_id, current_user)
     return photo_response(services.get_photo(quote, photo_id, current_user))
+
+
+@bp.route("/quotes/<int:quote_id>/photos/<int:photo_id>/thumbnail")
+@login_required
+def photo_thumbnail(quote_id, photo_id):
+    quote = services.get_quote(quote_id, current_user)
+    return thumbnail_response(services.get_photo(quote, photo_id, current_user))
 
 
 @bp.route("/quotes/<int:quote_id>/sheet.pdf")
@@ -322,7 +374,7 @@ def _quote_page(quote, form=None, status: int = 200):
         # a partner reads its own people by name; the insurer's by role, unless configured (一人终审)
         users[uid] = name if (current_user.is_insurer or org_id == current_user.organization_id
                               or R.rules().get("show_reviewer_names_to_partners")) else _("Insurer reviewer")
-    ctx = dict(quote=quote, findings=findings, photos=photos, users=users,
+    ctx = dict(quote=quote, findings=findings, photos=photos, users=users, gallery=gallery(quote, current_user),
                owner_name=users.get(quote.assigned_reviewer_id) if current_user.is_insurer else None, reasons=R.rules()["reduction_reasons"],
                photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"],
                may_print_sheet=may_download(quote, current_user))

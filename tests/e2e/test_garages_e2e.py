@@ -90,11 +90,10 @@ def test_garage_quotes_assessor_adjusts_and_approves_garage_reads_decision(page,
     # 2. A damage photo on the part line, then the pre-check, then submit.
     photo = tmp_path / "bumper.png"
     photo.write_bytes(PNG)
-    page.set_input_files("input[name=file]", str(photo))
+    page.set_input_files("#photo-file", str(photo))
     page.select_option("#photo-line", index=1)
     page.click("form[enctype='multipart/form-data'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert page.locator("main .alert-success").count() == 1
+    page.wait_for_selector("[data-testid=photo-card]")   # uploaded in place (static/photos.js)
     assert page.locator("#quote-lines-body tr.quote-line").nth(0).locator("a[href*='/photos/']").count() == 1
     page.click("main button[value=precheck]")
     page.wait_for_load_state("networkidle")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, axe_check, login, logout, screenshot
+from tests.images import photo_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +52,16 @@ def _api(page, live_server, email):
 def _submit(page, live_server, claim_no, lines) -> int:
     headers = _api(page, live_server, "garage1@demo.example")
     r = page.request.post(f"{live_server.url}/api/v1/claims/{claim_no}/quotes", headers=headers,
-                          data={"lines": lines, "submit": True})
+                          data={"lines": lines})
     assert r.status == 201, r.text()
-    return r.json()["id"]
+    quote_id = r.json()["id"]
+    r = page.request.post(f"{live_server.url}/api/v1/quotes/{quote_id}/photos", headers=headers, multipart={
+        "file": {"name": "damage.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(quote_id + 8000)},
+        "kind": "damage"})   # a submission needs its damage photo
+    assert r.status == 201, r.text()
+    r = page.request.post(f"{live_server.url}/api/v1/quotes/{quote_id}/submit", headers=headers, data={})
+    assert r.status == 200, r.text()
+    return quote_id
 
 
 def _decide(page, action: str):

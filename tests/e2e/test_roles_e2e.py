@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.e2e.conftest import login, logout, screenshot
+from tests.images import photo_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -47,8 +48,12 @@ def _garage_quote(claim_no: str, lines: list[dict]):
     from portal.auth.models import User
     from portal.extensions import db
 
+    from plugins.garages.demo import damage_photo
+
     garage = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
-    return services.create_quote(claim_no, garage, lines, submit=True)
+    quote = services.create_quote(claim_no, garage, lines)
+    services.add_photo(quote, garage, damage_photo(quote.id), "damage")   # a submission needs its damage photo
+    return services.submit_quote(quote, garage)
 
 
 def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_server, monkeypatch):
@@ -124,7 +129,7 @@ def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_ser
     assert page.locator(f"main a[href$='/garages/quotes/{quote_id}']").count() == 0
 
 
-def test_specialist_repairer_quotes_the_routed_line(page, live_server):
+def test_specialist_repairer_quotes_the_routed_line(page, live_server, tmp_path):
     from portal.extensions import db
 
     # garage1 quotes a windscreen replacement; the check routes that line to the specialist (外加工).
@@ -170,6 +175,11 @@ def test_specialist_repairer_quotes_the_routed_line(page, live_server):
     assert re.search(r"/garages/quotes/\d+/edit$", page.url), page.url
     assert "草稿已保存" in page.locator("main .alert-success").inner_text()
     quote_url = page.url.removesuffix("/edit")
+    photo = tmp_path / "glass.jpg"   # a submission needs its damage photo
+    photo.write_bytes(photo_bytes(7001))
+    page.set_input_files("#photo-file", str(photo))
+    page.click("form[data-photo-upload] button[type=submit]")
+    page.locator("[data-testid=photo-card]").wait_for()
     page.click("main button[value=submit]")
     page.wait_for_load_state("networkidle")
     assert page.url == quote_url

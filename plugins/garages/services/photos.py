@@ -11,6 +11,7 @@ from portal.plugin import (IMAGES, PDF, Forbidden, Invalid, InvalidState, NotFou
 from .. import rules as R
 from ..models import PHOTO_KINDS, Photo, Quote
 from .answers import append_loaded
+from .evidence import keep_evidence
 from .quotes import require_owner
 
 AREA = "garages"   # the folder under UPLOAD_FOLDER
@@ -52,6 +53,7 @@ def add_photo(quote: Quote, user, file, kind: str, line_id: int | None = None) -
     photo = Photo(quote_id=quote.id, line_id=line_id, kind=kind, stored_name=kept.stored_name,
                   original_name=Path(file.filename).name[:255], content_type=kept.content_type, size=kept.size,
                   uploaded_by_id=user.id)
+    keep_evidence(photo, data)   # EXIF time, thumbnail, perceptual hash
     db.session.add(photo)
     append_loaded(quote, "photos", photo)
     db.session.flush()
@@ -63,7 +65,7 @@ def get_photo(quote: Quote, photo_id: int, user=None) -> Photo:
     """A photo of ``quote`` that ``user`` may see (the insurer's re-inspection photos are
     the insurer's); ``NotFound`` otherwise, or when its file is gone."""
     photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.quote_id != quote.id:
+    if photo is None or photo.quote_id != quote.id or photo.deleted_at is not None:   # deleted: hidden
         raise NotFound()
     if photo.kind == "reinspection" and not (user is not None and user.is_insurer):
         raise NotFound()   # the insurer's evidence
@@ -74,3 +76,10 @@ def get_photo(quote: Quote, photo_id: int, user=None) -> Photo:
 def photo_response(photo: Photo):
     """A quote's photo, to someone :func:`get_photo` let through (page and API alike)."""
     return send_upload(AREA, photo.stored_name, photo.content_type, photo.original_name)
+
+
+def thumbnail_response(photo: Photo):
+    """The photo's thumbnail (a JPEG of at most 480 px); a PDF has none (404)."""
+    if not photo.thumb_name:
+        raise NotFound()
+    return send_upload(AREA, photo.thumb_name, "image/jpeg", f"thumb-{photo.id}.jpg")

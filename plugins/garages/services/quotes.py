@@ -21,6 +21,7 @@ from ..models import Decision, Finding, Quote, QuoteLine, is_overdue
 from ..quote_stats import count_quotes
 from ..workflow import QUOTE_FLOW
 from .answers import append_loaded
+from .evidence import require_damage_photos
 
 PURPOSE_BY_KIND = {"garage": "repair", "specialist_repairer": "specialist_repair"}
 MAX_LINES = 500
@@ -362,6 +363,7 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     _require_open_claim(quote.claim)
+    require_damage_photos(quote)   # min_damage_photos (services/evidence.py)
     lock_claim(quote.claim_id)
     from_status = quote.status
     findings = store_findings(quote)

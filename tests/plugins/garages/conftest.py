@@ -150,7 +150,47 @@ def garage_api(api_as, people):
     return api_as(people.garage_user)
 
 
-def create(api, claim, lines, submit=False, **kw):
-    r = api.post(f"/claims/{claim.claim_no}/quotes", json={"lines": lines, "submit": submit, **kw})
+@pytest.fixture
+def no_photo_minimum(app):
+    """For a test of a quote created and submitted in one request (``submit: true``), which can
+    carry no photo yet: the minimum of damage photos set to 0, explicitly (the shipped rule is 1)."""
+    before = app.config.get("GARAGES_RULES")
+    app.config["GARAGES_RULES"] = {**(before or {}), "min_damage_photos": 0}
+    try:
+        yield
+    finally:
+        if before is None:
+            app.config.pop("GARAGES_RULES", None)
+        else:
+            app.config["GARAGES_RULES"] = before
+
+
+_photo_seq = itertools.count(1000)
+
+
+def add_photo(api, quote_id, kind="damage", data=None, name="damage.jpg", line_id=None):
+    """A photo of its own (a generated scene, never twice the same picture) uploaded through the API."""
+    import io
+
+    from tests.images import photo_bytes
+
+    form = {"file": (io.BytesIO(data if data is not None else photo_bytes(next(_photo_seq))), name), "kind": kind}
+    if line_id is not None:
+        form["line_id"] = str(line_id)
+    r = api.client.post(f"/api/v1/quotes/{quote_id}/photos", data=form, headers=api.headers,
+                        content_type="multipart/form-data")
     assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def create(api, claim, lines, submit=False, **kw):
+    """A quote through the API; ``submit=True``: created, given its damage photo (the minimum a
+    submission needs, ``min_damage_photos``), then submitted."""
+    r = api.post(f"/claims/{claim.claim_no}/quotes", json={"lines": lines, "submit": False, **kw})
+    assert r.status_code == 201, r.get_json()
+    if not submit:
+        return r.get_json()
+    add_photo(api, r.get_json()["id"])
+    r = api.post(f"/quotes/{r.get_json()['id']}/submit", json={})
+    assert r.status_code == 200, r.get_json()
     return r.get_json()

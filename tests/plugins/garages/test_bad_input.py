@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_claim, part
+from .conftest import create, make_claim, part
 
 HUGE = ["111111111111111111111111111.123", "1E+999999999", "1e-999999999", "9" * 60, "-0.0000000000000000000000001"]
 
@@ -20,7 +20,7 @@ def test_absurd_numbers_in_a_quote_line(people, garage_api, field, value):
 @pytest.mark.parametrize("value", HUGE)
 def test_absurd_numbers_in_a_decision_and_a_query(people, garage_api, api_as, value):
     claim = make_claim(people.garage, color="yellow")
-    q = garage_api.post(f"/claims/{claim.claim_no}/quotes", json={"lines": [part()], "submit": True}).get_json()
+    q = create(garage_api, claim, [part()], submit=True)
     staff = api_as(people.assessor)
     r = staff.post(f"/quotes/{q['id']}/decisions", json={"action": "approve", "version": q["version"], "lines": [
         {"id": q["lines"][0]["id"], "approved_quantity": value, "reason": "QUANTITY_HIGH"}]})

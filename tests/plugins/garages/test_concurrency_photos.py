@@ -145,7 +145,8 @@ def test_a_photo_whose_change_fails_leaves_no_file(app, people, garage_api, monk
     assert r.status_code == 500
     assert set(folder.iterdir()) == before
     monkeypatch.undo()
-    assert upload(garage_api, q["id"], PNG).status_code == 201 and len(set(folder.iterdir()) - before) == 1
+    # the photo and its thumbnail (services/evidence.py), both kept once the row commits
+    assert upload(garage_api, q["id"], PNG).status_code == 201 and len(set(folder.iterdir()) - before) == 2
 
 
 def test_photos_stop_at_the_organizations_disk_quota(app, people, garage_api, api_as):

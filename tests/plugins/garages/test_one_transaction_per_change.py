@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .conftest import create, make_claim, part
+from .conftest import add_photo, create, make_claim, part
 
 
 def _transactions(app, call):
@@ -89,6 +89,7 @@ def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people
     answered = r.get_json()
     assert [ln["id"] for ln in answered["lines"]] == [second["id"], first["id"]]
     assert answered == garage_api.get(f"/quotes/{q['id']}").get_json()
+    add_photo(garage_api, q["id"])   # a submission needs its damage photo
     db.session.remove()
     with count_queries(db.engine) as submitted:
         r = garage_api.post(f"/quotes/{q['id']}/submit", json={"version": answered["version"]})
@@ -99,8 +100,9 @@ def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people
     assert answered == garage_api.get(f"/quotes/{q['id']}").get_json()
     # + the claim's lock, its standing, the answer's total; the owner of the review (一人终审): the
     # reviewers, their open reviews and the quote's assignee written; the claim's other quotes for
-    # TOTAL_LOSS_SUSPECTED; the major-case register's one statement over every area's amounts
-    assert submitted.count <= 25, submitted
+    # TOTAL_LOSS_SUSPECTED; the major-case register's one statement over every area's amounts; the
+    # quote's photos (the damage-photo minimum and the photo checks) and their matches (one statement)
+    assert submitted.count <= 26, submitted
     lines = answered["lines"]
     db.session.remove()
     with count_queries(db.engine) as decided:
@@ -116,7 +118,8 @@ def test_each_answer_is_the_committed_quote_without_reading_it_again(app, people
     assert decided.count <= 17, decided
 
 
-def test_a_quote_created_and_fast_tracked_answers_both_decisions_as_committed(app, people, garage_api, catalog):
+def test_a_quote_created_and_fast_tracked_answers_both_decisions_as_committed(app, people, garage_api, catalog,
+                                                                              no_photo_minimum):
     """Created with ``submit: true`` and fast-tracked: the two decisions written by quote_id
     (the garage's submit, the system's approval) joined the new quote's collection in order,
     and the answer — read from nothing but what the change wrote — equals a fresh read."""

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from .conftest import create, line, make_claim, part
+from .conftest import add_photo, create, line, make_claim, part
 
 QUOTE_FIELDS = {"id", "claim_no", "garage_id", "supplement_to", "status", "version", "total_submitted",
                 "total_approved", "submitted_at", "due_at", "findings", "lines", "decisions"}
@@ -29,6 +29,7 @@ def test_create_draft_has_the_contract_fields_and_exact_amounts(people, garage_a
 def test_submit_sets_deadline_with_offset_and_goes_to_the_assessor(people, garage_api, api_as):
     claim = make_claim(people.garage, color="yellow")
     q = create(garage_api, claim, [part()])
+    add_photo(garage_api, q["id"])
     r = garage_api.post(f"/quotes/{q['id']}/submit", json={})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -176,7 +177,8 @@ def test_replace_lines_while_draft_and_not_after_submit(people, garage_api):
     assert body["total_submitted"] == "900.00" and len(body["lines"]) == 2
     stale = garage_api.post(f"/quotes/{q['id']}/lines", json={"version": 1, "lines": [part()]})
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "stale_version"
-    garage_api.post(f"/quotes/{q['id']}/submit", json={})
+    add_photo(garage_api, q["id"])
+    assert garage_api.post(f"/quotes/{q['id']}/submit", json={}).status_code == 200
     r = garage_api.post(f"/quotes/{q['id']}/lines", json={"lines": [part()]})
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "invalid_state"
 

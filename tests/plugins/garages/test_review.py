@@ -199,7 +199,7 @@ def test_every_transition_is_audited(people, garage_api, api_as, factory):
 
     rows = db.session.query(AuditEntry).filter_by(entity="quote", entity_id=str(q["id"])).order_by(AuditEntry.id).all()
     actions = [r.action for r in rows]
-    assert actions[:2] == ["create", "submit"] and "approve" in actions and "adjust_lines" in actions
+    assert actions[:3] == ["create", "add_photo", "submit"] and "approve" in actions and "adjust_lines" in actions
     approve = next(r for r in rows if r.action == "approve")
     assert approve.changes["status"] == ["submitted", "approved"] and approve.actor_id == people.assessor.id
 

@@ -14,6 +14,8 @@ invariants hold after every step:
 """
 from __future__ import annotations
 
+import io
+
 import itertools
 from collections import Counter
 from decimal import Decimal
@@ -26,6 +28,7 @@ from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, inva
 from portal.money import quantize
 
 from .conftest import make_claim
+from tests.images import photo_bytes
 
 MAJOR = Decimal("50000")
 FAST_TRACK_LIMIT = Decimal("5000")
@@ -131,6 +134,10 @@ def test_quote_workflow_state_machine(app, client, factory):
             body = r.get_json()
             m = QuoteModel(body, color)
             assert body["status"] == "draft" and Decimal(body["total_submitted"]) == m.total
+            photo = client.post(f"/api/v1/quotes/{m.id}/photos", headers=self.garage_headers,   # a submission needs one
+                                data={"file": (io.BytesIO(photo_bytes(next(_seq))), "damage.jpg"), "kind": "damage"},
+                                content_type="multipart/form-data")
+            assert photo.status_code == 201, photo.get_json()
             self.models[m.id] = m
             if submit:
                 self._submit(m)

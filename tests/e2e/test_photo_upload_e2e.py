@@ -1,0 +1,114 @@
+"""Photos uploaded in place (issue 21, items 1 and 3; UX review D-1, D-13): a garage types answers
+and changes a price in its quote's editor, uploads two photos at once, and finds everything it
+typed still there, with the two thumbnails in the gallery — at 1366 px and on a 390 px phone."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from tests.e2e.conftest import login, screenshot
+from tests.images import photo_bytes
+
+pytestmark = pytest.mark.e2e
+
+
+def _claim(live_server, claim_no: str) -> str:
+    """A yellow claim assigned for repair to garage1's workshop."""
+    import sqlalchemy as sa
+
+    from portal.auth.models import User
+    from portal.claims.models import Assignment, Claim
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    with live_server.app.app_context():
+        garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
+        claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
+                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪D20261",
+                      vin="LFV2A21K9E4123457", model="Volkswagen Passat", actual_value=Decimal("150000"),
+                      accident_at=utcnow() - timedelta(days=1), reported_at=utcnow() - timedelta(days=1),
+                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
+        db.session.add(claim)
+        db.session.flush()
+        db.session.add(Assignment(claim_id=claim.id, organization_id=garage_user.organization_id, purpose="repair"))
+        db.session.commit()
+        db.session.remove()
+    return claim_no
+
+
+@pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
+def test_photos_upload_in_place_and_nothing_typed_is_lost(page, live_server, tmp_path, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    claim_no = _claim(live_server, f"E2E-PHOTO-{width}")
+    login(page, live_server, "garage1@demo.example")
+    page.goto(live_server.url + f"/garages/claims/{claim_no}/quotes/new")
+    rows = page.locator("#quote-lines-body tr.quote-line")
+    first, second = rows.nth(0), rows.nth(1)
+    first.locator("select.line-kind").select_option("part")
+    first.locator("input.line-part_no").fill("1K0807221")
+    first.locator("input.line-name").fill("前保险杠皮")
+    first.locator("select.line-quality").select_option("genuine")
+    first.locator("input.line-quantity").fill("1")
+    first.locator("input.line-unit_price").fill("1200")
+    second.locator("select.line-kind").select_option("labor")
+    second.locator("input.line-name").fill("拆装前保险杠")
+    second.locator("input.line-quantity").fill("2")
+    second.locator("input.line-unit_price").fill("120")
+    page.click("main button[value=save]")
+    page.wait_for_load_state("networkidle")
+    assert re.search(r"/garages/quotes/\d+/edit$", page.url), page.url
+    editor_url = page.url
+
+    # typed, not saved: a changed price and a comment on each line
+    rows = page.locator("#quote-lines-body tr.quote-line")
+    rows.nth(0).locator("input.line-unit_price").fill("1150")
+    rows.nth(0).locator("input[name$='-comment']").fill("保险杠左侧撕裂，需更换")
+    rows.nth(1).locator("input[name$='-comment']").fill("按协议工时")
+
+    files = []
+    for n, seed in enumerate((501, 502)):
+        path = tmp_path / f"damage-{n}.jpg"
+        path.write_bytes(photo_bytes(seed, taken_at="2026:12:01 10:00:00"))
+        files.append(str(path))
+    camera = page.locator("#photo-camera")
+    assert camera.get_attribute("capture") == "environment" and camera.get_attribute("accept") == "image/*"
+    assert page.locator("#photo-file").get_attribute("multiple") is not None
+    page.set_input_files("#photo-file", files)
+    page.click("form[data-photo-upload] button[type=submit]")
+    page.locator("[data-testid=photo-card]").nth(1).wait_for()
+    page.locator("[data-photo-progress] .text-success").nth(1).wait_for()
+
+    # the page was not reloaded: everything typed is still there
+    assert page.url == editor_url
+    rows = page.locator("#quote-lines-body tr.quote-line")
+    assert rows.nth(0).locator("input.line-unit_price").input_value() == "1150"
+    assert rows.nth(0).locator("input[name$='-comment']").input_value() == "保险杠左侧撕裂，需更换"
+    assert rows.nth(1).locator("input[name$='-comment']").input_value() == "按协议工时"
+    # per-file progress, both done; both thumbnails loaded, with their alt text
+    assert page.locator("[data-photo-progress] li").count() == 2
+    assert page.locator("[data-photo-progress] .text-success").count() == 2
+    thumbs = page.locator("[data-testid=photo-card] img")
+    assert thumbs.count() == 2
+    for i in range(2):
+        assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", thumbs.nth(i).element_handle())
+        assert "损失照片" in thumbs.nth(i).get_attribute("alt")
+    page.locator("#photos").scroll_into_view_if_needed()
+    screenshot(page, f"garages-photos-in-place-{width}")
+
+    # the large view opens in a dialog
+    thumbs.nth(0).click()
+    dialog = page.locator("dialog.photo-dialog")
+    assert dialog.is_visible()
+    assert page.evaluate("() => document.querySelector('dialog.photo-dialog img').naturalWidth") == 640
+    screenshot(page, f"garages-photos-large-view-{width}")
+    page.keyboard.press("Escape")
+
+    # saved afterwards, the typed values reach the quote
+    page.click("main button[value=save]")
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("#quote-lines-body tr.quote-line")
+    assert rows.nth(0).locator("input.line-unit_price").input_value() in ("1150.00", "1150")
+    assert page.locator("[data-testid=photo-card]").count() == 2

@@ -3,6 +3,7 @@ and changes a price in its quote's editor, uploads two photos at once, and finds
 typed still there, with the two thumbnails in the gallery — at 1366 px and on a 390 px phone."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -15,8 +16,8 @@ from tests.images import photo_bytes
 pytestmark = pytest.mark.e2e
 
 
-def _claim(live_server, claim_no: str) -> str:
-    """A yellow claim assigned for repair to garage1's workshop."""
+def _claim(live_server, claim_no: str, garage: str = "garage1@demo.example") -> str:
+    """A yellow claim assigned for repair to ``garage``'s workshop."""
     import sqlalchemy as sa
 
     from portal.auth.models import User
@@ -25,10 +26,10 @@ def _claim(live_server, claim_no: str) -> str:
     from portal.timeutil import utcnow
 
     with live_server.app.app_context():
-        garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
+        garage_user = db.session.scalar(sa.select(User).where(User.email == garage))
         claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
                       policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪D20261",
-                      vin="LFV2A21K9E4123457", model="Volkswagen Passat", actual_value=Decimal("150000"),
+                      vin=f"LFV2A21K9E41{abs(hash(claim_no)) % 100000:05d}", model="Volkswagen Passat", actual_value=Decimal("150000"),
                       accident_at=utcnow() - timedelta(days=1), reported_at=utcnow() - timedelta(days=1),
                       region="上海", flags={}, risk_color="yellow", risk_reasons=[])
         db.session.add(claim)
@@ -112,3 +113,55 @@ def test_photos_upload_in_place_and_nothing_typed_is_lost(page, live_server, tmp
     rows = page.locator("#quote-lines-body tr.quote-line")
     assert rows.nth(0).locator("input.line-unit_price").input_value() in ("1150.00", "1150")
     assert page.locator("[data-testid=photo-card]").count() == 2
+
+
+def _submitted_with(live_server, claim_no: str, garage: str, data: bytes) -> int:
+    """A quote of ``garage`` on ``claim_no`` submitted with one damage photo (``data``)."""
+    import sqlalchemy as sa
+    from werkzeug.datastructures import FileStorage
+
+    from plugins.garages import services
+    from portal.auth.models import User
+    from portal.extensions import db
+
+    with live_server.app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == garage))
+        quote = services.create_quote(claim_no, user, [{"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮",
+                                                        "quality": "genuine", "quantity": "1", "unit_price": "900"}])
+        services.add_photo(quote, user, FileStorage(io.BytesIO(data), filename="front.jpg"), "damage")
+        services.submit_quote(quote, user)
+        db.session.commit()
+        quote_id = quote.id
+        db.session.remove()
+    return quote_id
+
+
+def test_a_reused_photo_is_shown_to_the_assessor_beside_it_and_never_to_the_garage(page, live_server):
+    """The same picture, re-encoded and resized, sent by another garage on another claim."""
+    from PIL import Image
+
+    from tests.images import scene
+
+    first_claim = _claim(live_server, "E2E-REUSE-1", "garage1@demo.example")
+    _submitted_with(live_server, first_claim, "garage1@demo.example", photo_bytes(777))
+    second_claim = _claim(live_server, "E2E-REUSE-2", "garage2@demo.example")
+    copy = io.BytesIO()
+    scene(777).resize((448, 336), Image.LANCZOS).save(copy, format="JPEG", quality=60)
+    quote_id = _submitted_with(live_server, second_claim, "garage2@demo.example", copy.getvalue())
+
+    login(page, live_server, "assessor2@demo.example")
+    page.goto(live_server.url + f"/garages/quotes/{quote_id}")
+    flag = page.locator("[data-testid=photo-card] [data-testid=photo-reused]")
+    assert flag.count() == 1 and first_claim in flag.inner_text()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0",
+                         flag.locator("img").element_handle())        # the matching photo, beside it
+    assert "PHOTO_REUSED" in page.locator("main").inner_text()
+    flag.scroll_into_view_if_needed()
+    screenshot(page, "garages-photo-reused-review")
+
+    page.context.clear_cookies()
+    login(page, live_server, "garage2@demo.example")
+    page.goto(live_server.url + f"/garages/quotes/{quote_id}")
+    text = page.content()
+    assert first_claim not in text and "photo-reused" not in text
+    assert page.locator("[data-testid=photo-card]").count() == 1

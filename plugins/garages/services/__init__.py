@@ -4,7 +4,9 @@ each user may see, the lines, creating and editing quotes (定损报价单) and 
 (追加定损), the automatic checks (核损规则) and submission with the fast track (小额快赔);
 ``review``: the insurer's decision under the authority limits (审批权限) and the four-eyes
 rule (四眼原则), the reviewer's desk and the review screen's context; ``photos``: the
-garage's photos and the insurer's re-inspection photos (复勘); ``sampling``: audit sampling
+garage's photos and the insurer's re-inspection photos (复勘); ``evidence``: what a photo says
+of itself (EXIF time, thumbnail, perceptual hash), PHOTO_REUSED and PHOTO_BEFORE_ACCIDENT, the
+minimum of damage photos and deleting a photo before submission; ``sampling``: audit sampling
 (稽查); ``answers``: how much of a quote a change reads back for its API answer. The names
 below are those the views, the API, the hooks and the tests call as ``services.<name>``."""
 from __future__ import annotations

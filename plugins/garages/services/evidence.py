@@ -91,16 +91,19 @@ def read_evidence(data: bytes, content_type: str) -> Evidence:
     import imagehash
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as img:
-        taken_at = exif_time(img)
-        upright = ImageOps.exif_transpose(img)
-        upright.load()
-    rgb = upright.convert("RGB")
-    phash = str(imagehash.phash(rgb))
-    thumb = rgb.copy()
-    thumb.thumbnail(THUMB_SIZE)
-    buf = io.BytesIO()
-    thumb.save(buf, format="JPEG", quality=80, optimize=True)
+    try:   # the header was read before (store_upload); a body that does not decode is refused here
+        with Image.open(io.BytesIO(data)) as img:
+            taken_at = exif_time(img)
+            upright = ImageOps.exif_transpose(img)
+            upright.load()
+        rgb = upright.convert("RGB")
+        phash = str(imagehash.phash(rgb))
+        thumb = rgb.copy()
+        thumb.thumbnail(THUMB_SIZE)
+        buf = io.BytesIO()
+        thumb.save(buf, format="JPEG", quality=80, optimize=True)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise Invalid({"file": ["The image cannot be read."]}) from None
     return Evidence(taken_at, buf.getvalue(), phash, bands_of(phash))
 
 

@@ -85,6 +85,16 @@ def test_a_decompression_bomb_is_refused(people, garage_api):
     assert garage_api.get(f"/quotes/{q['id']}").get_json()["photos"] == []
 
 
+def test_an_image_whose_body_does_not_decode_is_refused_not_a_500(people, garage_api):
+    q = _draft(garage_api, people)
+    whole = photo_bytes(3)
+    r = garage_api.client.post(f"/api/v1/quotes/{q['id']}/photos", headers=garage_api.headers,
+                               data={"file": (io.BytesIO(whole[: len(whole) // 2]), "cut.jpg"), "kind": "damage"},
+                               content_type="multipart/form-data")
+    assert r.status_code == 422 and r.get_json()["error"]["details"]["file"] == ["The image cannot be read."]
+    assert garage_api.get(f"/quotes/{q['id']}").get_json()["photos"] == []
+
+
 # ------------------------------------------------------------------ delete
 
 

@@ -20,6 +20,7 @@ from ..controls import lock_claim, open_chain, standing
 from ..models import Decision, Finding, Quote, QuoteLine, is_overdue
 from ..quote_stats import count_quotes
 from ..workflow import QUOTE_FLOW
+from . import rounds
 from .answers import append_loaded
 
 PURPOSE_BY_KIND = {"garage": "repair", "specialist_repairer": "specialist_repair"}
@@ -259,15 +260,19 @@ def delete_draft(quote: Quote, user, expected_version: int | None = None) -> Quo
 
 
 def replace_lines(quote: Quote, user, lines, expected_version: int | None = None) -> Quote:
-    """Edit a draft or a returned quote: lines with an ``id`` are updated (the garage may
-    answer an adjusted line with a ``comment``), new ones added, missing ones removed."""
+    """Edit a draft or a returned quote: lines with an ``id`` are updated, new ones added,
+    missing ones removed. On a returned quote a line the assessor adjusted takes an
+    ``answer`` (accept the adjustment, or a comment with photos; a ``comment`` alone answers
+    too): :func:`rounds.check_answers`."""
     require_owner(quote, user)
     if quote.status not in ("draft", "returned"):
         raise InvalidState("Only a draft or a returned quote can be changed.",
                            {"status": quote.status, "allowed": ["draft", "returned"]})
     before = quote.total_submitted
     clean = validate_lines(lines, quote.claim)
+    answers = rounds.check_answers(quote, lines, clean) if quote.status == "returned" else []
     _write_lines(quote, clean)
+    rounds.apply_answers(quote, answers, user)
     _bump_version(quote, expected_version)
     record_audit("quote", quote.id, "edit_lines", {"total_submitted": [before, quote.total_submitted],
                                                     "lines": len(quote.lines)}, actor=user)
@@ -362,8 +367,12 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     _require_open_claim(quote.claim)
+    if quote.status == "returned":
+        rounds.require_answers(quote)   # every adjusted line answered before a new round
     lock_claim(quote.claim_id)
     from_status = quote.status
+    if from_status == "returned":
+        rounds.record_resubmission(quote)
     findings = store_findings(quote)
     routed = {f.line_id for f in findings if f.code == "REPLACE_WHERE_REPAIRABLE"}
     for line in quote.lines:

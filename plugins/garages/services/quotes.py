@@ -379,6 +379,7 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
         line.routed_to_specialist = line.id in routed
         if from_status == "returned":   # a new round: the reviewer decides again
             line.approved_quantity = line.approved_unit_price = line.approved_amount = None
+            line.reason = None   # the round's reason is kept in its round (services.rounds)
     now = utcnow()
     deadline = compute_review_deadline(now, quote.total_submitted)
     QUOTE_FLOW.apply(quote, "submit", user, expected_version=expected_version, values={

@@ -141,6 +141,7 @@ class LineForm(Form):
     unit_price = FigureField(_l("Unit price / rate"), [InputRequired(_l("Enter the unit price or the rate."))],
                              figure=PRICE, render_kw={**OPTIONAL_ROW, "inputmode": "decimal"})
     comment = StringField(_l("Our comment"), filters=[stripped], validators=[Optional(), _chars(2000)])
+    accept = BooleanField(_l("Accept the adjustment"))   # a returned quote: take the assessor's figures
 
     @property
     def blank(self) -> bool:
@@ -156,7 +157,8 @@ class LineForm(Form):
         return {"id": self.id.data, "kind": self.kind.data, "part_no": (self.part_no.data or None) if numbered else None,
                 "name": self.name.data, "quality": self.quality.data or None, "quantity": self.quantity.data,
                 "unit_price": self.unit_price.data, "comment": self.comment.data or None,
-                "source_line_id": self.source_line_id.data}
+                "source_line_id": self.source_line_id.data,
+                **({"answer": {"accept": True}} if self.accept.data else {})}
 
 
 class QuoteForm(_DottedNames, FlaskForm):
@@ -180,6 +182,8 @@ class QuoteForm(_DottedNames, FlaskForm):
         index, _, field = rest.partition(".")
         filled = self.filled()
         if head == "lines" and index.isdigit() and int(index) < len(filled):
+            if field.startswith("answer"):   # the answer (accept or comment) sits in the comment's cell
+                field = "comment"
             return f"lines.{filled[int(index)]}.{field if field in LINE_FIELDS else 'name'}"
         return key if key in ("version", "action") else FORM_LEVEL
 

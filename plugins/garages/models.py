@@ -141,6 +141,10 @@ class QuoteLine(db.Model):
     garage_comment: Mapped[str | None] = mapped_column(sa.Text)       # the garage's answer on the line
     routed_to_specialist: Mapped[bool] = mapped_column(default=False)  # 外加工 (能修不换)
     source_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("garages_quote_lines.id", ondelete="SET NULL"))
+    # the garage's answer to this round's adjustment: "accept" (the line took the assessor's
+    # figures) or "comment" (garage_comment, with photos of the quote)
+    answer_kind: Mapped[str | None] = mapped_column(sa.String(8))
+    answer_photo_ids: Mapped[list | None] = mapped_column(sa.JSON)
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
 
@@ -152,6 +156,38 @@ class QuoteLine(db.Model):
     @property
     def adjusted(self) -> bool:
         return self.approved_amount is not None and self.approved_amount != self.amount
+
+
+class QuoteRound(db.Model):
+    """One line of a quote in one round (轮次): kept at each return — what was submitted and
+    what the assessor adjusted (reason, note) — then the garage's answer and what it resubmitted."""
+
+    __tablename__ = "garages_quote_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("garages_quotes.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("garages_quote_lines.id", ondelete="SET NULL"))
+    round_no: Mapped[int] = mapped_column()
+    position: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    amount: Mapped[Decimal] = mapped_column(Money())
+    approved_quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    approved_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    approved_amount: Mapped[Decimal | None] = mapped_column(Money())
+    reason: Mapped[str | None] = mapped_column(sa.String(32))
+    reviewer_note: Mapped[str | None] = mapped_column(sa.Text)
+    adjusted: Mapped[bool] = mapped_column(default=False)
+    returned_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    answer_kind: Mapped[str | None] = mapped_column(sa.String(8))
+    answer_comment: Mapped[str | None] = mapped_column(sa.Text)
+    answer_photo_ids: Mapped[list | None] = mapped_column(sa.JSON)
+    resubmitted_quantity: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    resubmitted_unit_price: Mapped[Decimal | None] = mapped_column(Money())
+    resubmitted_amount: Mapped[Decimal | None] = mapped_column(Money())
+    resubmitted_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
 
 
 class Finding(db.Model):

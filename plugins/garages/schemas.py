@@ -8,6 +8,13 @@ from portal.plugin import DecimalString, LocalDateTime, MoneyField
 from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
 
 
+class LineAnswerIn(Schema):
+    accept = fields.Boolean(load_default=False, metadata={"description": "take the assessor's adjusted figures"})
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    photo_ids = fields.List(fields.Integer(), load_default=list, validate=validate.Length(max=50),
+                            metadata={"description": "photos of this quote backing the answer"})
+
+
 class LineIn(Schema):
     id = fields.Integer(allow_none=True, metadata={"description": "an existing line (when replacing lines)"})
     kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
@@ -20,6 +27,8 @@ class LineIn(Schema):
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000),
                             metadata={"description": "the garage's answer on an adjusted line"})
     source_line_id = fields.Integer(allow_none=True, metadata={"description": "a specialist's quote: the routed line"})
+    answer = fields.Nested(LineAnswerIn, allow_none=True, metadata={
+        "description": "a returned quote: the answer to the assessor's adjustment of this line"})
 
 
 class QuoteCreate(Schema):
@@ -85,6 +94,51 @@ class LineOut(Schema):
     garage_comment = fields.String(allow_none=True)
     routed_to_specialist = fields.Boolean()
     source_line_id = fields.Integer(allow_none=True)
+    answer = fields.Method("_answer", metadata={"description": "the garage's answer to this round's adjustment"})
+
+    def _answer(self, line):
+        if not line.answer_kind:
+            return None
+        return {"accept": line.answer_kind == "accept",
+                "comment": line.garage_comment if line.answer_kind == "comment" else None,
+                "photo_ids": line.answer_photo_ids or []}
+
+
+class FiguresOut(Schema):
+    quantity = DecimalString(places=2, allow_none=True)
+    unit_price = MoneyField(allow_none=True)
+    amount = MoneyField(allow_none=True)
+
+
+class AdjustedOut(FiguresOut):
+    reason = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class RoundAnswerOut(Schema):
+    accept = fields.Boolean()
+    comment = fields.String(allow_none=True)
+    photo_ids = fields.List(fields.Integer())
+
+
+class RoundLineOut(Schema):
+    line_id = fields.Integer(allow_none=True)
+    position = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    changed = fields.Boolean(metadata={"description": "the assessor adjusted the line in this round"})
+    submitted = fields.Nested(FiguresOut)
+    adjusted = fields.Nested(AdjustedOut)
+    answer = fields.Nested(RoundAnswerOut, allow_none=True)
+    resubmitted = fields.Nested(FiguresOut, allow_none=True)
+    removed = fields.Boolean()
+
+
+class RoundOut(Schema):
+    round = fields.Integer()
+    returned_at = LocalDateTime()
+    resubmitted_at = LocalDateTime(allow_none=True)
+    lines = fields.List(fields.Nested(RoundLineOut))
 
 
 class DecisionOut(Schema):
@@ -177,6 +231,15 @@ class QuoteOut(QuoteSummary):
     lines = fields.List(fields.Nested(LineOut))
     decisions = fields.List(fields.Nested(DecisionOut), attribute="shown_decisions")
     photos = fields.List(fields.Nested(PhotoOut), attribute="shown_photos")
+    rounds = fields.Method("_rounds", metadata={
+        "description": "every return: per line submitted → adjusted → the garage's answer → resubmitted"})
+
+    def _rounds(self, quote):
+        if not quote.return_count:
+            return []
+        from .services.rounds import rounds_of
+
+        return RoundOut(many=True).dump(rounds_of(quote))
 
 
 class QuoteQuery(Schema):

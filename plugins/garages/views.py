@@ -22,6 +22,7 @@ from .assignment import scope_filter
 from .controls import PENDING, annotate
 from .forms import ConfirmForm, InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
 from .models import HELD, IN_REVIEW, PHOTO_KINDS, VISIBLE_STATUSES, AuditSample, Quote
+from .services import rounds
 from .services.evidence import MISSING_PHOTOS, damage_photos, gallery
 from .services.photos import photo_response, thumbnail_response
 from .services.review import review_scope
@@ -181,7 +182,7 @@ def flash_errors(form) -> None:
 def _line_data(ln) -> dict:
     return {"id": ln.id, "kind": ln.kind, "part_no": ln.part_no, "name": ln.name, "quality": ln.quality,
             "quantity": ln.quantity, "unit_price": ln.unit_price, "comment": ln.garage_comment,
-            "source_line_id": ln.source_line_id}
+            "source_line_id": ln.source_line_id, "accept": ln.answer_kind == "accept"}
 
 
 def _quote_form(quote) -> QuoteForm:
@@ -202,7 +203,8 @@ def _editor(claim, quote, form: QuoteForm, photo_form: PhotoForm | None = None, 
                            saved={ln.id: ln for ln in quote.lines} if quote is not None else {},
                            supplement_to=quote.supplement_to if quote is not None else form.supplement_to.data,
                            photo_kinds=PHOTO_KINDS,
-                           gallery=gallery(quote, current_user) if quote is not None else None), status
+                           gallery=gallery(quote, current_user) if quote is not None else None,
+                           round_now=rounds.current_round(quote) if quote is not None else {}), status
 
 
 @bp.route("/claims/<claim_no>/quotes/new", methods=["GET", "POST"])
@@ -261,12 +263,13 @@ def edit_quote(quote_id):
                                     field_names=form.field_name)
         if outcome == DONE and form.action.data == "submit":
             return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-        if outcome != INVALID:
+        if outcome == DONE:
             return redirect(url_for("garages.edit_quote", quote_id=quote_id))
-        quote = services.load_quote_for_display(quote_id, current_user)
+        quote = services.load_quote_for_display(quote_id, current_user)   # refused (said above): typed rows kept
     if quote.status not in ("draft", "returned"):
         return redirect(url_for("garages.quote_detail", quote_id=quote_id))
-    return _editor(quote.claim, quote, form, status=422 if request.method == "POST" else 200)
+    status = 200 if request.method != "POST" else (422 if outcome == INVALID else 409)
+    return _editor(quote.claim, quote, form, status=status)
 
 
 @bp.route("/quotes/<int:quote_id>/photos", methods=["POST"])
@@ -377,7 +380,8 @@ def _quote_page(quote, form=None, status: int = 200):
     ctx = dict(quote=quote, findings=findings, photos=photos, users=users, gallery=gallery(quote, current_user),
                owner_name=users.get(quote.assigned_reviewer_id) if current_user.is_insurer else None, reasons=R.rules()["reduction_reasons"],
                photo_kinds=PHOTO_KINDS, hold_reasons=R.rules()["hold_reasons"],
-               may_print_sheet=may_download(quote, current_user))
+               may_print_sheet=may_download(quote, current_user),
+               rounds=rounds.rounds_of(quote) if quote.return_count else [], delta=rounds.supplement_delta(quote))
     if current_user.is_insurer and current_user.has_role("supervisor", "admin"):
         from .assignment import reviewers_for_choice
 
@@ -424,8 +428,9 @@ def decide(quote_id):
         reason=form.hold_reason.data or None, assignee_id=form.assignee_id.data),
         success=lambda decided: _("Decision recorded: %(status)s.", status=_(decided.status)),
         field_names=form.field_name)
-    if outcome == INVALID:   # the review screen again, what was typed and why beside it
-        return _quote_page(services.load_quote_for_display(quote_id, current_user), form, 422)
+    if outcome != DONE:   # the review screen again, what was typed and why beside it (a refusal: said above)
+        return _quote_page(services.load_quote_for_display(quote_id, current_user), form,
+                           422 if outcome == INVALID else 409)
     return redirect(url_for("garages.quote_detail", quote_id=quote_id))
 
 

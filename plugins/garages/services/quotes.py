@@ -20,6 +20,7 @@ from ..controls import lock_claim, open_chain, standing
 from ..models import Decision, Finding, Quote, QuoteLine, is_overdue
 from ..quote_stats import count_quotes
 from ..workflow import QUOTE_FLOW
+from . import rounds
 from .answers import append_loaded
 from .evidence import require_damage_photos
 
@@ -260,15 +261,19 @@ def delete_draft(quote: Quote, user, expected_version: int | None = None) -> Quo
 
 
 def replace_lines(quote: Quote, user, lines, expected_version: int | None = None) -> Quote:
-    """Edit a draft or a returned quote: lines with an ``id`` are updated (the garage may
-    answer an adjusted line with a ``comment``), new ones added, missing ones removed."""
+    """Edit a draft or a returned quote: lines with an ``id`` are updated, new ones added,
+    missing ones removed. On a returned quote a line the assessor adjusted takes an
+    ``answer`` (accept the adjustment, or a comment with photos; a ``comment`` alone answers
+    too): :func:`rounds.check_answers`."""
     require_owner(quote, user)
     if quote.status not in ("draft", "returned"):
         raise InvalidState("Only a draft or a returned quote can be changed.",
                            {"status": quote.status, "allowed": ["draft", "returned"]})
     before = quote.total_submitted
     clean = validate_lines(lines, quote.claim)
+    answers = rounds.check_answers(quote, lines, clean) if quote.status == "returned" else []
     _write_lines(quote, clean)
+    rounds.apply_answers(quote, answers, user)
     _bump_version(quote, expected_version)
     record_audit("quote", quote.id, "edit_lines", {"total_submitted": [before, quote.total_submitted],
                                                     "lines": len(quote.lines)}, actor=user)
@@ -363,15 +368,20 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
     if expected_version is not None and expected_version != quote.version:
         raise StaleVersion(details={"version": quote.version})
     _require_open_claim(quote.claim)
+    if quote.status == "returned":
+        rounds.require_answers(quote)   # every adjusted line answered before a new round
     require_damage_photos(quote)   # min_damage_photos (services/evidence.py)
     lock_claim(quote.claim_id)
     from_status = quote.status
+    if from_status == "returned":
+        rounds.record_resubmission(quote)
     findings = store_findings(quote)
     routed = {f.line_id for f in findings if f.code == "REPLACE_WHERE_REPAIRABLE"}
     for line in quote.lines:
         line.routed_to_specialist = line.id in routed
         if from_status == "returned":   # a new round: the reviewer decides again
             line.approved_quantity = line.approved_unit_price = line.approved_amount = None
+            line.reason = None   # the round's reason is kept in its round (services.rounds)
     now = utcnow()
     deadline = compute_review_deadline(now, quote.total_submitted)
     QUOTE_FLOW.apply(quote, "submit", user, expected_version=expected_version, values={

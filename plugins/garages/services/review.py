@@ -17,6 +17,7 @@ from ..controls import approval_check, lock_claim
 from ..holds import HOLD_ACTIONS
 from ..models import HELD, IN_REVIEW, Quote, QuoteLine
 from ..workflow import QUOTE_FLOW
+from .rounds import snapshot_at_return
 from .quotes import _bump_version, _decision, _payload, as_decimal, line_amount
 
 
@@ -139,6 +140,8 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
             adjusted.append({"line_id": line.id, "approved_amount": f"{amount:.2f}", "reason": reason})
     if adjusted:
         record_audit("quote", quote.id, "adjust_lines", {"lines": adjusted}, actor=user)
+    if effective == "return":   # the round is kept as it stands (the resubmission clears the lines)
+        snapshot_at_return(quote)
     if effective == "escalate":
         assignment.assign(quote, "supervisor", user, check.claim_total)
     elif effective == "first_approve":   # the second approver comes from the team (never the first)

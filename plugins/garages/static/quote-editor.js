@@ -89,3 +89,27 @@
   body.querySelectorAll("tr.quote-line").forEach(enable);
   refresh();
 }());
+
+// A returned quote: "accept the adjustment" puts the assessor's figures into the line (the
+// server does the same on saving); unticking gives back what the garage had typed.
+(function () {
+  "use strict";
+  document.querySelectorAll(".answer-accept input[type=checkbox]").forEach(function (box) {
+    var row = box.closest("tr.quote-line");
+    if (!row) { return; }
+    var qty = row.querySelector(".line-quantity");
+    var price = row.querySelector(".line-unit_price");
+    var typed = null;
+    box.addEventListener("change", function () {
+      if (box.checked) {
+        typed = [qty.value, price.value];
+        qty.value = box.getAttribute("data-approved-quantity");
+        price.value = box.getAttribute("data-approved-unit-price");
+      } else if (typed) {
+        qty.value = typed[0];
+        price.value = typed[1];
+      }
+      qty.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+}());

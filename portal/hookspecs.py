@@ -266,7 +266,9 @@ def portal_claim_partner_work(claim, user):
 
     :param claim: the :class:`portal.claims.models.Claim`.
     :param user: the viewer (sections must respect what the viewer may see).
-    :return: a list of :class:`portal.web.nav.ClaimSection` (title, rows, url).
+    :return: a list of :class:`portal.web.nav.ClaimSection` (title, rows, url; a row's
+        ``url`` links its first column, its ``actions`` and the section's are
+        :class:`portal.web.nav.ClaimAction` buttons, links or CSRF-checked posts).
     Called when the claim page is shown.
 
     Example::

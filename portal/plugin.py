@@ -60,7 +60,7 @@ from .api.pagination import count_rows, page_args, page_envelope_schema, page_of
 
 # --- pages: form handling, navigation and dashboard data, XLSX export
 from .web.forms import DONE, INVALID, apply_errors, run_form
-from .web.nav import ClaimSection, NavItem, Widget
+from .web.nav import ClaimAction, ClaimSection, NavItem, Widget
 from .exports import XLSX_MIMETYPE, xlsx_response
 
 # --- uploaded files: stored with the change's transaction, checked by content, within quota
@@ -68,6 +68,7 @@ from .uploads import IMAGES, PDF, check_quota, send_upload, store_upload, upload
 
 # --- the core models a plugin may join, and who may see which claim
 from .auth.models import Organization, User, parse_roles
+from .auth.permissions import has_permission
 from .claims.access import active_assignment, get_visible_claim, visible_claims_stmt
 from .claims.costs import CostComponent
 from .claims.models import Assignment, Claim
@@ -105,12 +106,12 @@ __all__ = [
     "watch", "fingerprint",
     "count_rows", "page_args", "page_envelope_schema", "page_of", "page_of_rows", "paginate",
     # pages
-    "DONE", "INVALID", "apply_errors", "run_form", "ClaimSection", "NavItem", "Widget",
+    "DONE", "INVALID", "apply_errors", "run_form", "ClaimAction", "ClaimSection", "NavItem", "Widget",
     "XLSX_MIMETYPE", "xlsx_response",
     # uploads
     "IMAGES", "PDF", "check_quota", "send_upload", "store_upload", "upload_path", "written",
     # core models and claim visibility
-    "Organization", "User", "parse_roles", "active_assignment", "get_visible_claim", "visible_claims_stmt",
+    "Organization", "User", "parse_roles", "has_permission", "active_assignment", "get_visible_claim", "visible_claims_stmt",
     "CostComponent", "Assignment", "AssignmentPurpose", "Claim",
     # deadlines
     "compute_review_deadline", "working_days_ahead",

@@ -108,12 +108,25 @@ def approval_check(quote: Quote, user, amount: Decimal, claim: ClaimStanding | N
                          major=total > R.dec("major_threshold"))
 
 
+def _chain_heads(garage_id: int):
+    """The garage's first quotes that are open or approved: the heads of its chains."""
+    return sa.select(Quote).where(Quote.garage_id == garage_id, Quote.supplement_to.is_(None),
+                                  Quote.status.in_(OPEN + ("approved",)))
+
+
 def open_chain(claim_id: int, garage_id: int) -> Quote | None:
     """The garage's first quote on the claim that is open or approved (its chain), if any."""
-    return db.session.scalar(
-        sa.select(Quote).where(Quote.claim_id == claim_id, Quote.garage_id == garage_id,
-                               Quote.supplement_to.is_(None), Quote.status.in_(OPEN + ("approved",)))
-        .order_by(Quote.id).limit(1))
+    return db.session.scalar(_chain_heads(garage_id).where(Quote.claim_id == claim_id).order_by(Quote.id).limit(1))
+
+
+def open_chains(claim_ids, garage_id: int) -> dict[int, Quote]:
+    """:func:`open_chain` of many claims in one query: ``{claim_id: chain head}``."""
+    out: dict[int, Quote] = {}
+    if claim_ids:
+        for quote in db.session.scalars(_chain_heads(garage_id).where(Quote.claim_id.in_(list(claim_ids)))
+                                        .order_by(Quote.id.desc())):
+            out[quote.claim_id] = quote   # the first (lowest id) wins, as in open_chain
+    return out
 
 
 def pending_amount(quote: Quote) -> Decimal:

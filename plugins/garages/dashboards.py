@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.plugin import Claim, ClaimSection, Money, Period, Widget, db, local_now, utcnow
+from portal.plugin import (Claim, ClaimAction, ClaimSection, Money, Period, Widget, db, local_now, quantize, to_local,
+                          utcnow)
 
 from .models import IN_REVIEW, Quote, QuoteLine
 from .quote_stats import count_quotes
@@ -72,20 +73,85 @@ def widgets_for(user) -> list[Widget]:
 
 
 def claim_sections(claim, user) -> list[ClaimSection]:
+    """The claim page's repair quotes: each quote linked, its status in words and its amounts;
+    to the garage, what it may do on the claim by the one chain rule of the service
+    (``controls.open_chain``): a new quote only without an open or approved chain, else a
+    supplement to the approved chain, or the open quote continued or answered; and per quote
+    the draft's delete and the submitted quote's withdrawal."""
     if not user.is_insurer and user.org_kind not in ("garage", "specialist_repairer"):
         return []  # a salvage vendor or a law firm has no business with the repair quotes
-    stmt = sa.select(Quote).where(Quote.claim_id == claim.id).order_by(Quote.id)
-    if not user.is_insurer:
+    stmt = sa.select(Quote).where(Quote.claim_id == claim.id, Quote.status != "deleted").order_by(Quote.id)
+    partner = not user.is_insurer
+    if partner:
         stmt = stmt.where(Quote.garage_id == user.organization_id)
     quotes = db.session.scalars(stmt).all()
-    rows = [{"id": q.id, "garage": q.garage.name, "kind": _("Supplement") if q.supplement_to else _("Quote"),
-             "status": _(q.status), "total_submitted": q.total_submitted, "total_approved": q.total_approved,
-             "due_at": q.due_at, "url": url_for("garages.quote_detail", quote_id=q.id)} for q in quotes]
+    rows = [{"id": f"#{q.id}", "garage": q.garage.name,
+             "kind": _("Supplement to #%(id)s", id=q.supplement_to) if q.supplement_to else _("Quote"),
+             "status": _(q.status), "total_submitted": _money(q.total_submitted),
+             "total_approved": _money(q.total_approved), "due_at": _when(q.due_at),
+             "url": url_for("garages.quote_detail", quote_id=q.id),
+             **({"actions": _quote_actions(q)} if partner else {})} for q in quotes]
+    actions, note = _chain_actions(claim, user) if partner else ([], None)
     return [ClaimSection(_("Repair quotes"), rows=rows,
                          columns=[("id", _("No.")), ("garage", _("Garage")), ("kind", _("Kind")),
                                   ("status", _("Status")), ("total_submitted", _("Submitted")),
                                   ("total_approved", _("Approved")), ("due_at", _("Due"))],
-                         empty=_("No repair quote yet."), order=20)]
+                         empty=_("No repair quote yet."), order=20, actions=actions, note=note)]
+
+
+def _money(value) -> str | None:
+    return None if value is None else f"¥{quantize(value):,.2f}"
+
+
+def _when(value) -> str | None:
+    return None if value is None else to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def _chain_actions(claim, user) -> tuple[list, str | None]:
+    """The garage's next step on the claim: the one rule of ``create_quote`` (``open_chain``)."""
+    from .controls import PENDING, open_chain
+
+    if claim.status != "open":
+        return [], _("The claim is closed: it takes no more quotes.")
+    chain = open_chain(claim.id, user.organization_id)
+    if chain is None:
+        return [ClaimAction(_("New quote"), url_for("garages.new_quote", claim_no=claim.claim_no), tone="primary",
+                            name="new-quote")], None
+    if chain.status == "approved":
+        return [ClaimAction(_("Add supplement"), url_for("garages.new_quote", claim_no=claim.claim_no,
+                                                          supplement_to=chain.id), tone="primary", name="supplement")], \
+            _("Quote #%(id)s is approved: further damage goes as a supplement to it.", id=chain.id)
+    edit = url_for("garages.edit_quote", quote_id=chain.id)
+    if chain.status == "draft":
+        return [ClaimAction(_("Continue quote #%(id)s", id=chain.id), edit, tone="primary", name="continue")], \
+            _("Quote #%(id)s is a draft: continue it (one quote per claim; more damage later goes as a supplement).",
+              id=chain.id)
+    if chain.status == "returned":
+        return [ClaimAction(_("Answer quote #%(id)s", id=chain.id), edit, tone="primary", name="answer")], \
+            _("Quote #%(id)s was returned: answer the adjusted lines and resubmit it.", id=chain.id)
+    if chain.status in PENDING:
+        return [], _("Quote #%(id)s is with the insurer (%(status)s): wait for the decision, or withdraw it.",
+                     id=chain.id, status=_(chain.status))
+    return [], None
+
+
+def _quote_actions(q) -> list[ClaimAction]:
+    """A garage's own quote: continue or answer it, delete a draft, withdraw before a decision
+    (the routes and the rules of ``services.delete_draft`` / ``services.withdraw_quote``)."""
+    withdraw = url_for("garages.withdraw", quote_id=q.id)
+    version = {"version": q.version}
+    if q.status == "draft":
+        return [ClaimAction(_("Edit and submit"), url_for("garages.edit_quote", quote_id=q.id), name="edit"),
+                ClaimAction(_("Delete draft"), withdraw, "post", version, _("Delete this draft?"), "outline-danger",
+                            "delete-draft")]
+    if q.status == "returned":
+        return [ClaimAction(_("Answer and resubmit"), url_for("garages.edit_quote", quote_id=q.id), name="edit"),
+                ClaimAction(_("Withdraw quote"), withdraw, "post", version,
+                            _("Withdraw this quote? The insurer will not review it."), "outline-danger", "withdraw")]
+    if q.status == "submitted":
+        return [ClaimAction(_("Withdraw quote"), withdraw, "post", version,
+                            _("Withdraw this quote? The insurer will not review it."), "outline-danger", "withdraw")]
+    return []
 
 
 @dataclass

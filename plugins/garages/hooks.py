@@ -28,7 +28,7 @@ def portal_config_defaults():
 
 @hookimpl
 def portal_blueprints(app):
-    from . import figures_views, reinspection_views, views
+    from . import figures_views, queue_views, reinspection_views, views  # noqa: F401 - queue_views: routes on views.bp
 
     return [views.bp, reinspection_views.bp, figures_views.bp]
 
@@ -56,7 +56,7 @@ def portal_cli_commands():
 
     @click.command("sample-quotes")
     @click.option("--date", "day", required=False, help="YYYY-MM-DD (default: yesterday, Asia/Shanghai)")
-    @click.option("--seed", required=False, help="seed of the draw (default: random, recorded)")
+    @click.option("--seed", required=False, help="seed of the draw (default: the day's own, recorded)")
     @with_appcontext
     def sample_quotes_command(day, seed):
         """Draw the day's approved quotes for re-inspection (稽查抽样)."""

@@ -1,9 +1,9 @@
-"""Web pages: the assessor's review queue and screen (核损), the garage's quotes and editor,
-audit sampling. Every rule is in ``services``; every change is a form of ``forms`` run by
-``run_form`` (shown again with what was typed when it is refused a field)."""
+"""Web pages: the assessor's review screen (核损), the garage's editor, audit sampling (the
+review queue and the garage's quote list: ``queue_views``). Every rule is in ``services``;
+every change is a form of ``forms`` run by ``run_form`` (shown again with what was typed
+when it is refused a field)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -12,26 +12,21 @@ from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, g
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.plugin import (DONE, INVALID, LOCAL_TZ, Claim, Invalid, InvalidState, db, get_visible_claim, local_datetime,
-                          run_form, utcnow, visible_claims_stmt, xlsx_response)
+from portal.plugin import DONE, INVALID, Invalid, InvalidState, db, get_visible_claim, has_permission, run_form, xlsx_response
 
 from . import rules as R
 from . import services
 from .assessment_sheet import check_may_download, may_download, pdf_response
-from .assignment import scope_filter
-from .controls import PENDING, annotate
+from .controls import annotate
 from .forms import ConfirmForm, InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
-from .models import HELD, IN_REVIEW, PHOTO_KINDS, VISIBLE_STATUSES, AuditSample, Quote
+from .models import PHOTO_KINDS, AuditSample
 from .services import rounds
 from .services.evidence import MISSING_PHOTOS, damage_photos, gallery
 from .services.photos import photo_response, thumbnail_response
-from .services.review import review_scope
+from .services.review import approve_preview
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
                static_folder="static")   # /garages/static/quote-editor.js
-
-AMOUNT_BANDS = {"small": (None, Decimal("5000")), "medium": (Decimal("5000"), Decimal("20000")),
-                "large": (Decimal("20000"), Decimal("50000")), "major": (Decimal("50000"), None)}
 
 
 def _staff():
@@ -42,136 +37,6 @@ def _staff():
 def _partner():
     if current_user.org_kind not in ("garage", "specialist_repairer"):
         abort(404)
-
-
-def _filtered(stmt, args, skip=()):
-    now = utcnow()
-    today = datetime.now(LOCAL_TZ).date()
-    end_today = local_datetime(today + timedelta(days=1), datetime.min.time())
-    if "color" not in skip and args.get("color"):
-        stmt = stmt.where(Claim.risk_color == args["color"])
-    if "status" not in skip and args.get("status"):
-        stmt = stmt.where(Quote.status == args["status"])
-    if "due" not in skip and args.get("due") == "overdue":
-        stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at < now)
-    if "due" not in skip and args.get("due") == "today":
-        stmt = stmt.where(Quote.status.in_(IN_REVIEW), Quote.due_at >= now, Quote.due_at < end_today)
-    if "garage" not in skip and args.get("garage", type=int):
-        stmt = stmt.where(Quote.garage_id == args.get("garage", type=int))
-    if "band" not in skip and args.get("band") in AMOUNT_BANDS:
-        lo, hi = AMOUNT_BANDS[args["band"]]
-        if lo is not None:
-            stmt = stmt.where(Quote.total_submitted > lo)
-        if hi is not None:
-            stmt = stmt.where(Quote.total_submitted <= hi)
-    return stmt
-
-
-def _counts(base, column, args, skip):
-    stmt = _filtered(base, args, skip=(skip,))
-    return dict(db.session.execute(stmt.with_only_columns(column, sa.func.count()).group_by(column)).all())
-
-
-@bp.route("/queue")
-@login_required
-def queue():
-    """The assessor's queue (待核损) with counts per filter; supervisors see overdue/due today.
-
-    Scopes (一人终审, docs/review-controls.md): ``mine`` (the open reviews I own), ``unassigned`` (open and
-    owned by no one), ``team`` (everyone's); by default ``mine`` for an assessor who owns open
-    reviews, else ``team``. Without a status filter a scope shows what is on the desks
-    (``review_scope`` plus the held reviews: 问题件 / 案件调查); ``scope=all`` shows every quote."""
-    _staff()
-    args = request.args
-    scopes = ("mine", "unassigned", "team")
-    everything = sa.select(Quote).join(Claim, Claim.id == Quote.claim_id).where(Quote.status != "deleted")
-    scope = args.get("scope")
-    if scope not in scopes + ("all",):
-        scope = "team"
-        if current_user.has_role("assessor") and db.session.scalar(
-                sa.select(sa.func.count()).select_from(Quote).where(
-                    scope_filter(current_user, "mine"), Quote.status.in_(PENDING))):
-            scope = "mine"
-    on_desks = sa.or_(review_scope(current_user), Quote.status.in_(HELD))
-
-    def scoped(name):
-        """The condition of a scope tab: its owner filter, and without a status filter what is open."""
-        cond = scope_filter(current_user, name)
-        if not args.get("status"):
-            cond = sa.and_(cond, Quote.status.in_(PENDING)) if name == "mine" else \
-                (on_desks if cond is None else sa.and_(cond, on_desks))
-        return cond
-
-    cond = None if scope == "all" else scoped(scope)
-    base = everything if cond is None else everything.where(cond)
-    tab_conds = {name: scoped(name) for name in scopes}
-    tabs = dict(zip(scopes, db.session.execute(_filtered(everything, args).with_only_columns(
-        *[sa.func.count() if c is None else sa.func.count().filter(c) for c in tab_conds.values()])).one()))
-    owner_only = None if scope == "all" else scope_filter(current_user, scope)
-    now = utcnow()
-    today_end = local_datetime(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time())
-    counts = {
-        "color": _counts(base, Claim.risk_color, args, "color"),
-        "status": _counts(everything if owner_only is None else everything.where(owner_only),
-                          Quote.status, args, "status"),
-        "due": {k: db.session.scalar(_filtered(base, args, skip=("due",)).where(Quote.status.in_(IN_REVIEW), cond)
-                                     .with_only_columns(sa.func.count())) or 0
-                for k, cond in (("overdue", Quote.due_at < now),
-                                ("today", sa.and_(Quote.due_at >= now, Quote.due_at < today_end)))},
-        "band": {k: db.session.scalar(_filtered(base, args, skip=("band",)).where(
-            *( [Quote.total_submitted > lo] if lo is not None else []),
-            *( [Quote.total_submitted <= hi] if hi is not None else [])).with_only_columns(sa.func.count())) or 0
-            for k, (lo, hi) in AMOUNT_BANDS.items()},
-        "scope": tabs,
-    }
-    garages = db.session.execute(_filtered(base, args, skip=("garage",)).with_only_columns(
-        Quote.garage_id, sa.func.count()).group_by(Quote.garage_id)).all()
-    from portal.plugin import Organization, User
-    names = dict(db.session.execute(sa.select(Organization.id, Organization.name).where(
-        Organization.id.in_([g for g, _ in garages]))).all()) if garages else {}
-    stmt = _filtered(base, args).order_by(Quote.due_at.is_(None), Quote.due_at, Quote.id)
-
-    def owners_of(rows):
-        ids = {q.assigned_reviewer_id for q in rows if q.assigned_reviewer_id}
-        return dict(db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
-
-    if args.get("export") == "xlsx":
-        rows = db.session.scalars(stmt.limit(10000)).all()
-        owners = owners_of(rows)
-        return xlsx_response("review-queue.xlsx", [
-            (_("Quote"), "number"), (_("Claim"), "text"), (_("Colour"), "text"), (_("Garage"), "text"),
-            (_("Status"), "text"), (_("Desk"), "text"), (_("Owner"), "text"), (_("Submitted amount"), "money"),
-            (_("Approved amount"), "money"), (_("Submitted at"), "datetime"), (_("Due"), "datetime")],
-            [(q.id, q.claim.claim_no, _(q.claim.risk_color), q.garage.name, _(q.status), _(q.desk or "—"),
-              owners.get(q.assigned_reviewer_id, _("unassigned") if q.status in PENDING else "—"),
-              q.total_submitted, q.total_approved, q.submitted_at, q.due_at) for q in rows], title=_("Review queue"))
-    page = max(args.get("page", 1, type=int), 1)
-    total = db.session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None))
-    quotes = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
-    return render_template("garages/queue.html", quotes=quotes, counts=counts, garages=garages, names=names,
-                           total=total, page=page, statuses=VISIBLE_STATUSES, now=now, scope=scope,
-                           scopes=scopes, owners=owners_of(quotes), held=HELD, pending=PENDING)
-
-
-@bp.route("/quotes")
-@login_required
-def my_quotes():
-    """The garage's quotes: status, whose desk, until when; and its claims to quote on."""
-    _partner()
-    stmt = services.visible_quotes_stmt(current_user).order_by(Quote.id.desc())
-    if request.args.get("status") in VISIBLE_STATUSES:
-        stmt = stmt.where(Quote.status == request.args["status"])
-    counts = dict(db.session.execute(sa.select(Quote.status, sa.func.count()).where(
-        Quote.garage_id == current_user.organization_id, Quote.status != "deleted").group_by(Quote.status)).all())
-    quotes = db.session.scalars(stmt.limit(500)).all()
-    if request.args.get("export") == "xlsx":
-        return xlsx_response("quotes.xlsx", [
-            (_("Quote"), "number"), (_("Claim"), "text"), (_("Status"), "text"), (_("Desk"), "text"),
-            (_("Submitted amount"), "money"), (_("Approved amount"), "money"), (_("Due"), "datetime")],
-            [(q.id, q.claim.claim_no, _(q.status), _(q.desk or "—"), q.total_submitted, q.total_approved, q.due_at)
-             for q in quotes], title=_("Quotes"))
-    claims = db.session.scalars(visible_claims_stmt(current_user).order_by(Claim.id.desc()).limit(100)).all()
-    return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims, statuses=VISIBLE_STATUSES)
 
 
 def flash_errors(form) -> None:
@@ -387,7 +252,9 @@ def _quote_page(quote, form=None, status: int = 200):
 
         ctx["reviewers"] = reviewers_for_choice()
     if current_user.is_insurer:
-        ctx.update(history=services.vin_history(quote), actions=services.allowed_actions(quote, current_user),
+        actions = services.allowed_actions(quote, current_user)
+        ctx.update(history=services.vin_history(quote), actions=actions,
+                   preview=approve_preview(quote, current_user) if "approve" in actions else None,
                    verdict=services.fast_track_verdict(quote, quote.findings),
                    salvage_url=url_for("salvage.new_lot", claim_no=quote.claim.claim_no)
                    if "salvage.new_lot" in current_app.view_functions else None,
@@ -461,4 +328,27 @@ def samples():
             (_("Share"), "percent"), (_("Result"), "text")],
             [(s.sample_date, s.quote_id, _(s.reason), s.seed, s.share, _(s.result or "pending")) for s in rows])
     return render_template("garages/samples.html", samples=rows, results=services.INSPECTION_RESULTS,
-                           form=form), 422 if request.method == "POST" else 200
+                           form=form, draw_form=ConfirmForm(formdata=None), every=services.draw_schedule(),
+                           may_draw=has_permission(current_user, "quotes.sample"),
+                           day=services.yesterday_local()), 422 if request.method == "POST" else 200
+
+
+def _drawn(draw) -> str:
+    if draw.already:
+        return _("The sample of the quotes approved on %(day)s was drawn already; nothing new drawn.", day=draw.day)
+    if not draw.drawn:
+        return _("Nothing drawn from the quotes approved on %(day)s (the day's draw is the same however often it "
+                 "runs).", day=draw.day)
+    return _("Sample drawn: %(n)s of the quotes approved on %(day)s.", n=len(draw.drawn), day=draw.day)
+
+
+@bp.route("/samples/draw", methods=["POST"])
+@login_required
+def draw_sample():
+    """Draw today's sample now (the scheduled job's draw, once per day; supervisors only)."""
+    _staff()
+    form = ConfirmForm()
+    outcome, _draw = run_form(form, lambda: services.draw_todays_sample(current_user), success=_drawn)
+    if outcome == INVALID:
+        flash_errors(form)
+    return redirect(url_for("garages.samples"))

@@ -30,10 +30,26 @@ class Widget:
 
 
 @dataclass
+class ClaimAction:
+    """A button of a claim section: a link (``method="get"``), or a small form posted with the
+    CSRF token and ``fields`` as hidden inputs, asking ``confirm`` first when given."""
+
+    label: str
+    url: str
+    method: str = "get"
+    fields: dict = field(default_factory=dict)
+    confirm: str | None = None
+    tone: str = "outline-primary"    # Bootstrap button colour
+    name: str | None = None          # data-action, for tests and scripts
+
+
+@dataclass
 class ClaimSection:
     title: str
-    rows: list = field(default_factory=list)      # list of dicts
-    columns: list = field(default_factory=list)   # [(key, label)]
+    rows: list = field(default_factory=list)      # list of dicts; "url" links the first column,
+    columns: list = field(default_factory=list)   # [(key, label)]   "actions" a list of ClaimAction
     url: str | None = None
     empty: str | None = None
     order: int = 50
+    actions: list = field(default_factory=list)   # ClaimAction of the section (e.g. "new quote")
+    note: str | None = None                        # one sentence under the title

@@ -17,10 +17,12 @@ from .photos import add_photo, get_photo
 from .quotes import (PURPOSE_BY_KIND, create_quote, delete_draft, fast_track_verdict, get_quote, line_amount, precheck,
                      quote_summaries_page, replace_lines, submit_quote, visible_quotes_stmt, withdraw_quote)
 from .review import allowed_actions, decide, load_quote_for_display, routed_lines, supervisors_covering, vin_history
-from .sampling import INSPECTION_RESULTS, record_inspection, sample_quotes, yesterday_local
+from .sampling import (INSPECTION_RESULTS, draw_schedule, draw_todays_sample, record_inspection, sample_quotes,
+                       yesterday_local)
 
 __all__ = [
-    "INSPECTION_RESULTS", "PURPOSE_BY_KIND", "add_photo", "allowed_actions", "create_quote", "decide", "deletable", "delete_draft", "delete_photo",
+    "INSPECTION_RESULTS", "PURPOSE_BY_KIND", "add_photo", "allowed_actions", "create_quote", "decide", "deletable",
+    "delete_draft", "delete_photo", "draw_schedule", "draw_todays_sample",
     "fast_track_verdict", "flush_for_answer", "get_photo", "get_quote", "line_amount", "load_quote_for_display",
     "precheck", "quote_summaries_page", "record_inspection", "replace_lines", "routed_lines", "sample_quotes",
     "submit_quote", "supervisors_covering", "vin_history", "visible_quotes_stmt", "withdraw_quote", "yesterday_local",

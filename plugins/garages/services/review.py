@@ -3,6 +3,7 @@ decision under the authority limits (审批权限) and the four-eyes rule of maj
 what lands on a reviewer's desk, and what the review screen shows beside the quote."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, NotFound, Or
 
 from .. import assignment, holds
 from .. import rules as R
-from ..controls import approval_check, lock_claim
+from ..controls import approval_check, lock_claim, pending_amount
 from ..holds import HOLD_ACTIONS
 from ..models import HELD, IN_REVIEW, Quote, QuoteLine
 from ..workflow import QUOTE_FLOW
@@ -103,18 +104,15 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
     total = quantize(sum((v[2] for v in values.values()), Decimal(0)))
     lock_claim(quote.claim_id)   # two quotes of one claim are decided one after the other
     check = approval_check(quote, user, total)   # judged on the claim's repair total, never one quote alone
-    major = check.major
     rule = None
     effective = action
     extra: dict = {}
     if action == "approve":
         holds.require_investigation(quote, check.claim_total)
-        if not check.within_limit:
-            effective, rule = "escalate", "AUTHORITY_LIMIT"
-        elif major and quote.first_approver_id is None:
-            effective, rule = "first_approve", "MAJOR_FOUR_EYES"
+        effective, rule = approval_outcome(quote, user, check)
+        if effective == "first_approve":
             extra["first_approver_id"] = user.id
-        elif major and quote.first_approver_id == user.id:
+        elif effective == "refused":
             raise Forbidden("A major quote needs a second, different approver (四眼原则).")
     if effective in ("approve",):
         extra.update(total_approved=total, decided_at=utcnow(), desk=None)
@@ -153,6 +151,41 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
              "escalate": "quote.escalated", "return": "quote.returned", "reject": "quote.rejected"}[effective]
     emit(event, _payload(quote, decided_by=user.id, rule=rule, comment=comment))
     return quote
+
+
+def approval_outcome(quote: Quote, user, check) -> tuple[str, str | None]:
+    """What approving does, judged on the claim (``check``: :func:`controls.approval_check`):
+    ``approve``; ``escalate`` (AUTHORITY_LIMIT) when the claim's repair total is above the
+    approver's limit; ``first_approve`` (MAJOR_FOUR_EYES) for a major case's first approval;
+    ``refused`` (MAJOR_FOUR_EYES) when the first approver tries again. ``decide`` acts on it;
+    the review screen shows it before the button is pressed (:func:`approve_preview`)."""
+    if not check.within_limit:
+        return "escalate", "AUTHORITY_LIMIT"
+    if check.major and quote.first_approver_id is None:
+        return "first_approve", "MAJOR_FOUR_EYES"
+    if check.major and quote.first_approver_id == user.id:
+        return "refused", "MAJOR_FOUR_EYES"
+    return "approve", None
+
+
+@dataclass(frozen=True)
+class ApprovePreview:
+    """What pressing "approve" would do now, at the amounts as they stand (the quote's, or the
+    first approver's): ``outcome`` of :func:`approval_outcome`, or ``needs_investigation``."""
+
+    outcome: str
+    claim_total: Decimal
+    limit: Decimal | None
+    major: bool
+
+
+def approve_preview(quote: Quote, user) -> ApprovePreview:
+    check = approval_check(quote, user, pending_amount(quote))
+    try:
+        holds.require_investigation(quote, check.claim_total)
+    except InvalidState:
+        return ApprovePreview("needs_investigation", check.claim_total, check.limit, check.major)
+    return ApprovePreview(approval_outcome(quote, user, check)[0], check.claim_total, check.limit, check.major)
 
 
 def allowed_actions(quote: Quote, user) -> list[str]:

@@ -2,28 +2,40 @@
 re-inspection's result recorded."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
-import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
-from portal.plugin import LOCAL_TZ, Invalid, NotFound, Period, db, record_audit, utcnow
+from portal.plugin import LOCAL_TZ, Forbidden, Invalid, NotFound, Period, db, has_permission, record_audit, utcnow
 
 from .. import rules as R
 from ..models import AuditSample, Quote
 from .quotes import SYSTEM
 
 
-def sample_quotes(day: date, seed: str | None = None) -> list[AuditSample]:
+def day_seed(day: date) -> str:
+    """The seed of a day's draw: the same for every run of that day (so a day that drew
+    nothing draws nothing again, whoever runs it and however often), unknowable to a partner
+    (keyed by the portal's secret)."""
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(key, f"audit-sample:{day.isoformat()}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def sample_quotes(day: date, seed: str | None = None, actor=SYSTEM) -> list[AuditSample]:
     """Draw the day's approved quotes for re-inspection (复勘): a base share, a higher one
     for C/D garages and for large amounts; the seed and reason are recorded. A day is drawn
-    once: running it again for the same day draws nothing new."""
+    once: running it again for the same day draws nothing new (by default the day's own seed,
+    :func:`day_seed`, so a day whose draw found nothing finds nothing again)."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(AuditSample).where(AuditSample.sample_date == day)):
         return []
     cfg = R.rules()
-    seed = seed or secrets.token_hex(8)
+    seed = seed or day_seed(day)
     rng = random.Random(f"{day.isoformat()}:{seed}")
     period = Period.day(day)
     quotes = db.session.scalars(
@@ -53,8 +65,39 @@ def sample_quotes(day: date, seed: str | None = None) -> list[AuditSample]:
     db.session.flush()
     for sample in drawn:
         record_audit("quote", sample.quote_id, "audit_sampled",
-                     {"reason": sample.reason, "seed": seed, "share": sample.share, "draw": sample.draw}, actor=SYSTEM)
+                     {"reason": sample.reason, "seed": seed, "share": sample.share, "draw": sample.draw}, actor=actor)
     return drawn
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What drawing today's sample did: the day of approvals drawn, the quotes drawn now, and
+    whether that day had been drawn before (nothing new then)."""
+
+    day: date
+    drawn: list
+    already: bool
+
+
+def draw_todays_sample(user) -> Draw:
+    """Today's draw, asked for by a person (the sampling page's button) instead of waiting for
+    the scheduled job: the same draw of the same day (:func:`yesterday_local`, the approvals of
+    the day before, which the job draws on its first run after midnight), once per day. Only
+    those with the ``quotes.sample`` permission (supervisors, admins) may ask."""
+    if not user.is_insurer:
+        raise NotFound()
+    if not has_permission(user, "quotes.sample"):
+        raise Forbidden("Only a supervisor draws the audit sample.")
+    day = yesterday_local()
+    already = bool(db.session.scalar(sa.select(sa.func.count()).select_from(AuditSample)
+                                     .where(AuditSample.sample_date == day)))
+    return Draw(day, [] if already else sample_quotes(day, actor=user), already)
+
+
+def draw_schedule() -> int:
+    """Every how many minutes the worker runs the scheduled jobs, the draw among them
+    (``WORKER_JOBS_MINUTES``, read as ``portal.worker`` reads it)."""
+    return max(1, int(current_app.config.get("WORKER_JOBS_MINUTES") or 5))
 
 
 INSPECTION_RESULTS = ("confirmed", "overpaid", "fraud_suspected")

@@ -35,6 +35,8 @@ def snapshot_at_return(quote: Quote) -> None:
             approved_quantity=line.approved_quantity, approved_unit_price=line.approved_unit_price,
             approved_amount=line.approved_amount, reason=line.reason, reviewer_note=line.reviewer_note,
             adjusted=line_was_adjusted(line), returned_at=now))
+        if line.answer_kind == "comment":   # the last round's answer is in its round: a new one is asked
+            line.garage_comment = None
         line.answer_kind = line.answer_photo_ids = None
 
 

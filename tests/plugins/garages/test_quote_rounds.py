@@ -127,6 +127,7 @@ def test_rounds_after_two_returns(people, garage_api, api_as):
     second = {ln["line_id"]: ln for ln in rounds[1]["lines"]}
     assert second[ids[1]]["changed"] is True and second[ids[1]]["adjusted"]["amount"] == "150.00"
     assert second[ids[0]]["changed"] is False        # accepted last round: approved as it stands
+    assert [ln["garage_comment"] for ln in body["lines"]] == [None, None, None, None]   # answers kept in round 1
     r = garage_api.post(f"/quotes/{q['id']}/submit", json={})
     assert r.status_code == 422 and set(r.get_json()["error"]["details"]) == {"lines.1.answer"}
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,6 +85,25 @@ def distance(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def strict_decoding():
+    """A photo's body decodes whole or is refused, whatever the process has set: WeasyPrint
+    (the assessment sheet) turns Pillow's ``LOAD_TRUNCATED_IMAGES`` on for the whole process
+    when it is imported, which would pad a cut-off upload with grey and keep it."""
+    from PIL import ImageFile
+
+    with _STRICT:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def read_evidence(data: bytes, content_type: str) -> Evidence:
     """What an image kept by ``store_upload`` (readable, within the pixel budget) says of
     itself; a PDF says nothing."""
@@ -92,7 +113,7 @@ def read_evidence(data: bytes, content_type: str) -> Evidence:
     from PIL import Image, ImageOps
 
     try:   # the header was read before (store_upload); a body that does not decode is refused here
-        with Image.open(io.BytesIO(data)) as img:
+        with strict_decoding(), Image.open(io.BytesIO(data)) as img:
             taken_at = exif_time(img)
             upright = ImageOps.exif_transpose(img)
             upright.load()

@@ -81,7 +81,7 @@ def check_answers(quote: Quote, raw_lines, clean: list[dict]) -> list[dict]:
             continue
         if ids:
             if photo_ids is None:
-                photo_ids = set(db.session.scalars(sa.select(Photo.id).where(Photo.quote_id == quote.id)))
+                photo_ids = set(db.session.scalars(sa.select(Photo.id).where(Photo.quote_id == quote.id, Photo.deleted_at.is_(None))))
             if not set(ids) <= photo_ids:
                 errors[f"lines.{pos}.answer.photo_ids"] = ["Photos of this quote only."]
                 continue

@@ -76,6 +76,11 @@ def test_comment_answers_with_photos_and_then_resubmission_passes(people, garage
     bad[2]["answer"] = {"comment": "格栅确为本次碰撞", "photo_ids": [foreign]}
     r = garage_api.post(f"/quotes/{q['id']}/lines", json={"lines": bad})
     assert r.status_code == 422 and "lines.2.answer.photo_ids" in r.get_json()["error"]["details"]
+    wrong = photo(garage_api, q["id"])   # a wrong photo, deleted: hidden, so never cited as evidence
+    assert garage_api.delete(f"/quotes/{q['id']}/photos/{wrong}").status_code == 204
+    bad[2]["answer"] = {"comment": "格栅确为本次碰撞", "photo_ids": [mine, wrong]}
+    r = garage_api.post(f"/quotes/{q['id']}/lines", json={"lines": bad})
+    assert r.status_code == 422 and "lines.2.answer.photo_ids" in r.get_json()["error"]["details"]
     empty = as_lines(q)
     empty[2]["answer"] = {"comment": "  ", "photo_ids": []}
     r = garage_api.post(f"/quotes/{q['id']}/lines", json={"lines": empty})

@@ -8,6 +8,9 @@ document.addEventListener("click", function (event) {
   if (!el) return;
   const target = document.getElementById(el.getAttribute("data-fill-target"));
   if (target) { target.value = el.getAttribute("data-fill-value"); target.dispatchEvent(new Event("change")); event.preventDefault(); }
+  // a rule's suggested price is a reduction for that rule's reason (D-2): chosen unless one is already
+  const reason = document.getElementById(el.getAttribute("data-fill-reason-target") || "");
+  if (reason && !reason.value) { reason.value = el.getAttribute("data-fill-reason"); reason.dispatchEvent(new Event("change")); }
 });
 // A page reached with #<tab pane> (a change on the claim's partners tab comes back to
 // /claims/<no>#partners) opens that tab, not the first one.

@@ -141,6 +141,14 @@ def test_the_review_screen_works_on_a_tablet(browser, live_server):
         page.wait_for_load_state("networkidle")
         _fits(page, 768, "tablet-review")
         axe_check(page, "tablet-review")
+        # a rule's suggested price, taken with one tap, brings its reason (price too high) with it
+        use = page.locator("a[data-fill-reason]").first
+        target = use.get_attribute("data-fill-target")
+        reason = page.locator("#" + use.get_attribute("data-fill-reason-target"))
+        assert reason.input_value() == ""
+        use.click()
+        assert page.locator("#" + target).input_value() == use.get_attribute("data-fill-value")
+        assert reason.input_value() == "PRICE_HIGH"
         # the decision is in reach without scrolling the table sideways
         for button in page.locator("button[name=action]").all():
             box = button.bounding_box()

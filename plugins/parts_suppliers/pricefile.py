@@ -66,15 +66,17 @@ ROW_FIELDS = ("source_row", "part_no", "name", "quality", "make", "model", "unit
 
 @dataclass
 class RowErrors:
-    """Every bad row: ``{row, column, message}`` (row = CSV line / sheet row, header = 1)."""
+    """Every bad row: ``{row, column, message}`` (row = CSV line / sheet row, header = 1).
+    A column is named as it stood in the file's header (``names``: canonical key → header)."""
 
     items: list[dict] = field(default_factory=list)
     count: int = 0
+    names: dict[str, str] = field(default_factory=dict)
 
     def add(self, row: int, column: str, message: str) -> None:
         self.count += 1
         if len(self.items) < MAX_REPORTED_ERRORS:
-            self.items.append({"row": row, "column": column, "message": message})
+            self.items.append({"row": row, "column": self.names.get(column, column), "message": message})
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -348,6 +350,8 @@ def read_price_rows(stream, kind: str, errors: RowErrors) -> Iterator[tuple]:
                 errors.add(**e)
             if missing:
                 return
+            errors.names = {key: _text(values[i]).lstrip("\ufeff") or key for key, i in columns.items()}
+            header_cells = len(values)
             width = max(columns.values()) + 1
             # a column the file lacks reads the always-empty cell at ``width``
             ix = {key: columns.get(key, width) for key in HEADERS}
@@ -361,6 +365,11 @@ def read_price_rows(stream, kind: str, errors: RowErrors) -> Iterator[tuple]:
         else:
             cells = [_text(v) for v in values]
         if not any(cells):
+            continue
+        if kind == "csv" and len(cells) != header_cells:
+            # an unquoted "1,200" shifts every cell after it: never guess which one was meant
+            errors.add(number, "row", f"This row has {len(cells)} cells; the header has {header_cells}. "
+                                      "Quote a value that holds the delimiter.")
             continue
         if len(cells) <= width:
             cells.extend([""] * (width + 1 - len(cells)))

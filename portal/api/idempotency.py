@@ -1,6 +1,8 @@
 """``Idempotency-Key`` on POST: the same key, user and body within 24 hours returns the
 first response and creates nothing new; the same key with another body → 422
-``idempotency_mismatch``. The key row is claimed in its own committed transaction
+``idempotency_mismatch``. Bodies are compared as what they mean, so a client's retry that
+serialises again still matches: JSON as canonical JSON (sorted keys, no whitespace), a
+multipart form as its fields plus each file's name and SHA-256; any other body byte for byte. The key row is claimed in its own committed transaction
 before the view runs, so two parallel requests with one key cannot both create; the second
 waits for the first's answer and replays it."""
 from __future__ import annotations
@@ -22,12 +24,36 @@ from .models import IdempotencyKey
 WINDOW = timedelta(hours=24)
 
 
+def _canonical_body() -> bytes:
+    """The body as it means: canonical JSON, a form's fields and files' digests, else the bytes."""
+    mimetype = request.mimetype or ""
+    if mimetype == "multipart/form-data" or mimetype == "application/x-www-form-urlencoded":
+        fields = sorted([name, value] for name, values in request.form.lists() for value in values)
+        files = []
+        for name, storage in request.files.items(multi=True):
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: storage.stream.read(1 << 16), b""):
+                digest.update(chunk)
+            storage.stream.seek(0)
+            files.append([name, storage.filename or "", digest.hexdigest()])
+        return json.dumps({"form": fields, "files": sorted(files)}, ensure_ascii=False,
+                          separators=(",", ":")).encode()
+    raw = request.get_data(cache=True)
+    if request.is_json:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:   # the view answers the bad body; compare it as sent
+            return raw
+        return json.dumps(parsed, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return raw
+
+
 def _request_hash() -> str:
     h = hashlib.sha256()
     h.update(request.method.encode())
     h.update(request.path.encode())
     h.update(b"\0")
-    h.update(request.get_data(cache=True))
+    h.update(_canonical_body())
     return h.hexdigest()
 
 

@@ -59,6 +59,9 @@ FAMILY_WORDS = {
 LENGTHS = {"part_no": 64, "name": 200, "make": 100, "model": 200, "assembly_no": 64}
 assert set(QUALITY_WORDS.values()) == set(QUALITIES) and set(FAMILY_WORDS.values()) == set(FAMILIES)
 
+CELL_COUNT_MESSAGE = ("This row has more or fewer cells than the header; put a value that holds the delimiter "
+                      "in quotes (\"1,200\").")
+
 # the tuple each good row becomes (the insert's column order, after price_list_id)
 ROW_FIELDS = ("source_row", "part_no", "name", "quality", "make", "model", "unit_price_fen",
               "min_order", "lead_time_days", "family", "assembly_no")
@@ -368,8 +371,7 @@ def read_price_rows(stream, kind: str, errors: RowErrors) -> Iterator[tuple]:
             continue
         if kind == "csv" and len(cells) != header_cells:
             # an unquoted "1,200" shifts every cell after it: never guess which one was meant
-            errors.add(number, "row", f"This row has {len(cells)} cells; the header has {header_cells}. "
-                                      "Quote a value that holds the delimiter.")
+            errors.add(number, "row", CELL_COUNT_MESSAGE)
             continue
         if len(cells) <= width:
             cells.extend([""] * (width + 1 - len(cells)))

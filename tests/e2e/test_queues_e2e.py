@@ -69,6 +69,22 @@ def _rows(page) -> list[int]:
         "rows => rows.map(r => r.dataset.quote)")]
 
 
+def _submitted(page, live_server, headers, claim_no: str, lines: list) -> int:
+    """A quote drafted, given its damage photo (a submission needs one) and submitted through the API."""
+    from tests.images import photo_bytes
+
+    r = page.request.post(f"{live_server.url}/api/v1/claims/{claim_no}/quotes", headers=headers, data={"lines": lines})
+    assert r.status == 201, r.text()
+    quote_id = r.json()["id"]
+    r = page.request.post(f"{live_server.url}/api/v1/quotes/{quote_id}/photos", headers=headers, multipart={
+        "file": {"name": "damage.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(quote_id + 9000)},
+        "kind": "damage"})
+    assert r.status == 201, r.text()
+    r = page.request.post(f"{live_server.url}/api/v1/quotes/{quote_id}/submit", headers=headers, data={})
+    assert r.status == 200, r.text()
+    return quote_id
+
+
 def test_the_queue_searched_sorted_and_coloured_and_the_claim_page(page, live_server):
     from portal.timeutil import LOCAL_TZ, utcnow
 
@@ -79,11 +95,8 @@ def test_the_queue_searched_sorted_and_coloured_and_the_claim_page(page, live_se
                                         ("E2E-QUEUE-2", "沪Q20002", "LSGUD84X0EE100002", "8800.00"),
                                         ("E2E-QUEUE-3", "苏E30003", "LSGUD84X0EE100003", "450.00")):
         _claim(live_server, claim_no, plate, vin)
-        r = page.request.post(f"{live_server.url}/api/v1/claims/{claim_no}/quotes", headers=headers, data={
-            "lines": [{"kind": "outsourced", "name": "钣金修复", "quantity": "1", "unit_price": price}],
-            "submit": True})
-        assert r.status == 201, r.text()
-        ids[plate] = r.json()["id"]
+        ids[plate] = _submitted(page, live_server, headers, claim_no,
+                                [{"kind": "outsourced", "name": "钣金修复", "quantity": "1", "unit_price": price}])
     end_today = datetime.combine(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time(),
                                  tzinfo=LOCAL_TZ)
     _due(live_server, ids["沪Q10001"], utcnow() - timedelta(hours=3))                  # overdue: red
@@ -161,12 +174,10 @@ def test_the_queue_searched_sorted_and_coloured_and_the_claim_page(page, live_se
 
     # the ¥20,000 assessor reads, beside the approve button, what approving ¥20,000.01 will do
     _claim(live_server, "E2E-QUEUE-4", "沪Q40004", "LSGUD84X0EE100004")
-    r = page.request.post(f"{live_server.url}/api/v1/claims/E2E-QUEUE-4/quotes", headers=headers, data={
-        "lines": [{"kind": "outsourced", "name": "车身钣金整形", "quantity": "1", "unit_price": "20000.01"}],
-        "submit": True})
-    assert r.status == 201, r.text()
+    above = _submitted(page, live_server, headers, "E2E-QUEUE-4",
+                       [{"kind": "outsourced", "name": "车身钣金整形", "quantity": "1", "unit_price": "20000.01"}])
     login(page, live_server, "assessor@demo.example")
-    page.goto(f"{live_server.url}/garages/quotes/{r.json()['id']}")
+    page.goto(f"{live_server.url}/garages/quotes/{above}")
     outcome = page.locator("[data-testid=outcome-approve]")
     assert outcome.get_attribute("data-outcome") == "escalate"
     assert outcome.inner_text().strip() == "金额超出您的权限（¥20,000.00）：批准后将转交主管审批"

@@ -16,6 +16,19 @@ pytestmark = pytest.mark.e2e
 CLAIM_NO = "E2E-ROUNDS-1"
 
 
+def _with_damage_photo(quote, user, seed: int) -> None:
+    """The garage's damage photo (a submission needs one), then the submission."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from plugins.garages import services
+    from tests.images import photo_bytes
+
+    services.add_photo(quote, user, FileStorage(stream=io.BytesIO(photo_bytes(seed)), filename="damage.jpg"), "damage")
+    services.submit_quote(quote, user)
+
+
 def _claim_and_quote(live_server) -> tuple[int, str, list[int]]:
     """A yellow claim assigned to garage1, a submitted quote of three lines; its reviewer's e-mail."""
     import sqlalchemy as sa
@@ -41,7 +54,8 @@ def _claim_and_quote(live_server) -> tuple[int, str, list[int]]:
             {"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮", "quality": "genuine", "quantity": "1",
              "unit_price": "1000"},
             {"kind": "labor", "name": "拆装前保险杠", "quantity": "2", "unit_price": "100"},
-            {"kind": "paint", "name": "前保险杠喷漆", "quantity": "3", "unit_price": "150"}], submit=True)
+            {"kind": "paint", "name": "前保险杠喷漆", "quantity": "3", "unit_price": "150"}])
+        _with_damage_photo(quote, garage_user, 7100)
         reviewer = db.session.get(User, quote.assigned_reviewer_id)
         out = quote.id, reviewer.email, [ln.id for ln in quote.lines]
         db.session.commit()
@@ -61,7 +75,8 @@ def _supplement(live_server, parent_id: int) -> int:
         s = services.create_quote(CLAIM_NO, garage_user, [
             {"kind": "labor", "name": "拆装前保险杠", "quantity": "1", "unit_price": "100"},
             {"kind": "part", "part_no": "5G0853651", "name": "格栅", "quality": "genuine", "quantity": "1",
-             "unit_price": "300"}], supplement_to=parent_id, submit=True)
+             "unit_price": "300"}], supplement_to=parent_id)
+        _with_damage_photo(s, garage_user, 7200)
         sid = s.id
         db.session.commit()
         db.session.remove()

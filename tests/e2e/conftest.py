@@ -118,7 +118,8 @@ def login(page, live_server, email: str, password: str = DEMO_PASSWORD):
     page.goto(live_server.url + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
+    with page.expect_navigation():   # the answer to the POST, not the login page still shown (a busy machine)
+        page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "/login" not in page.url, f"login failed for {email}"
 

@@ -103,6 +103,7 @@ def test_photos_upload_in_place_and_nothing_typed_is_lost(page, live_server, tmp
     thumbs.nth(0).click()
     dialog = page.locator("dialog.photo-dialog")
     assert dialog.is_visible()
+    page.wait_for_function("() => { const img = document.querySelector('dialog.photo-dialog img'); return img && img.complete && img.naturalWidth > 0; }")
     assert page.evaluate("() => document.querySelector('dialog.photo-dialog img').naturalWidth") == 640
     screenshot(page, f"garages-photos-large-view-{width}")
     page.keyboard.press("Escape")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -116,13 +118,49 @@ def axe_check(page, name: str) -> list:
 
 def login(page, live_server, email: str, password: str = DEMO_PASSWORD):
     page.goto(live_server.url + "/login")
+    page.wait_for_load_state("networkidle")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     with page.expect_navigation():   # the answer to the POST, not the login page still shown (a busy machine)
         page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, f"login failed for {email}"
+    if "/login" in page.url:
+        shown = page.locator("main").inner_text() if page.locator("main").count() else page.content()[:500]
+        raise AssertionError(f"login failed for {email}: {shown[:400]}")
 
 
 def logout(page, live_server):
+    """Forget the session. The page is left first: a request of the old page still in flight
+    would otherwise bring its session cookie back after the clearing (seen as a login page
+    answering "The CSRF tokens do not match")."""
+    page.goto("about:blank")
     page.context.clear_cookies()
+
+
+def assigned_claim(live_server, claim_no: str, *, garage: str = "garage1@demo.example", plate: str = "沪D12345",
+                   vin: str | None = None, model: str = "Volkswagen Passat", insured: str = "赵六",
+                   actual_value: Decimal | None = Decimal("150000"), days_ago: int = 2) -> str:
+    """A yellow claim (no fast track) assigned for repair to ``garage``'s workshop, made straight
+    in the database of ``live_server``; made once: a second call with the same number returns it."""
+    import sqlalchemy as sa
+
+    from portal.auth.models import User
+    from portal.claims.models import Assignment, Claim
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    with live_server.app.app_context():
+        if db.session.scalar(sa.select(Claim.id).where(Claim.claim_no == claim_no)) is None:
+            garage_org = db.session.scalar(sa.select(User.organization_id).where(User.email == garage))
+            at = utcnow() - timedelta(days=days_ago)
+            claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
+                          policy_end=utcnow().date() + timedelta(days=265), insured_name=insured, plate=plate,
+                          vin=vin or f"LFV2A21K9E41{sum(claim_no.encode()) % 100000:05d}", model=model,
+                          actual_value=actual_value, accident_at=at, reported_at=at, region="上海", flags={},
+                          risk_color="yellow", risk_reasons=[])
+            db.session.add(claim)
+            db.session.flush()
+            db.session.add(Assignment(claim_id=claim.id, organization_id=garage_org, purpose="repair"))
+            db.session.commit()
+        db.session.remove()
+    return claim_no

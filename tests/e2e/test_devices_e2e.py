@@ -5,10 +5,12 @@ reviews on a tablet (768 px); staff work at 1280 px and below, where the navigat
 or fold, never cut an item off."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from tests.e2e.conftest import axe_check, login, screenshot
-from tests.e2e.test_garages_e2e import CLAIM_NO, _assigned_claim, _fill_line
+from tests.e2e.conftest import assigned_claim, axe_check, login, screenshot
+from tests.e2e.test_garages_e2e import _assigned_claim, _fill_line
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +75,7 @@ def _at(browser, width, height=900):
 
 
 def test_a_garage_does_its_whole_journey_on_a_phone(phone, live_server):
-    claim_no = _claim(live_server)
+    claim_no = _assigned_claim(live_server)
     page = phone
     page.goto(live_server.url + "/login")
     _fits(page, 390, "phone-login")
@@ -196,45 +198,11 @@ def test_the_staff_navigation_fits_or_folds(browser, live_server, width, lang, e
         context.close()
 
 
-def _claim(live_server, claim_no: str = CLAIM_NO) -> str:
-    """A repair claim of garage1 (``claim_no``), made once per module."""
-    import sqlalchemy as sa
-
-    from portal.claims.models import Assignment, Claim
-    from portal.extensions import db
-
-    with live_server.app.app_context():
-        made = db.session.scalar(sa.select(Claim.id).where(Claim.claim_no == claim_no))
-        db.session.remove()
-    if made:
-        return claim_no
-    if claim_no == CLAIM_NO:
-        return _assigned_claim(live_server)
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from portal.auth.models import User
-    from portal.timeutil import utcnow
-
-    with live_server.app.app_context():   # a yellow claim of its own (no fast track)
-        garage = db.session.scalar(sa.select(User.organization_id).where(User.email == "garage1@demo.example"))
-        claim = Claim(claim_no=claim_no, policy_no="P-E2E-D", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪C77799",
-                      vin="LFV2A21K9E4654321", model="Volkswagen Sagitar", actual_value=Decimal("120000"),
-                      accident_at=utcnow() - timedelta(days=1), reported_at=utcnow() - timedelta(days=1),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage, purpose="repair"))
-        db.session.commit()
-        db.session.remove()
-    return claim_no
-
-
 def test_leaving_a_changed_quote_asks_first_and_a_saved_one_does_not(page, live_server):
     """Nothing typed is lost by a stray tap on a link: the browser asks before leaving a changed
     editor and stays when told to; sending the form, or leaving an untouched page, asks nothing."""
-    claim_no = _claim(live_server, "E2E-DEVICES-LEAVE")
+    claim_no = assigned_claim(live_server, "E2E-DEVICES-LEAVE", plate="沪C77799", vin="LFV2A21K9E4654321",
+                              model="Volkswagen Sagitar", actual_value=Decimal("120000"), days_ago=1)
     login(page, live_server, "garage1@demo.example")
     page.goto(f"{live_server.url}/garages/claims/{claim_no}/quotes/new")
     page.wait_for_load_state("networkidle")

@@ -4,12 +4,11 @@ approves; the garage reads the decision line by line."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import login, logout, screenshot
+from tests.e2e.conftest import assigned_claim, login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -19,27 +18,9 @@ CLAIM_NO = "E2E-GARAGE-1"
 
 
 def _assigned_claim(live_server) -> str:
-    """A yellow claim (no fast track) assigned for repair to garage1's workshop."""
-    import sqlalchemy as sa
-
-    from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
-    from portal.extensions import db
-    from portal.timeutil import utcnow
-
-    with live_server.app.app_context():
-        garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
-        claim = Claim(claim_no=CLAIM_NO, policy_no="P-E2E-G", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="王五", plate="沪C66688",
-                      vin="LFV2A21K9E4123456", model="Volkswagen Lavida", actual_value=Decimal("98000"),
-                      accident_at=utcnow() - timedelta(days=2), reported_at=utcnow() - timedelta(days=2),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage_user.organization_id, purpose="repair"))
-        db.session.commit()
-        db.session.remove()
-    return CLAIM_NO
+    """The garage journey's claim: yellow (no fast track), garage1's workshop; made once."""
+    return assigned_claim(live_server, CLAIM_NO, plate="沪C66688", vin="LFV2A21K9E4123456", model="Volkswagen Lavida",
+                          insured="王五", actual_value=Decimal("98000"))
 
 
 def _fill_line(row, kind, name, qty, price, part_no=None, quality=None):

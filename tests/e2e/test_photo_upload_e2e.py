@@ -5,45 +5,19 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import assigned_claim, login, screenshot
 from tests.images import photo_bytes
 
 pytestmark = pytest.mark.e2e
 
 
-def _claim(live_server, claim_no: str, garage: str = "garage1@demo.example") -> str:
-    """A yellow claim assigned for repair to ``garage``'s workshop."""
-    import sqlalchemy as sa
-
-    from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
-    from portal.extensions import db
-    from portal.timeutil import utcnow
-
-    with live_server.app.app_context():
-        garage_user = db.session.scalar(sa.select(User).where(User.email == garage))
-        claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪D20261",
-                      vin=f"LFV2A21K9E41{abs(hash(claim_no)) % 100000:05d}", model="Volkswagen Passat", actual_value=Decimal("150000"),
-                      accident_at=utcnow() - timedelta(days=1), reported_at=utcnow() - timedelta(days=1),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage_user.organization_id, purpose="repair"))
-        db.session.commit()
-        db.session.remove()
-    return claim_no
-
-
 @pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
 def test_photos_upload_in_place_and_nothing_typed_is_lost(page, live_server, tmp_path, width, height):
     page.set_viewport_size({"width": width, "height": height})
-    claim_no = _claim(live_server, f"E2E-PHOTO-{width}")
+    claim_no = assigned_claim(live_server, f"E2E-PHOTO-{width}", plate="沪D20261", days_ago=1)
     login(page, live_server, "garage1@demo.example")
     page.goto(live_server.url + f"/garages/claims/{claim_no}/quotes/new")
     rows = page.locator("#quote-lines-body tr.quote-line")
@@ -143,9 +117,9 @@ def test_a_reused_photo_is_shown_to_the_assessor_beside_it_and_never_to_the_gara
 
     from tests.images import scene
 
-    first_claim = _claim(live_server, "E2E-REUSE-1", "garage1@demo.example")
+    first_claim = assigned_claim(live_server, "E2E-REUSE-1", plate="沪D20261", days_ago=1)
     _submitted_with(live_server, first_claim, "garage1@demo.example", photo_bytes(777))
-    second_claim = _claim(live_server, "E2E-REUSE-2", "garage2@demo.example")
+    second_claim = assigned_claim(live_server, "E2E-REUSE-2", garage="garage2@demo.example", plate="沪D20261", days_ago=1)
     copy = io.BytesIO()
     scene(777).resize((448, 336), Image.LANCZOS).save(copy, format="JPEG", quality=60)
     quote_id = _submitted_with(live_server, second_claim, "garage2@demo.example", copy.getvalue())

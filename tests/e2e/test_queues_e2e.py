@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.conftest import axe_check, login, logout, screenshot
+from tests.e2e.conftest import assigned_claim, axe_check, login, logout, screenshot
 from tests.e2e.test_review_controls_e2e import _api
 
 pytestmark = pytest.mark.e2e
@@ -31,25 +31,7 @@ def _amber(rgb) -> bool:
 
 
 def _claim(live_server, claim_no: str, plate: str, vin: str) -> None:
-    import sqlalchemy as sa
-
-    from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
-    from portal.extensions import db
-    from portal.timeutil import utcnow
-
-    with live_server.app.app_context():
-        garage = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example")).organization_id
-        claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="钱七", plate=plate, vin=vin,
-                      model="Buick GL8", accident_at=utcnow() - timedelta(days=2),
-                      reported_at=utcnow() - timedelta(days=2), region="上海", flags={}, risk_color="yellow",
-                      risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage, purpose="repair"))
-        db.session.commit()
-        db.session.remove()
+    assigned_claim(live_server, claim_no, plate=plate, vin=vin, model="Buick GL8", insured="钱七", actual_value=None)
 
 
 def _due(live_server, quote_id: int, due) -> None:

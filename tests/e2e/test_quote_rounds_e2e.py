@@ -4,12 +4,11 @@ adjusted line is answered, then accepted; the rounds side by side on the review 
 supplement shown as a change against the approved quote."""
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import login, logout, screenshot
+from tests.e2e.conftest import assigned_claim, login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -35,21 +34,11 @@ def _claim_and_quote(live_server) -> tuple[int, str, list[int]]:
 
     from plugins.garages import services
     from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
     from portal.extensions import db
-    from portal.timeutil import utcnow
 
+    assigned_claim(live_server, CLAIM_NO, vin="LFV2A21K9E4123457", model="Volkswagen Lavida", actual_value=Decimal("98000"))
     with live_server.app.app_context():
         garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
-        claim = Claim(claim_no=CLAIM_NO, policy_no="P-E2E-R", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪D12345",
-                      vin="LFV2A21K9E4123457", model="Volkswagen Lavida", actual_value=Decimal("98000"),
-                      accident_at=utcnow() - timedelta(days=2), reported_at=utcnow() - timedelta(days=2),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage_user.organization_id, purpose="repair"))
-        db.session.flush()
         quote = services.create_quote(CLAIM_NO, garage_user, [
             {"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮", "quality": "genuine", "quantity": "1",
              "unit_price": "1000"},

@@ -3,36 +3,28 @@ phone (390 px) after a validation error — every typed value still there, the e
 the line in Chinese — and the notifications page with its kinds (390 px), axe-core clean."""
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import axe_check, login, screenshot
+from tests.e2e.conftest import assigned_claim, axe_check, login, screenshot
 
 pytestmark = pytest.mark.e2e
 CLAIM_NO = "E2E-RENOVATED-1"
 
 
 def _assigned_claim(live_server) -> None:
+    """garage1's claim, and a notification of a returned quote for the notifications page."""
     import sqlalchemy as sa
 
     from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
     from portal.extensions import db
     from portal.notifications.models import Notification
-    from portal.timeutil import utcnow
 
+    assigned_claim(live_server, CLAIM_NO, plate="沪C77799", vin="LFV2A21K9E4123457", model="Volkswagen Lavida",
+                   actual_value=Decimal("98000"))
     with live_server.app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
-        claim = Claim(claim_no=CLAIM_NO, policy_no="P-E2E-R", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪C77799",
-                      vin="LFV2A21K9E4123457", model="Volkswagen Lavida", actual_value=Decimal("98000"),
-                      accident_at=utcnow() - timedelta(days=2), reported_at=utcnow() - timedelta(days=2),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=user.organization_id, purpose="repair"))
         db.session.add(Notification(user_id=user.id, kind="quote.returned", title=f"报价已退回修改（案件 {CLAIM_NO}）",
                                     body="请补充照片。", url="/garages/quotes"))
         db.session.commit()

@@ -10,36 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, axe_check, login, logout, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, assigned_claim, axe_check, login, logout, screenshot
 from tests.images import photo_bytes
 
 pytestmark = pytest.mark.e2e
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
-
-
-def _claim(live_server, claim_no: str) -> None:
-    """A yellow claim (no fast track) assigned for repair to garage1's workshop."""
-    import sqlalchemy as sa
-
-    from portal.auth.models import User
-    from portal.claims.models import Assignment, Claim
-    from portal.extensions import db
-    from portal.timeutil import utcnow
-
-    with live_server.app.app_context():
-        garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
-        claim = Claim(claim_no=claim_no, policy_no=f"P-{claim_no}", policy_start=utcnow().date() - timedelta(days=100),
-                      policy_end=utcnow().date() + timedelta(days=265), insured_name="赵六", plate="沪D12345",
-                      vin="LFV2A21K9E4123456", model="Volkswagen Passat", actual_value=Decimal("180000"),
-                      accident_at=utcnow() - timedelta(days=2), reported_at=utcnow() - timedelta(days=2),
-                      region="上海", flags={}, risk_color="yellow", risk_reasons=[])
-        db.session.add(claim)
-        db.session.flush()
-        db.session.add(Assignment(claim_id=claim.id, organization_id=garage_user.organization_id, purpose="repair"))
-        db.session.commit()
-        db.session.remove()
 
 
 def _api(page, live_server, email):
@@ -72,7 +49,7 @@ def _decide(page, action: str):
 
 def test_assign_hold_resume_approve_with_escalation(page, live_server):
     page.set_viewport_size({"width": 1280, "height": 900})
-    _claim(live_server, "E2E-CONTROLS-1")
+    assigned_claim(live_server, "E2E-CONTROLS-1", vin="LFV2A21K9E4123456", actual_value=Decimal("180000"))
     quote_id = _submit(page, live_server, "E2E-CONTROLS-1", [
         {"kind": "outsourced", "name": "车身钣金整形（外加工）", "quantity": "1", "unit_price": "30000.00"}])
     url = f"{live_server.url}/garages/quotes/{quote_id}"
@@ -117,7 +94,7 @@ def test_assign_hold_resume_approve_with_escalation(page, live_server):
 
 def test_reinspection_of_a_sampled_quote_with_a_photo(page, live_server, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
-    _claim(live_server, "E2E-CONTROLS-2")
+    assigned_claim(live_server, "E2E-CONTROLS-2", vin="LFV2A21K9E4123456", actual_value=Decimal("180000"))
     quote_id = _submit(page, live_server, "E2E-CONTROLS-2", [
         {"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮", "quality": "genuine", "quantity": "1",
          "unit_price": "800.00"},

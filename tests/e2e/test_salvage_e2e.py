@@ -48,7 +48,7 @@ def test_vendor_bids_staff_award_winner_books_proceeds(page, live_server, tmp_pa
 
     login(page, live_server, "salvage1@demo.example")
     page.goto(live_server.url + "/salvage/market")
-    assert page.locator(f"[data-testid=market-table] >> text=E2E").count() == 1
+    assert page.locator("[data-testid=market-table] >> text=E2E").count() == 1
     screenshot(page, "salvage-market-zh")
     page.goto(lot_url)
     page.fill("input[name=amount]", "31,500")

@@ -16,9 +16,9 @@ def portal_blueprints(app):
 
 @hookimpl
 def portal_api_blueprints(app):
-    from . import api
+    from . import api, api_keys_api
 
-    return [api.blp]
+    return [api.blp, api_keys_api.blp]
 
 
 @hookimpl
@@ -57,4 +57,4 @@ def portal_dashboard_widgets(user):
 
 @hookimpl
 def portal_audit_entities():
-    return ["organization", "user"]
+    return ["organization", "user", "api_key"]

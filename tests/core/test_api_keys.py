@@ -299,3 +299,19 @@ def test_a_webhook_registered_with_a_key_needs_no_password(api_as, garage_admin,
         assert "password" not in answer.get_json()["error"]["details"]
     person = api_as(garage_admin).post("/webhooks", json={"url": "https://dms.example.com/hook"})
     assert person.status_code == 422 and "password" in person.get_json()["error"]["details"]
+
+
+def test_a_key_resolves_to_its_principal_in_one_statement(api_as, garage, garage_admin):
+    from portal.auth.services import user_for_token
+    from portal.extensions import db
+    from tests.querycount import count_queries
+
+    body = make_key(api_as, garage_admin, scopes=["read", "quotes:write"], name="DMS")
+    admin_id, garage_id = garage_admin.id, garage.id
+    db.session.remove()
+    with count_queries(db.engine) as counter:
+        found = user_for_token(body["key"])
+    assert counter.count == 1, counter
+    assert (found.id, found.organization_id, found.roles) == (admin_id, garage_id, ("partner_admin",))
+    assert (found.api_key.id, found.api_key.name, found.api_key.scopes) == (body["id"], "DMS", ("quotes:write", "read"))
+    assert user_for_token(body["key"] + "x") is None and user_for_token("pk_live_") is None

@@ -148,13 +148,13 @@ def _networks(values) -> list[str]:
     if values is None:
         return []
     if not isinstance(values, (list, tuple)) or len(values) > MAX_ALLOWED_IPS:
-        raise Invalid.field("allowed_ips", f"A list of at most {MAX_ALLOWED_IPS} addresses or CIDR ranges.")
+        raise Invalid.field("allowed_ips", "A list of at most 50 addresses or CIDR ranges.")
     networks = []
     for value in values:
         try:
             networks.append(str(ipaddress.ip_network(str(value).strip(), strict=False)))
         except ValueError:
-            raise Invalid.field("allowed_ips", f"Not an address or CIDR range: {str(value)[:60]}") from None
+            raise Invalid.field("allowed_ips", "Not an address or CIDR range (e.g. 203.0.113.0/24).") from None
     return networks
 
 
@@ -169,8 +169,11 @@ def create_key(*, actor, name: str, scopes, allowed_ips=None, expires_at: dateti
     allowed = INSURER_SCOPES if actor.is_insurer else SCOPES
     scopes = sorted(set(scopes or []))
     bad = [s for s in scopes if s not in allowed]
-    if not scopes or bad:
-        errors["scopes"] = [f"Choose scopes among: {', '.join(allowed)}."]
+    if not scopes:
+        errors["scopes"] = ["Choose at least one scope."]
+    elif bad:
+        errors["scopes"] = ["payments:write is for the insurer's keys only." if bad == ["payments:write"]
+                            else f"Not a scope: {', '.join(bad)[:100]}"]
     try:
         networks = _networks(allowed_ips)
     except Invalid as exc:

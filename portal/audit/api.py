@@ -30,7 +30,6 @@ class AuditQuery(Schema):
 class AuditItem(Schema):
     at = LocalDateTime()
     actor_id = fields.Integer(allow_none=True)
-    api_key_id = fields.Integer(allow_none=True, metadata={"description": "the change came through this API key"})
     action = fields.String()
     changes = fields.Dict()
 

@@ -56,9 +56,10 @@ def admit(scope: str | None) -> None:
     """An authenticated caller's call: counted against its rate limit (per key, else per
     user: ``API_RATE_LIMIT_PER_MINUTE``, or the key's own), then held to the key's scopes
     (``scope``: what the view declares for a write)."""
-    from ..ops.ratelimit import Allowance, count_api_call
-
+    from ..auth.api_keys import touch
     from ..extensions import db
+    from ..ops.ratelimit import Allowance, count_api_call
+    from ..timeutil import utcnow
 
     user = g.api_user
     key = user.api_key
@@ -80,9 +81,6 @@ def admit(scope: str | None) -> None:
         return
     if not key.allows("read" if request.method in SAFE_METHODS else scope):
         raise Forbidden("This API key's scopes do not allow this call.")
-    from ..auth.api_keys import touch
-    from ..timeutil import utcnow
-
     touch(key, g.api_token, utcnow())
 
 
@@ -90,14 +88,10 @@ def write_scope(scope: str):
     """The key scope a write view needs, where it is not its blueprint's (``ApiBlueprint(write_scope=)``)."""
 
     def decorator(fn):
-        return _mark_scope(fn, scope)
+        setattr(fn, SCOPE_ATTR, scope)
+        return fn
 
     return decorator
-
-
-def _mark_scope(fn, scope):
-    setattr(fn, SCOPE_ATTR, scope)
-    return fn
 
 
 def declared_scope(view, blueprint) -> str | None:

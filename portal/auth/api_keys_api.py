@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated
 from ..api.fields import LocalDateTime
+from ..api.idempotency import withhold_on_replay
 from ..api.pagination import paginate
 from ..extensions import db
 from . import api_keys
@@ -57,6 +58,7 @@ def create_key(data):
     """A key for a system of the caller's organization (partner admins; insurer admins). The key is in
     this answer only: send it as ``Authorization: Bearer <key>``."""
     row, key = api_keys.create_key(actor=api_user(), **data)
+    withhold_on_replay("key")   # an Idempotency-Key replay answers the key's row, never the key
     answer = {**{name: getattr(row, name) for name in _KEY_FIELDS}, "key": key}   # read before the commit expires it
     db.session.commit()
     return answer

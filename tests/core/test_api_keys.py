@@ -315,3 +315,40 @@ def test_a_key_resolves_to_its_principal_in_one_statement(api_as, garage, garage
     assert (found.id, found.organization_id, found.roles) == (admin_id, garage_id, ("partner_admin",))
     assert (found.api_key.id, found.api_key.name, found.api_key.scopes) == (body["id"], "DMS", ("quotes:write", "read"))
     assert user_for_token(body["key"] + "x") is None and user_for_token("pk_live_") is None
+
+
+def test_a_view_may_declare_its_own_scope_over_its_blueprints():
+    from portal.api.access import authenticated, declared_scope
+    from portal.api.blueprint import ApiBlueprint
+    from portal.plugin import write_scope
+
+    blp = ApiBlueprint("invoices_example", __name__, write_scope="quotes:write")
+
+    @authenticated
+    @write_scope("payments:write")
+    def record_payment():
+        pass
+
+    @authenticated
+    def submit_invoice():
+        pass
+
+    assert declared_scope(record_payment, blp) == "payments:write"
+    assert declared_scope(submit_invoice, blp) == "quotes:write"
+    assert declared_scope(submit_invoice, ApiBlueprint("bare", __name__)) is None
+
+
+def test_an_idempotent_replay_never_holds_the_key(api_as, garage_admin):
+    from portal.api.models import IdempotencyKey
+    from portal.extensions import db
+
+    admin = api_as(garage_admin)
+    headers = {"Idempotency-Key": "make-dms-key"}
+    first = admin.post("/api-keys", json={"name": "DMS", "scopes": ["read"]}, headers=headers)
+    replay = admin.post("/api-keys", json={"name": "DMS", "scopes": ["read"]}, headers=headers)
+    assert first.status_code == replay.status_code == 201
+    key = first.get_json()["key"]
+    assert replay.get_json()["id"] == first.get_json()["id"] and replay.get_json()["key"] is None
+    assert replay.get_json()["withheld_on_replay"] == ["key"]
+    stored = repr([tuple(r) for r in db.session.execute(db.select(IdempotencyKey.__table__)).all()])
+    assert key not in stored and key[14:] not in stored

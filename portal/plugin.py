@@ -50,7 +50,7 @@ from .worker import enqueue, task
 # --- the JSON API: blueprint, access rules, fields, pagination, answers, cached lists and
 #     the change marks (watch a table, read a fingerprint) they are kept under
 from .api import ApiBlueprint
-from .api.access import api_user, authenticated, org_kinds, roles, write_scope
+from .api.access import api_user, authenticated, org_kinds, roles
 from .api.answer import committed
 from .api.dump import dump_many
 from .api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
@@ -101,7 +101,7 @@ __all__ = [
     # events, notifications, jobs
     "emit", "notify", "enqueue", "task",
     # API
-    "ApiBlueprint", "api_user", "authenticated", "org_kinds", "roles", "write_scope",
+    "ApiBlueprint", "api_user", "authenticated", "org_kinds", "roles",
     "committed", "dump_many", "DecimalString", "LocalDateTime", "MoneyField", "PlausibleDate", "cached_page",
     "watch", "fingerprint",
     "count_rows", "page_args", "page_envelope_schema", "page_of", "page_of_rows", "paginate",

@@ -318,9 +318,8 @@ def test_a_key_resolves_to_its_principal_in_one_statement(api_as, garage, garage
 
 
 def test_a_view_may_declare_its_own_scope_over_its_blueprints():
-    from portal.api.access import authenticated, declared_scope
+    from portal.api.access import authenticated, declared_scope, write_scope
     from portal.api.blueprint import ApiBlueprint
-    from portal.plugin import write_scope
 
     blp = ApiBlueprint("invoices_example", __name__, write_scope="quotes:write")
 

@@ -47,8 +47,9 @@ def init_api(app, api, pm) -> None:
             enforce(rule, g.api_user)
         if g.api_user is not None and g.api_user.organization_suspended and request.method not in SAFE_METHODS:
             raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
-        if g.api_user is not None:
-            admit(declared_scope(route_view(app, request.endpoint, request.method), app.blueprints.get(request.blueprint)))
+        if g.api_user is not None:   # rate limit; an API key's scopes
+            view = route_view(app, request.endpoint, request.method)
+            admit(declared_scope(view, app.blueprints.get(request.blueprint)))
         return idempotency.before_request()
 
     @app.after_request

@@ -291,13 +291,19 @@ def test_last_used_is_written_at_most_once_a_minute(api_as, garage_admin, client
 
 
 def test_a_webhook_registered_with_a_key_needs_no_password(api_as, garage_admin, client, app, monkeypatch):
+    """The key, scoped ``webhooks``, is the credential (API review #5); a person still confirms
+    with a password."""
+    monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_HTTP", True)
     monkeypatch.setitem(app.config, "WEBHOOKS_ALLOW_PRIVATE", True)
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_PORTS", [8080])
+    url = "http://127.0.0.1:8080/hook"
     key = with_key(client, make_key(api_as, garage_admin, scopes=["webhooks"])["key"])
-    answer = key.post("/webhooks", json={"url": "https://dms.example.com/hook", "events": []})
-    assert answer.status_code in (201, 422), answer.get_json()
-    if answer.status_code == 422:
-        assert "password" not in answer.get_json()["error"]["details"]
-    person = api_as(garage_admin).post("/webhooks", json={"url": "https://dms.example.com/hook"})
+    answer = key.post("/webhooks", json={"url": url, "events": []})
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["secret"]
+    reader = with_key(client, make_key(api_as, garage_admin, scopes=["read"])["key"])
+    assert reader.post("/webhooks", json={"url": url}).status_code == 403
+    person = api_as(garage_admin).post("/webhooks", json={"url": url})
     assert person.status_code == 422 and "password" in person.get_json()["error"]["details"]
 
 

@@ -46,6 +46,7 @@ class Defaults:
     RATELIMIT_REDIS_URL = None  # e.g. "redis://127.0.0.1:6379/0"; else the database keeps the counts
     RATELIMIT_LOGIN_PER_IP = 100        # failed logins from one client address per window (an office shares one)
     RATELIMIT_LOGIN_WINDOW_SECONDS = 300
+    API_RATE_LIMIT_PER_MINUTE = 600     # API calls per key (or per user's tokens) per minute (0: no limit)
 
     # Lists: dumped pages kept per worker while their change marks hold (portal.db.page_cache)
     PAGE_CACHE_SIZE = 512

@@ -61,6 +61,9 @@ def base_config(db_url: str, instance: Path, **extra) -> dict:
         "WORKER_MODE": "memory",      # tasks are queued, never run here (tests/core/test_worker.py runs a consumer)
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "SERVER_NAME": None,
+        # the per-caller API limit costs one statement a call; the suite's query budgets are
+        # written without it, and tests/core/test_rate_limits.py and test_principal.py turn it on
+        "API_RATE_LIMIT_PER_MINUTE": 0,
     }
     cfg.update(extra)
     return cfg

@@ -19,7 +19,8 @@ _SUMMARY = QuoteSummary()   # one instance: building a schema copies its fields
 _QUOTE = QuoteOut()
 _REINSPECTION = ReinspectionOut()
 
-blp = ApiBlueprint("garages_api", __name__, description="Repair quotes (定损报价), their review (核损) and photos")
+blp = ApiBlueprint("garages_api", __name__, write_scope="quotes:write",
+                   description="Repair quotes (定损报价), their review (核损) and photos")
 
 
 def _quote_args(data: dict) -> list[dict]:

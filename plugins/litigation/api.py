@@ -13,7 +13,8 @@ from .schemas import (ComplaintAction, ComplaintCreate, ComplaintQuery, Complain
                       CostSchema, FiguresSchema, HearingCreate, HearingResultIn, HearingSchema, LawsuitCreate, LawsuitDetail,
                       LawsuitQuery, LawsuitSchema, LawsuitTransition, MajorIn)
 
-blp = ApiBlueprint("litigation_api", __name__, description="Litigation: lawsuits (诉讼), hearings, complaints")
+blp = ApiBlueprint("litigation_api", __name__, write_scope="legal:write",
+                   description="Litigation: lawsuits (诉讼), hearings, complaints")
 
 LawsuitPage = page_envelope_schema(LawsuitSchema, "LawsuitPage")
 ComplaintPage = page_envelope_schema(ComplaintSchema, "ComplaintPage")

@@ -11,7 +11,8 @@ from . import schemas as s
 from . import imports, price_import, services
 from .models import PriceFeedback, PriceList, PriceListItem
 
-blp = ApiBlueprint("parts_prices", __name__, description="Parts prices: price lists, reference prices, rates")
+blp = ApiBlueprint("parts_prices", __name__, write_scope="price_lists:write",
+                   description="Parts prices: price lists, reference prices, rates")
 
 
 @blp.route("/price-lists", methods=["POST"])

@@ -12,7 +12,7 @@ from .models import SalvageLot
 from .schemas import (BidCreate, BidPage, BidSchema, DisposalArgs, LotCreate, LotPage, LotQuery, LotSchema,
                       SalvagePhotoForm, PhotoSchema, PickupArgs, ProceedsArgs, ReopenArgs, VersionArgs)
 
-blp = ApiBlueprint("salvage_api", __name__, url_prefix="/salvage-lots",
+blp = ApiBlueprint("salvage_api", __name__, write_scope="salvage:write", url_prefix="/salvage-lots",
                    description="Salvage lots (损余物资): sealed bids, award, pickup, proceeds")
 
 

@@ -11,7 +11,8 @@ from .ledger import ledger_stmt, ledger_workbook
 from .schemas import (HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail, RecoveryQuery,
                       RecoverySchema, RecoveryTransition, TargetIn, TargetSchema)
 
-blp = ApiBlueprint("subrogation_api", __name__, description="Subrogation: recovery cases (追偿), receipts, ledger")
+blp = ApiBlueprint("subrogation_api", __name__, write_scope="legal:write",
+                   description="Subrogation: recovery cases (追偿), receipts, ledger")
 
 RecoveryPage = page_envelope_schema(RecoverySchema, "RecoveryPage")
 

@@ -6,16 +6,24 @@ URL map to keep it so.
 - ``@authenticated``: any logged-in user; the service scopes data to the caller.
 - ``@roles("admin", "supervisor")``: insurer users with one of these roles.
 - ``@org_kinds("garage")``: users of a partner of one of these kinds.
+
+A system calling with an API key (``portal.auth.api_keys``) is further held to its key's
+scopes: a GET needs ``read``; a write needs the scope its view declares — ``@write_scope``
+on the view, else the ``write_scope`` of its blueprint (one area, one scope) — and a write
+that declares none is refused to keys (deny by default; ``tests/core/test_api_keys.py``
+lists them).
 """
 from __future__ import annotations
 
 import functools
 
-from flask import g
+from flask import current_app, g, request
 
-from ..errors import Forbidden, Unauthorized
+from ..errors import Forbidden, RateLimited, Unauthorized
 
 ACCESS_ATTR = "_portal_access"
+SCOPE_ATTR = "_portal_write_scope"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def _mark(fn, rule):
@@ -38,6 +46,57 @@ def authenticate(*, may_keep: bool) -> None:
     g.api_user = user_for_token(g.api_token, may_keep=may_keep)
     if g.api_user is None:
         raise Unauthorized("The token is not valid or has expired.")
+    key = g.api_user.api_key
+    if key is not None and not key.allows_address(request.remote_addr):
+        g.api_user = None
+        raise Unauthorized("This API key may not be used from this address.")
+
+
+def admit(scope: str | None) -> None:
+    """An authenticated caller's call: counted against its rate limit (per key, else per
+    user: ``API_RATE_LIMIT_PER_MINUTE``, or the key's own), then held to the key's scopes
+    (``scope``: what the view declares for a write)."""
+    from ..auth.api_keys import touch
+    from ..extensions import db
+    from ..ops.ratelimit import Allowance, count_api_call
+    from ..timeutil import utcnow
+
+    user = g.api_user
+    key = user.api_key
+    limit = int((key.rate_limit_per_minute if key else None) or current_app.config["API_RATE_LIMIT_PER_MINUTE"])
+    session = db.session()
+    if (limit > 0 or key is not None) and session.in_transaction() and \
+            (request.method not in SAFE_METHODS or session.get_bind().dialect.name == "sqlite"):
+        # only the caller was read: end that transaction before the counters' own short ones
+        # write, so they neither wait for its write lock (SQLite's BEGIN IMMEDIATE) nor leave
+        # it reading an old snapshot it could not write from (SQLite)
+        session.commit()
+    if limit > 0:
+        try:
+            g.rate_limit = count_api_call(f"key:{key.id}" if key else f"user:{user.id}", limit)
+        except RateLimited as exc:
+            g.rate_limit = Allowance(limit, 0, exc.details["retry_after_seconds"])
+            raise
+    if key is None:
+        return
+    if not key.allows("read" if request.method in SAFE_METHODS else scope):
+        raise Forbidden("This API key's scopes do not allow this call.")
+    touch(key, g.api_token, utcnow())
+
+
+def write_scope(scope: str):
+    """The key scope a write view needs, where it is not its blueprint's (``ApiBlueprint(write_scope=)``)."""
+
+    def decorator(fn):
+        setattr(fn, SCOPE_ATTR, scope)
+        return fn
+
+    return decorator
+
+
+def declared_scope(view, blueprint) -> str | None:
+    """The scope a key needs to call ``view`` (of ``blueprint``) to write, else ``None``."""
+    return _marker(view, SCOPE_ATTR) or getattr(blueprint, "write_scope", None)
 
 
 def principal_changed() -> bool:

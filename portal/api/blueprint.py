@@ -36,8 +36,9 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = _SafeParser()
 
-    def __init__(self, name, import_name, url_prefix="", **kwargs):
+    def __init__(self, name, import_name, url_prefix="", write_scope=None, **kwargs):
         super().__init__(name, import_name, url_prefix=API_PREFIX + url_prefix, **kwargs)
+        self.write_scope = write_scope   # the API-key scope its writes need (portal.api.access)
 
     def arguments(self, schema, **kwargs):
         """As flask-smorest's, with a schema class made an instance once: webargs would

@@ -8,11 +8,10 @@ from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
 from . import idempotency
-from .access import access_rule, authenticate, enforce, principal_changed
+from .access import SAFE_METHODS, access_rule, admit, authenticate, declared_scope, enforce, principal_changed
 from .blueprint import API_PREFIX
 
 UNGUARDED_ENDPOINTS = {"api-docs.openapi_json"}
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_api(app, api, pm) -> None:
@@ -25,7 +24,7 @@ def init_api(app, api, pm) -> None:
 
     @app.before_request
     def _authenticate_api():
-        g.api_user = g.api_token = None  # never carried over from another request
+        g.api_user = g.api_token = g.rate_limit = None  # never carried over from another request
         forget_pending()
         if not request.path.startswith(API_PREFIX + "/"):
             return None
@@ -48,22 +47,34 @@ def init_api(app, api, pm) -> None:
             enforce(rule, g.api_user)
         if g.api_user is not None and g.api_user.organization_suspended and request.method not in SAFE_METHODS:
             raise Forbidden("Your organization is suspended: you can read its records but change nothing.")
+        if g.api_user is not None:   # rate limit; an API key's scopes
+            view = route_view(app, request.endpoint, request.method)
+            admit(declared_scope(view, app.blueprints.get(request.blueprint)))
         return idempotency.before_request()
+
+    @app.after_request
+    def _rate_limit_headers(response):
+        if g.get("rate_limit") is not None and request.path.startswith(API_PREFIX + "/"):
+            response.headers.update(g.rate_limit.headers())
+        return response
 
     app.after_request(idempotency.after_request)
     check_access_rules(app)
 
 
+def route_view(app, endpoint, method):
+    """The function that answers ``method`` at ``endpoint`` (a method view's method), else ``None``."""
+    view = app.view_functions.get(endpoint) if endpoint is not None else None
+    view_class = getattr(view, "view_class", None)
+    return getattr(view_class, method.lower(), None) if view_class is not None else view
+
+
 def route_access_rule(app, endpoint, method):
     if endpoint is None or endpoint in UNGUARDED_ENDPOINTS:
         return "public"
-    view = app.view_functions.get(endpoint)
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        fn = getattr(view_class, method.lower(), None)
-        return access_rule(fn) if fn is not None else "public"
+    view = route_view(app, endpoint, method)
     if view is None:
-        return "public"  # no such route: the 404/405 follows
+        return "public"  # no such route (or method): the 404/405 follows
     return access_rule(view)
 
 

@@ -25,6 +25,12 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(sa.String(64))
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
+    @property
+    def api_key_id(self) -> int | None:
+        """The API key the change came through (``changes["via_api_key"]``), if any."""
+        via = (self.changes or {}).get("via_api_key")
+        return via.get("id") if isinstance(via, dict) else None
+
 
 PG_APPEND_ONLY_SQL = [
     """

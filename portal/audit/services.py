@@ -49,6 +49,15 @@ def audit_trail(entity: str, entity_id, limit: int | None = None) -> list[AuditE
     return db.session.scalars(stmt if limit is None else stmt.limit(limit)).all()
 
 
+VIA_API_KEY = "via_api_key"
+
+
+def _via_key(changes: dict, actor) -> dict:
+    """A change made through a system's API key (``portal/auth/api_keys.py``) names the key."""
+    key = getattr(actor, "api_key", None)
+    return changes if key is None else {**changes, VIA_API_KEY: {"id": key.id, "name": key.name}}
+
+
 def record_audit(entity: str, entity_id, action: str, changes: dict | None = None, actor=None,
                  session=None) -> AuditEntry:
     """Append one audit row. ``changes`` maps a field to ``[before, after]``
@@ -67,7 +76,7 @@ def record_audit(entity: str, entity_id, action: str, changes: dict | None = Non
         entity=entity,
         entity_id=str(entity_id),
         action=action,
-        changes=_plain(changes or {}),
+        changes=_plain(_via_key(changes or {}, actor)),
     )
     (session or db.session).add(entry)
     return entry

@@ -9,16 +9,16 @@ from ..web.nav import NavItem, Widget
 
 @hookimpl
 def portal_blueprints(app):
-    from . import views
+    from . import api_keys_views, views
 
-    return [views.bp]
+    return [views.bp, api_keys_views.bp]
 
 
 @hookimpl
 def portal_api_blueprints(app):
-    from . import api
+    from . import api, api_keys_api
 
-    return [api.blp]
+    return [api.blp, api_keys_api.blp]
 
 
 @hookimpl
@@ -27,8 +27,10 @@ def portal_nav_items(user):
     if user.is_admin:
         items.append(NavItem(_l("Organizations"), "auth.organizations", order=90, group=_l("Administration")))
         items.append(NavItem(_l("Users"), "auth.users", order=91, group=_l("Administration")))
+        items.append(NavItem(_l("API keys"), "api_keys_web.keys", order=93, group=_l("Administration")))
     elif user.has_role("partner_admin"):
         items.append(NavItem(_l("Our users"), "auth.users", order=90))
+        items.append(NavItem(_l("API keys"), "api_keys_web.keys", order=92))
     return items
 
 
@@ -57,4 +59,4 @@ def portal_dashboard_widgets(user):
 
 @hookimpl
 def portal_audit_entities():
-    return ["organization", "user"]
+    return ["organization", "user", "api_key"]

@@ -22,12 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from ..db.changes import ChangeMark, watch
 from ..db.page_cache import WorkerMemory
+from ..timeutil import UTC
 from .models import ApiToken, Organization, OrganizationTraits, User, parse_roles
+
+if TYPE_CHECKING:
+    from .api_keys import KeyRef
 
 USER_SCOPE = "principal_user"
 ORG_SCOPE = "principal_org"
@@ -63,6 +68,7 @@ class Principal:
     authority_limit: Decimal | None
     unlimited_authority: bool
     session_key: str | None = None   # a web login's key (Flask-Login's id); None for a token
+    api_key: KeyRef | None = None   # a system credential's (portal/auth/api_keys.py); None for a person
 
     # Flask-Login's user interface
     is_authenticated = True
@@ -128,12 +134,12 @@ TOKEN_LOOKUP = _with_marks(
 ).where(ApiToken.token_hash == sa.bindparam("token_hash"))
 
 
-def principal_from_row(m, session_key: str | None = None) -> Principal:
+def principal_from_row(m, session_key: str | None = None, api_key=None) -> Principal:
     """The principal of a row read with :data:`_PRINCIPAL_COLUMNS`."""
     org = OrganizationRef(m["org_id"], m["kind"], m["org_name"], m["org_region"], m["status"], m["grade"])
     return Principal(m["id"], m["name"], m["email"], m["locale"], m["region"], org,
                      tuple(parse_roles(m["roles_text"])), m["authority_limit"], bool(m["unlimited_authority"]),
-                     session_key)
+                     session_key, api_key)
 
 
 def principal_columns():
@@ -158,15 +164,23 @@ class Kept:
         return ((USER_SCOPE, self.principal.id), (ORG_SCOPE, self.principal.organization_id))
 
 
-def resolve(connection, token_hash: str, now: datetime) -> Kept | None:
-    """The principal of a live token of an active user, read afresh, else ``None``."""
-    row = connection.execute(TOKEN_LOOKUP, {"token_hash": token_hash}).first()
+NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def resolve(connection, token_hash: str, now: datetime, *, key: bool = False) -> Kept | None:
+    """The principal of a live token (``key``: a live API key) of an active user, read
+    afresh in one statement, else ``None``."""
+    from .api_keys import key_lookup, key_ref
+
+    row = connection.execute(key_lookup() if key else TOKEN_LOOKUP, {"token_hash": token_hash}).first()
     if row is None:
         return None
     m = row._mapping
-    if m["revoked_at"] is not None or m["expires_at"] <= now or not m["active"]:
+    expires_at = (m["key_expires_at"] or NEVER) if key else m["expires_at"]
+    if m["revoked_at"] is not None or expires_at <= now or not m["active"]:
         return None
-    return Kept(principal_from_row(m), m["expires_at"], (m["user_mark"], m["org_mark"]))
+    return Kept(principal_from_row(m, api_key=key_ref(m) if key else None), expires_at,
+                (m["user_mark"], m["org_mark"]))
 
 
 def _cache() -> WorkerMemory:
@@ -176,7 +190,7 @@ def _cache() -> WorkerMemory:
     return once_per_app("principal_cache", lambda app: WorkerMemory(int(app.config["PRINCIPAL_CACHE_SIZE"])))
 
 
-def principal_for(token_hash: str, now: datetime, *, may_keep: bool) -> Principal | None:
+def principal_for(token_hash: str, now: datetime, *, may_keep: bool, key: bool = False) -> Principal | None:
     """The caller behind a token hash. ``may_keep`` (a GET): the worker's kept principal,
     on trust until the request confirms its marks (:func:`portal.db.changes.confirm_later`);
     otherwise read afresh, and kept for the next GET."""
@@ -190,9 +204,14 @@ def principal_for(token_hash: str, now: datetime, *, may_keep: bool) -> Principa
             confirm_later(kept.reads, kept.marks)
             return kept.principal
     forget_pending()
-    kept = resolve(db.session.connection(), token_hash, now)
+    kept = resolve(db.session.connection(), token_hash, now, key=key)
     if kept is None:
         cache.drop(token_hash)
         return None
     cache.put(token_hash, kept)
     return kept.principal
+
+
+def forget(token_hash: str) -> None:
+    """Let go of the worker's kept principal of a token (or key) hash."""
+    _cache().drop(token_hash)

@@ -306,7 +306,10 @@ def _login_wait(email: str, now) -> int:
 
 def confirm_password(user, password: str | None, field: str = "password") -> None:
     """A sensitive change (authority limit, webhook secret) needs the actor's password again
-    (ASVS re-authentication); a wrong one is a field error on ``field``."""
+    (ASVS re-authentication); a wrong one is a field error on ``field``. A system calling
+    with an API key has no password: the key, scoped for it, is the credential."""
+    if getattr(user, "api_key", None) is not None:
+        return
     if not verify_password(user_row(user).password_hash, password or ""):
         raise Invalid.field(field, "Confirm this change with your password.")
 
@@ -347,12 +350,14 @@ def token_hash(token: str) -> str | None:
 
 
 def user_for_token(token: str, *, may_keep: bool = False):
-    """The :class:`~portal.auth.principal.Principal` behind a live token of an active user,
-    else ``None`` (one statement, or a worker's kept principal: see ``portal.auth.principal``)."""
+    """The :class:`~portal.auth.principal.Principal` behind a live token (or API key,
+    ``portal.auth.api_keys``) of an active user, else ``None`` (one statement, or a worker's kept principal: see ``portal.auth.principal``)."""
+    from .api_keys import is_key
+
     digest = token_hash(token)
     if digest is None:
         return None
-    return principal_for(digest, utcnow(), may_keep=may_keep)
+    return principal_for(digest, utcnow(), may_keep=may_keep, key=is_key(token))
 
 
 def start_session(user: User, ip: str | None) -> str:

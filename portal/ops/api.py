@@ -14,18 +14,20 @@ from ..errors import Forbidden
 from ..extensions import db
 from . import webhooks
 
-blp = ApiBlueprint("webhooks", __name__, description="Signed webhooks (HMAC-SHA256) with retries and a delivery log")
+blp = ApiBlueprint("webhooks", __name__, write_scope="webhooks",
+                   description="Signed webhooks (HMAC-SHA256) with retries and a delivery log")
 
 
 class EndpointCreate(Schema):
     url = fields.String(required=True, validate=validate.Length(max=500))
     events = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list)
-    password = fields.String(required=True, load_only=True, metadata={"description": "your password, again"})
+    password = fields.String(load_default=None, load_only=True,
+                             metadata={"description": "your password, again (not with an API key)"})
     organization_id = fields.Integer(metadata={"description": "admins only: the partner it belongs to"})
 
 
 class PasswordConfirm(Schema):
-    password = fields.String(required=True, load_only=True)
+    password = fields.String(load_default=None, load_only=True, metadata={"description": "not with an API key"})
 
 
 class EndpointSchema(Schema):

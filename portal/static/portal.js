@@ -99,3 +99,12 @@ document.addEventListener("click", function (event) {
   window.addEventListener("resize", function () { cancelAnimationFrame(pending); pending = requestAnimationFrame(fold); });
   fold();
 })();
+// A secret shown once (an API key) is copied with its button.
+document.addEventListener("click", function (event) {
+  const el = event.target.closest("[data-copy-target]");
+  const target = el && document.getElementById(el.getAttribute("data-copy-target"));
+  if (!target) return;
+  target.select();
+  const done = function () { el.textContent = el.getAttribute("data-copied") || el.textContent; };
+  if (navigator.clipboard) { navigator.clipboard.writeText(target.value).then(done); } else { document.execCommand("copy"); done(); }
+});

@@ -59,16 +59,31 @@ def test_a_token_resolves_to_a_frozen_principal_in_one_statement(factory):
     assert user_for_token("") is None and user_for_token("x" * 201) is None
 
 
-def test_a_kept_principal_costs_no_statement_of_its_own(factory, api_as):
+@pytest.fixture
+def rate_limited(app, monkeypatch):
+    """The API rate limit as deployed (the suite turns it off: tests/conftest.py), counted in
+    the database: one upsert per call (portal/ops/ratelimit.py)."""
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 600)
+
+
+def _counter_statement(statements) -> list[str]:
+    return [s for s in statements if "api_call_counts" in s]
+
+
+def test_a_kept_principal_costs_no_statement_of_its_own(factory, api_as, rate_limited):
     from portal.extensions import db
 
     staff = api_as(factory.user(roles=("assessor",)))
     assert staff.get("/me").status_code == 200        # read afresh, then kept
     with count_queries(db.engine) as counter:
         again = staff.get("/me")
-    assert again.status_code == 200
+    assert again.status_code == 200 and again.headers["RateLimit-Remaining"] == "598"
     statements = _statements(counter)
-    # no token statement: only the confirmation of the kept principal's marks
+    # no token statement: only the confirmation of the kept principal's marks — and, since
+    # API calls are rate limited, the one statement that counts the call (one upsert)
+    counted = _counter_statement(statements)
+    assert len(counted) == 1 and counted[0].upper().startswith("INSERT"), counter
+    statements.remove(counted[0])
     assert len(statements) == 1 and "api_tokens" not in statements[0] and "change_marks" in statements[0], counter
 
 
@@ -106,7 +121,7 @@ def test_a_kept_principal_revoked_gets_401_not_the_views_error(factory, api_as):
     assert staff.get("/claims/NOPE").status_code == 401
 
 
-def test_a_revoked_token_gets_no_kept_page(people_for_queue, api_as):
+def test_a_revoked_token_gets_no_kept_page(people_for_queue, api_as, rate_limited):
     """The review queue's kept page (one statement) still refuses a token revoked by the
     caller's own other session."""
     from portal.auth.models import ApiToken
@@ -117,7 +132,8 @@ def test_a_revoked_token_gets_no_kept_page(people_for_queue, api_as):
     assert staff.get("/quotes").status_code == 200
     with count_queries(db.engine) as counter:
         assert staff.get("/quotes").status_code == 200
-    assert len(counter.statements) == 1, counter     # the kept page, confirmed in its marks' statement
+    # the kept page, confirmed in its marks' statement, and the rate limit's one counting statement
+    assert len(counter.statements) == 2 and len(_counter_statement(counter.statements)) == 1, counter
     _elsewhere(sa.update(ApiToken).where(ApiToken.id == token_id).values(revoked_at=utcnow()))
     assert staff.get("/quotes").status_code == 401
 

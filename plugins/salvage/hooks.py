@@ -222,3 +222,13 @@ def portal_demo_data(demo):
     from .demo import load
 
     return load(demo)
+
+
+@hookimpl
+def portal_terms():
+    from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
+    from .services import LOT_FLOW
+
+    actions = sorted({a for _, a in LOT_FLOW.table} | {"create", "photo", "pickup_overdue"})
+    return {"salvage_lot.status": STATUSES, "salvage_lot.source": SOURCES, "salvage_lot.disposal": DISPOSALS,
+            "salvage_lot.photo_kind": PHOTO_KINDS, "audit.action": actions}

@@ -1,0 +1,127 @@
+"""The insurer's glossary (业务术语表): one word per term and per area, in every language.
+
+A status, a reason code, an organization kind or an audit action is shown through
+``term(context, value)``, which looks ``value`` up by its *context* (``pgettext``): the
+price list's ``pending`` (待审核) can no longer borrow the quote's or the claim's word for
+the same English msgid. The contexts and their values are declared once, by their owners:
+the core's below, each plugin's through ``portal_terms`` (``docs/hooks.md``); the
+translations live in one glossary, ``portal/translations/<locale>/LC_MESSAGES/messages.po``
+(the entries with a ``msgctxt``). ``tests/i18n/test_glossary.py`` renders every declared
+value in Chinese and English and fails on one left out.
+
+Money and times are written for the reader with Babel, in the language being rendered:
+``money`` (¥1,234.50) and ``local_time`` (Beijing time, to the minute).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from flask import current_app
+from flask_babel import force_locale, get_locale, gettext, pgettext
+
+from .claims.risk import RED_REASONS
+from .money import quantize
+from .timeutil import LOCAL_TZ, as_aware
+
+# The core's own terms; the plugins add theirs through ``portal_terms``.
+CORE_TERMS: dict[str, tuple[str, ...]] = {
+    "claim.status": ("open", "closed"),
+    "major_case.status": ("open", "closed"),
+    "metric_dispute.status": ("open", "answered"),
+    "organization.kind": ("insurer", "garage", "parts_supplier", "salvage_vendor", "law_firm",
+                          "specialist_repairer"),
+    "organization.status": ("active", "suspended"),
+    "risk.reason": RED_REASONS,
+    # the core's own audit actions; each plugin adds its state machines' actions
+    "audit.action": ("create", "update", "close", "reopen", "open", "assign", "assigned", "unassign",
+                     "reassign", "set", "override", "clear_override", "grade_changed", "computed",
+                     "published", "answer", "major_set", "login_delayed", "password_change", "token_revoked",
+                     "webhook_created", "webhook_disabled", "webhook_replayed", "webhook_secret_rotated"),
+    "audit.field": ("status", "grade", "reason", "comment", "amount", "total", "organization_id",
+                    "handler_organization_id", "user_id", "assigned_to", "deadline", "closes_at",
+                    "bidding_closes_at", "flags", "risk_color", "risk_reasons", "note", "version"),
+    "yes_no": ("yes", "no"),
+}
+
+EMPTY = "—"
+
+
+def registered_terms(app=None) -> dict[str, tuple[str, ...]]:
+    """Every context and its values: the core's and every plugin's (``portal_terms``)."""
+    from .plugins import hook, once_per_app
+
+    def build(a):
+        merged = {ctx: list(values) for ctx, values in CORE_TERMS.items()}
+        for declared in hook(a).portal_terms():
+            for ctx, values in (declared or {}).items():
+                bucket = merged.setdefault(ctx, [])
+                bucket.extend(v for v in values if v not in bucket)
+        return {ctx: tuple(values) for ctx, values in merged.items()}
+
+    return once_per_app("terms", build, app)
+
+
+def lookup(context: str, value: str) -> str | None:
+    """The glossary's word for ``value`` in ``context`` in the current language, or None."""
+    text = pgettext(context, value)
+    return None if text == value else text
+
+
+def term(context: str, value) -> str:
+    """``value`` (a status, code, kind…) in the reader's language, by ``context``.
+
+    A value the glossary lacks is shown as it is (the glossary test keeps that from
+    happening to a declared one); ``None`` is a dash."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+        context = "yes_no"
+    value = str(value)
+    return lookup(context, value) or value
+
+
+def terms(context: str, values) -> str:
+    """A list of codes as words, joined as the language joins them (、 or , )."""
+    joiner = "、" if str(get_locale()).startswith("zh") else ", "
+    return joiner.join(term(context, v) for v in (values or ())) or EMPTY
+
+
+def money(value) -> str:
+    """¥1,234.50 in the current language's digits (Babel), a dash for nothing. The
+    pattern keeps the yuan sign in English too (Babel's own CNY symbol there is CN¥)."""
+    if value is None or value == "":
+        return EMPTY
+    return format_decimal(quantize(value), format="¥#,##0.00", locale=str(get_locale() or "zh"))
+
+
+def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """An aware time (or its ISO text) in Beijing time, to the minute (Babel)."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value, "yyyy-MM-dd", locale=str(get_locale() or "zh"))
+    return format_datetime(as_aware(value), fmt, tzinfo=LOCAL_TZ, locale=str(get_locale() or "zh"))
+
+
+def in_language(locale: str | None, render):
+    """``render()`` with ``locale`` as the current language (a notification's recipient's)."""
+    languages = current_app.config.get("LANGUAGES") or ("zh",)
+    chosen = locale if locale in languages else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")
+    with force_locale(chosen):
+        return render() if callable(render) else render
+
+
+def rendered(text) -> str:
+    """A plain string from a string, a lazy string or a callable (rendered now)."""
+    if callable(text):
+        text = text()
+    return "" if text is None else str(text)
+
+
+__all__ = ["CORE_TERMS", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
+           "rendered", "term", "terms"]

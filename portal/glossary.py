@@ -14,6 +14,7 @@ Money and times are written for the reader with Babel, in the language being ren
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
@@ -83,6 +84,27 @@ def term(context: str, value) -> str:
     return lookup(context, value) or value
 
 
+class Labels(Mapping):
+    """A context of the glossary as a read-only mapping, for code that reads labels from a
+    dict (``STATUS_LABELS = Labels("recovery.status")``; ``STATUS_LABELS[s]``, ``.get(s)``):
+    each word is looked up when read, in the reader's language."""
+
+    def __init__(self, context: str):
+        self.context = context
+
+    def __getitem__(self, value):
+        return term(self.context, value)
+
+    def get(self, value, default=None):
+        return term(self.context, value) if value not in (None, "") else default
+
+    def __iter__(self):
+        return iter(registered_terms().get(self.context, ()))
+
+    def __len__(self):
+        return len(registered_terms().get(self.context, ()))
+
+
 def terms(context: str, values) -> str:
     """A list of codes as words, joined as the language joins them (、 or , )."""
     joiner = "、" if str(get_locale()).startswith("zh") else ", "
@@ -123,5 +145,5 @@ def rendered(text) -> str:
     return "" if text is None else str(text)
 
 
-__all__ = ["CORE_TERMS", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
+__all__ = ["CORE_TERMS", "Labels", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
            "rendered", "term", "terms"]

@@ -42,7 +42,14 @@ CORE_TERMS: dict[str, tuple[str, ...]] = {
                      "webhook_created", "webhook_disabled", "webhook_replayed", "webhook_secret_rotated"),
     "audit.field": ("status", "grade", "reason", "comment", "amount", "total", "organization_id",
                     "handler_organization_id", "user_id", "assigned_to", "deadline", "closes_at",
-                    "bidding_closes_at", "flags", "risk_color", "risk_reasons", "note", "version"),
+                    "bidding_closes_at", "flags", "risk_color", "risk_reasons", "note", "version",
+                    "claim_no", "claim", "estimated_value", "reserve_price", "pickup_due_at", "picked_up_at",
+                    "disposed_at", "disposal", "proceeds_due_on", "proceeds_amount", "booked_on", "costs", "late",
+                    "winner_id", "bids", "by", "closed_at", "kind", "size", "photo_id", "purpose", "stage", "result",
+                    "scheduled_at", "period", "total_submitted", "total_approved", "assignee_id", "closed_as",
+                    "counterparty", "line_id", "lines", "desk", "description", "part_no", "quality", "region",
+                    "rows", "file", "amount_paid", "method", "received_on", "vendor_id"),
+    "audit.value": ("staff", "schedule", "system"),   # who moved a record: a person or the clock
     "yes_no": ("yes", "no"),
 }
 

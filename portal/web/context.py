@@ -5,6 +5,7 @@ from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..audit.present import audit_rows
 from ..glossary import money, term, terms
 from ..plugins import flatten
 from ..timeutil import to_local
@@ -31,6 +32,7 @@ def register_context(app, pm) -> None:
     app.add_template_global(term, "term")
     app.add_template_global(terms, "terms")
     app.add_template_filter(money, "money")
+    app.add_template_global(audit_rows, "audit_rows")
 
     @app.template_filter("localtime")
     def _localtime(value, fmt="%Y-%m-%d %H:%M"):

@@ -30,6 +30,7 @@ from .timeutil import LOCAL_TZ, as_aware
 CORE_TERMS: dict[str, tuple[str, ...]] = {
     "claim.status": ("open", "closed"),
     "major_case.status": ("open", "closed"),
+    "major_case.basis": ("repair", "salvage", "recovery", "lawsuit"),
     "metric_dispute.status": ("open", "answered"),
     "organization.kind": ("insurer", "garage", "parts_supplier", "salvage_vendor", "law_firm",
                           "specialist_repairer"),
@@ -39,7 +40,8 @@ CORE_TERMS: dict[str, tuple[str, ...]] = {
     "audit.action": ("create", "update", "close", "reopen", "open", "assign", "assigned", "unassign",
                      "reassign", "set", "override", "clear_override", "grade_changed", "computed",
                      "published", "answer", "major_set", "login_delayed", "password_change", "token_revoked",
-                     "webhook_created", "webhook_disabled", "webhook_replayed", "webhook_secret_rotated"),
+                     "webhook_created", "webhook_disabled", "webhook_replayed", "webhook_secret_rotated",
+                     "enter", "amount", "on_site", "investigation_report"),
     "audit.field": ("status", "grade", "reason", "comment", "amount", "total", "organization_id",
                     "handler_organization_id", "user_id", "assigned_to", "deadline", "closes_at",
                     "bidding_closes_at", "flags", "risk_color", "risk_reasons", "note", "version",
@@ -48,8 +50,15 @@ CORE_TERMS: dict[str, tuple[str, ...]] = {
                     "winner_id", "bids", "by", "closed_at", "kind", "size", "photo_id", "purpose", "stage", "result",
                     "scheduled_at", "period", "total_submitted", "total_approved", "assignee_id", "closed_as",
                     "counterparty", "line_id", "lines", "desk", "description", "part_no", "quality", "region",
-                    "rows", "file", "amount_paid", "method", "received_on", "vendor_id"),
-    "audit.value": ("staff", "schedule", "system"),   # who moved a record: a person or the clock
+                    "rows", "file", "amount_paid", "method", "received_on", "vendor_id",
+                    "amount_in_dispute", "counsel_organization_id", "counsel_user_id", "handler_user_id",
+                    "assignee_user_id", "against_organization_id", "receipt_id", "cost_id", "hearing_id", "incurred_on",
+                    "court", "case_no", "role", "outcome", "limitation_deadline", "reference", "via", "lawsuit_id",
+                    "recovery_id", "counsel", "amount_sought", "lawsuit_filed", "claim_id", "court_room", "labor_rate",
+                    "recovered", "outstanding", "basis", "band", "amounts", "status_due", "report_at",
+                    "responsible_id", "net_recovery"),
+    # who or what moved a record: a person, the clock, another case
+    "audit.value": ("staff", "schedule", "system", "lawsuit", "recovery case"),
     "yes_no": ("yes", "no"),
 }
 
@@ -127,11 +136,11 @@ def money(value) -> str:
 
 
 def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """An aware time (or its ISO text) in Beijing time, to the minute (Babel)."""
+    """An aware time (or its ISO text) in Beijing time, to the minute; a date as a date (Babel)."""
     if value is None or value == "":
         return EMPTY
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):   # a date alone stays a date
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_date(value, "yyyy-MM-dd", locale=str(get_locale() or "zh"))
     return format_datetime(as_aware(value), fmt, tzinfo=LOCAL_TZ, locale=str(get_locale() or "zh"))

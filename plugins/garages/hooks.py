@@ -247,4 +247,5 @@ def portal_terms():
         "edit_lines", "reassign", "reinspection", "reinspection_opened", "reinspection_recovery"})
     return {"quote.status": STATUSES, "quote.line_kind": LINE_KINDS, "part.quality": QUALITIES,
             "quote.photo_kind": PHOTO_KINDS, "finding.severity": SEVERITIES, "finding.code": CODES,
-            "quote.desk": sorted(set(DESKS.values())), "audit.action": actions}
+            "quote.desk": sorted(set(DESKS.values())), "audit.action": actions,
+            "claim.purpose": ["repair", "specialist_repair"]}

@@ -185,4 +185,5 @@ def portal_terms():
     actions = sorted({a for _, a in LAWSUIT_FLOW.table} | {a for _, a in COMPLAINT_FLOW.table} | {
         "assigned", "cost_recorded", "hearing_result", "hearing_scheduled", "major_set", "registered"})
     return {"lawsuit.stage": STAGES, "lawsuit.role": ROLES, "lawsuit.outcome": OUTCOMES, "lawsuit.cost_kind": COST_KINDS,
-            "complaint.kind": COMPLAINT_KINDS, "complaint.status": COMPLAINT_STATUSES, "audit.action": actions}
+            "complaint.kind": COMPLAINT_KINDS, "complaint.status": COMPLAINT_STATUSES, "audit.action": actions,
+            "lawsuit.cost_status": ("pending", "approved", "rejected"), "claim.purpose": ["counsel"]}

@@ -33,12 +33,13 @@ def on_event(name: str, payload: dict) -> None:
     if name == "salvage.opened":
         for org_id in eligible_vendor_ids():
             notify(kind=name, title=lambda: _("Salvage lot open for bids: %(lot)s", lot=lot),
-                   body=lambda: _("Bidding closes %(at)s (Beijing time).", at=local_time(payload.get("bidding_closes_at"))),
+                   body=lambda: _("Bidding closes %(at)s (Beijing time).",
+                                  at=local_time(payload.get("bidding_closes_at"))),
                    url=_url(payload), organization_id=org_id)
     elif name == "salvage.awarded":
         notify(kind=name, title=lambda: _("You won salvage lot %(lot)s", lot=lot),
-               body=lambda: _("Price %(amount)s; pick up by %(at)s (Beijing time).", amount=money(payload.get("amount")),
-                              at=local_time(payload.get("pickup_due_at"))),
+               body=lambda: _("Price %(amount)s; pick up by %(at)s (Beijing time).",
+                              amount=money(payload.get("amount")), at=local_time(payload.get("pickup_due_at"))),
                url=_url(payload), organization_id=payload["winner_id"])
     elif name == "salvage.pickup_overdue":
         notify(kind=name, title=lambda: _("Salvage pickup overdue: %(lot)s", lot=lot),

@@ -16,7 +16,8 @@ from ..glossary import EMPTY, local_time, lookup, money, registered_terms, term
 
 ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
 ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
-MONEY_WORDS = ("amount", "total", "price", "value", "proceeds", "fee", "cost", "target", "paid", "limit")
+MONEY_WORDS = ("amount", "total", "price", "value", "proceeds", "fee", "cost", "target", "paid", "limit", "recovered",
+               "outstanding", "recovery")
 USER_FIELDS = ("user_id", "assignee_id", "responsible_id", "actor_id", "handler_user_id", "counsel_user_id",
                "assigned_to", "held_by_id", "created_by_id")
 
@@ -99,20 +100,28 @@ class Reader:
             return self.users.get(int(value), f"#{value}")
         if _is_org_field(name) and str(value).isdigit():
             return self.orgs.get(int(value), f"#{value}")
-        for context in (f"{self.entity}.{name}", "risk.reason" if "reason" in name else None, "audit.value"):
-            if context in self.contexts and str(value) in self.contexts[context]:
+        for context in self._contexts_of(name):
+            if str(value) in self.contexts[context]:
                 return term(context, value)
         text = str(value)
         if ISO_TIME.match(text):
             return local_time(text)
         if ISO_DATE.match(text):
             return text
-        if any(word in name for word in MONEY_WORDS):
+        if any(word in name for word in MONEY_WORDS) and not name.endswith("_id"):
             try:
                 return money(Decimal(text))
             except (InvalidOperation, ValueError):
                 return text
         return text
+
+    def _contexts_of(self, name: str) -> list[str]:
+        """The glossary contexts a field's values may come from: the entity's own
+        (``recovery.status``; ``recovery.receipt_method`` for ``method``), risk reasons,
+        and the audit trail's few words of its own."""
+        own = [c for c in self.contexts if c == f"{self.entity}.{name}"
+               or (c.startswith(f"{self.entity}.") and c.endswith(f"_{name}"))]
+        return own + [c for c in ("risk.reason" if "reason" in name else "", "audit.value") if c in self.contexts]
 
     def changes(self, changes: dict) -> list[Change]:
         out = []

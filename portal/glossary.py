@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -146,6 +147,25 @@ def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(as_aware(value), fmt, tzinfo=LOCAL_TZ, locale=str(get_locale() or "zh"))
 
 
+class Message(str):
+    """A service's message with parameters: the English text as a ``str`` (what the API and
+    the logs read), kept with its msgid and parameters so that a page writes it in the
+    reader's language (``translated``; ``portal/web/forms.py`` does so for form errors).
+    Decimal parameters are money (¥1,234.50 in the reader's digits).
+
+    ``Message("Raise above your current bid of %(amount)s.", amount=Decimal("72000"))``"""
+
+    def __new__(cls, msgid: str, **params):
+        english = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in params.items()}
+        text = super().__new__(cls, msgid % english if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+    def translated(self) -> str:
+        shown = {k: (money(v) if isinstance(v, Decimal) else v) for k, v in self.params.items()}
+        return gettext(self.msgid, **shown)
+
+
 def in_language(locale: str | None, render):
     """``render()`` with ``locale`` as the current language (a notification's recipient's)."""
     languages = current_app.config.get("LANGUAGES") or ("zh",)
@@ -161,5 +181,5 @@ def rendered(text) -> str:
     return "" if text is None else str(text)
 
 
-__all__ = ["CORE_TERMS", "Labels", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
+__all__ = ["CORE_TERMS", "Labels", "Message", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
            "rendered", "term", "terms"]

@@ -37,3 +37,19 @@ def test_the_award_reaches_an_english_and_a_chinese_reader_each_in_their_languag
     for n in (en, zh):
         assert "¥41,234.50" in n.body and beijing in n.body
         assert "+00:00" not in n.body and not re.search(r"\d\d:\d\d:\d\d\.\d+", n.body)   # no UTC, no microseconds
+
+
+def test_a_refused_bid_reads_in_the_readers_language_and_stays_english_in_the_api(client, web_login, api_as, vendor,
+                                                                                 open_lot):
+    """A service's message with a number: the page writes it in Chinese with ¥ formatting,
+    the API keeps the English text (D-10: "Raise above your current bid of 72000.00.")."""
+    lot = open_lot()
+    v = vendor()
+    assert api_as(v).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "72000"}).status_code == 201
+    api = api_as(v).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "71000"})
+    assert api.status_code == 422
+    assert api.get_json()["error"]["details"]["amount"] == ["Raise above your current bid of 72000.00."]
+    web_login(v)
+    page = client.post(f"/salvage/lots/{lot['id']}/bid", data={"amount": "71000"})
+    assert page.status_code == 422
+    assert "新出价须高于您当前的出价 ¥72,000.00。" in page.get_data(as_text=True)

@@ -147,6 +147,20 @@ def local_time(value, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return format_datetime(as_aware(value), fmt, tzinfo=LOCAL_TZ, locale=str(get_locale() or "zh"))
 
 
+def shown(value) -> str:
+    """Any value as the reader reads it: money (Decimal) as ¥1,234.50, a time in Beijing
+    time, yes/no, nothing as a dash; the rest as it is."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return term("yes_no", value)
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, (date, datetime)):
+        return local_time(value)
+    return str(value)
+
+
 class Message(str):
     """A service's message with parameters: the English text as a ``str`` (what the API and
     the logs read), kept with its msgid and parameters so that a page writes it in the
@@ -181,5 +195,5 @@ def rendered(text) -> str:
     return "" if text is None else str(text)
 
 
-__all__ = ["CORE_TERMS", "Labels", "Message", "gettext", "in_language", "local_time", "lookup", "money", "registered_terms",
-           "rendered", "term", "terms"]
+__all__ = ["CORE_TERMS", "Labels", "Message", "gettext", "in_language", "local_time", "lookup", "money",
+           "registered_terms", "rendered", "shown", "term", "terms"]

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..audit.present import audit_rows
-from ..glossary import money, term, terms
+from ..glossary import money, shown, term, terms
 from ..plugins import flatten
 from ..timeutil import to_local
 
@@ -32,6 +32,7 @@ def register_context(app, pm) -> None:
     app.add_template_global(term, "term")
     app.add_template_global(terms, "terms")
     app.add_template_filter(money, "money")
+    app.add_template_filter(shown, "shown")
     app.add_template_global(audit_rows, "audit_rows")
 
     @app.template_filter("localtime")

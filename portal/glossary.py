@@ -180,6 +180,34 @@ class Message(str):
         return gettext(self.msgid, **shown)
 
 
+def for_reader(message) -> str:
+    """A service's message in the current language: a ``Message`` with its parameters, a
+    plain English message through the catalogs (unchanged when they lack it)."""
+    return message.translated() if hasattr(message, "translated") else gettext(str(message))
+
+
+def asked_language() -> str | None:
+    """The language an API caller asked for with ``Accept-Language`` (None: not asked)."""
+    from flask import has_request_context, request
+
+    if not has_request_context() or not request.headers.get("Accept-Language"):
+        return None
+    return request.accept_languages.best_match(current_app.config.get("LANGUAGES") or ("zh",))
+
+
+def in_caller_language(message: str, details: dict | None):
+    """``(message, details)`` in the ``Accept-Language`` asked, else as they are (English)."""
+    asked = asked_language()
+    if asked is None:
+        return message, details
+
+    def render():
+        out = {k: [for_reader(m) for m in v] if isinstance(v, list) and all(isinstance(m, str) for m in v) else v
+               for k, v in (details or {}).items()}
+        return for_reader(message), out
+    return in_language(asked, render)
+
+
 def in_language(locale: str | None, render):
     """``render()`` with ``locale`` as the current language (a notification's recipient's)."""
     languages = current_app.config.get("LANGUAGES") or ("zh",)
@@ -196,4 +224,5 @@ def rendered(text) -> str:
 
 
 __all__ = ["CORE_TERMS", "Labels", "Message", "gettext", "in_language", "local_time", "lookup", "money",
-           "registered_terms", "rendered", "shown", "term", "terms"]
+           "registered_terms", "rendered", "shown", "term", "terms", "for_reader", "asked_language",
+           "in_caller_language"]

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 
-from portal.plugin import in_language, local_time, money, term
+from portal.plugin import asked_language, in_language, local_time, money, term
 
 
 def _pct(value) -> str:
@@ -76,11 +76,5 @@ def finding_text(finding) -> str:
 def api_message(finding) -> str:
     """The API's ``message``: in the language asked by ``Accept-Language`` (``zh`` or
     ``en``), else the finding's English message as before; ``code`` never changes."""
-    from flask import current_app, has_request_context, request
-
-    if not has_request_context() or not request.headers.get("Accept-Language"):
-        return finding.message
-    best = request.accept_languages.best_match(current_app.config["LANGUAGES"])
-    if best is None:
-        return finding.message
-    return in_language(best, lambda: finding_text(finding))
+    asked = asked_language()
+    return finding.message if asked is None else in_language(asked, lambda: finding_text(finding))

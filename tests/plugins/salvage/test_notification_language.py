@@ -49,6 +49,9 @@ def test_a_refused_bid_reads_in_the_readers_language_and_stays_english_in_the_ap
     api = api_as(v).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "71000"})
     assert api.status_code == 422
     assert api.get_json()["error"]["details"]["amount"] == ["Raise above your current bid of 72000.00."]
+    asked = api_as(v).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "71000"},
+                           headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_json()["error"]
+    assert asked["code"] == "invalid" and asked["details"]["amount"] == ["新出价须高于您当前的出价 ¥72,000.00。"]
     web_login(v)
     page = client.post(f"/salvage/lots/{lot['id']}/bid", data={"amount": "71000"})
     assert page.status_code == 422

@@ -410,6 +410,24 @@ def portal_audit_entities():
 
 
 @hookspec
+def portal_terms():
+    """The values a plugin shows people (statuses, reason and finding codes, kinds, audit
+    actions), by context, for the glossary (业务术语表, ``portal/glossary.py``).
+
+    :return: a dict ``{context: iterable of values}``; each value is shown through
+    ``term(context, value)`` and translated by ``msgctxt`` in the glossary catalogs, so
+    one English word never takes another area's meaning. Merged once per app; the
+    glossary test fails on a declared value without a Chinese and an English word.
+
+    Example::
+
+        @hookimpl
+        def portal_terms():
+            return {"salvage_lot.status": STATUSES, "audit.action": ["award", "close"]}
+    """
+
+
+@hookspec
 def portal_notification_kinds():
     """Notification kinds a plugin sends, for users' settings and the docs.
 

@@ -58,6 +58,9 @@ from .db.changes import fingerprint, watch
 from .db.page_cache import cached_page
 from .api.pagination import count_rows, page_args, page_envelope_schema, page_of, page_of_rows, paginate
 
+# --- the glossary (业务术语表): statuses and codes by context, money and times for the reader
+from .glossary import Labels, Message, asked_language, in_language, local_time, money, term
+
 # --- pages: form handling, navigation and dashboard data, XLSX export
 from .web.forms import DONE, INVALID, apply_errors, run_form
 from .web.nav import ClaimAction, ClaimSection, NavItem, Widget
@@ -105,6 +108,8 @@ __all__ = [
     "committed", "dump_many", "DecimalString", "LocalDateTime", "MoneyField", "PlausibleDate", "cached_page",
     "watch", "fingerprint",
     "count_rows", "page_args", "page_envelope_schema", "page_of", "page_of_rows", "paginate",
+    # glossary
+    "Labels", "Message", "asked_language", "in_language", "local_time", "money", "term",
     # pages
     "DONE", "INVALID", "apply_errors", "run_form", "ClaimAction", "ClaimSection", "NavItem", "Widget",
     "XLSX_MIMETYPE", "xlsx_response",

@@ -29,9 +29,12 @@ CODES = ("PRICE_ABOVE_REFERENCE", "PART_NOT_IN_CATALOG", "REPAIR_COSTS_MORE_THAN
          "TOTAL_LOSS_SUSPECTED", "POLICY_LIMIT_EXCEEDED", "PHOTO_REUSED", "PHOTO_BEFORE_ACCIDENT")
 
 
-def _finding(code, line, message, suggested=None) -> Finding:
+def _finding(code, line, message, suggested=None, **params) -> Finding:
+    """``message`` is the English text (kept for API callers without a language); ``params``
+    let ``finding_texts.py`` write the sentence in the reader's language."""
+    plain = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}
     return Finding(code, R.severity(code), getattr(line, "id", None), message,
-                       quantize(suggested) if suggested is not None else None)
+                   quantize(suggested) if suggested is not None else None, plain)
 
 
 class CheckContext:
@@ -133,7 +136,8 @@ def price_above_reference(ctx: CheckContext):
         if ref and ln.unit_price > ref.price * (1 + tolerance):
             yield _finding("PRICE_ABOVE_REFERENCE", ln,
                            f"Unit price {ln.unit_price:.2f} is above the reference price {ref.price:.2f} "
-                           f"by more than {tolerance * 100:.0f}%.", ref.price)
+                           f"by more than {tolerance * 100:.0f}%.", ref.price,
+                           price=ln.unit_price, reference=ref.price, tolerance=tolerance)
 
 
 def part_not_in_catalog(ctx: CheckContext):
@@ -143,7 +147,7 @@ def part_not_in_catalog(ctx: CheckContext):
     for ln in ctx.of_kind("part"):
         if ln.part_no and ln.part_no not in known:
             yield _finding("PART_NOT_IN_CATALOG", ln,
-                           f"Part {ln.part_no} is in no approved price list (custom part).")
+                           f"Part {ln.part_no} is in no approved price list (custom part).", part_no=ln.part_no)
 
 
 def repair_costs_more_than_replace(ctx: CheckContext):
@@ -154,7 +158,7 @@ def repair_costs_more_than_replace(ctx: CheckContext):
         if ref and ln.amount >= ref.price:
             yield _finding("REPAIR_COSTS_MORE_THAN_REPLACE", ln,
                            f"Repair costs {ln.amount:.2f}, replacing part {ln.part_no} costs {ref.price:.2f}: "
-                           "replace instead.")
+                           "replace instead.", amount=ln.amount, part_no=ln.part_no, price=ref.price)
 
 
 def repairable_family(ctx: CheckContext, ln) -> str | None:
@@ -174,7 +178,7 @@ def replace_where_repairable(ctx: CheckContext):
         if family:
             yield _finding("REPLACE_WHERE_REPAIRABLE", ln,
                            f"{ln.name} ({family}) can usually be repaired: route it to a specialist "
-                           "repairer instead of replacing it.")
+                           "repairer instead of replacing it.", name=ln.name, family=family)
 
 
 def assembly_where_component(ctx: CheckContext):
@@ -183,7 +187,8 @@ def assembly_where_component(ctx: CheckContext):
         if info is not None and info.components:
             yield _finding("ASSEMBLY_WHERE_COMPONENT", ln,
                            f"Assembly {ln.part_no} is replaced, but the catalog lists its components "
-                           f"separately: {', '.join(info.components)}.")
+                           f"separately: {', '.join(info.components)}.", part_no=ln.part_no,
+                           components=list(info.components))
 
 
 def labor_rate_above_agreed(ctx: CheckContext):
@@ -193,7 +198,8 @@ def labor_rate_above_agreed(ctx: CheckContext):
     for ln in ctx.of_kind(*LABOUR_KINDS):
         if ln.unit_price > rate:
             yield _finding("LABOR_RATE_ABOVE_AGREED", ln,
-                           f"Hourly rate {ln.unit_price:.2f} is above the agreed rate {rate:.2f}.", rate)
+                           f"Hourly rate {ln.unit_price:.2f} is above the agreed rate {rate:.2f}.", rate,
+                           rate=ln.unit_price, agreed=rate)
 
 
 def material_over_standard(ctx: CheckContext):
@@ -206,7 +212,8 @@ def material_over_standard(ctx: CheckContext):
                 if ln.quantity > limit:
                     yield _finding("MATERIAL_OVER_STANDARD", ln,
                                    f"{ln.name}: {ln.quantity} {std.get('unit', '')} is above the standard "
-                                   f"quantity of {limit} {std.get('unit', '')}.")
+                                   f"quantity of {limit} {std.get('unit', '')}.", name=ln.name,
+                                   quantity=ln.quantity, limit=limit, unit=std.get("unit", ""))
                 break
 
 
@@ -216,7 +223,8 @@ def duplicate_part_history(ctx: CheckContext):
         if ln.part_no in history:
             yield _finding("DUPLICATE_PART_HISTORY", ln,
                            f"Part {ln.part_no} was already approved for replacement on this vehicle "
-                           f"(claim {', '.join(sorted(history[ln.part_no]))}).")
+                           f"(claim {', '.join(sorted(history[ln.part_no]))}).", part_no=ln.part_no,
+                           claims=sorted(history[ln.part_no]))
 
 
 def rescue_above_schedule(ctx: CheckContext):
@@ -226,7 +234,8 @@ def rescue_above_schedule(ctx: CheckContext):
     for ln in ctx.of_kind("rescue"):
         if ln.amount > fee:
             yield _finding("RESCUE_ABOVE_SCHEDULE", ln,
-                           f"Towing {ln.amount:.2f} is above the regional fee schedule {fee:.2f}.", fee)
+                           f"Towing {ln.amount:.2f} is above the regional fee schedule {fee:.2f}.", fee,
+                           amount=ln.amount, fee=fee)
 
 
 def total_loss_suspected(ctx: CheckContext):
@@ -241,7 +250,8 @@ def total_loss_suspected(ctx: CheckContext):
         yield _finding("TOTAL_LOSS_SUSPECTED", None,
                        f"Claim repair total {total:.2f} (this quote {own:.2f}) is at or above "
                        f"{R.dec('total_loss_ratio') * 100:.0f}% of the vehicle's actual value {value:.2f}: treat as "
-                       "a constructive total loss and open a salvage lot.")
+                       "a constructive total loss and open a salvage lot.", total=total, own=own,
+                       ratio=R.dec("total_loss_ratio"), value=value)
 
 
 def policy_limit_exceeded(ctx: CheckContext):
@@ -249,7 +259,8 @@ def policy_limit_exceeded(ctx: CheckContext):
     total = ctx.quote.total_submitted or Decimal(0)
     if remaining is not None and total > remaining:
         yield _finding("POLICY_LIMIT_EXCEEDED", None,
-                       f"Quote total {total:.2f} is above the remaining cover {max(remaining, Decimal(0)):.2f}.")
+                       f"Quote total {total:.2f} is above the remaining cover {max(remaining, Decimal(0)):.2f}.",
+                       total=total, remaining=max(remaining, Decimal(0)))
 
 
 def photo_evidence(ctx: CheckContext):
@@ -293,8 +304,9 @@ def normalize(item, line_ids: set[int]) -> Finding | None:
         suggested = quantize(suggested) if suggested not in (None, "") else None
     except Exception:  # noqa: BLE001 - a plugin's bad number is not our 500
         suggested = None
+    params = _get(item, "params")
     return Finding(str(code)[:64], severity, line_id if line_id in line_ids else None,
-                       str(_get(item, "message") or code), suggested)
+                   str(_get(item, "message") or code), suggested, params if isinstance(params, dict) else None)
 
 
 def collect_findings(quote) -> list[Finding]:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
-from portal.plugin import (Claim, ClaimAction, ClaimSection, Money, Period, Widget, db, local_now, quantize, to_local,
-                          utcnow)
+from portal.plugin import (Claim, ClaimAction, ClaimSection, Money, Period, Widget, db, local_now, quantize, term,
+                          to_local, utcnow)
 
 from .models import IN_REVIEW, Quote, QuoteLine
 from .quote_stats import count_quotes
@@ -87,7 +87,7 @@ def claim_sections(claim, user) -> list[ClaimSection]:
     quotes = db.session.scalars(stmt).all()
     rows = [{"id": f"#{q.id}", "garage": q.garage.name,
              "kind": _("Supplement to #%(id)s", id=q.supplement_to) if q.supplement_to else _("Quote"),
-             "status": _(q.status), "total_submitted": _money(q.total_submitted),
+             "status": term("quote.status", q.status), "total_submitted": _money(q.total_submitted),
              "total_approved": _money(q.total_approved), "due_at": _when(q.due_at),
              "url": url_for("garages.quote_detail", quote_id=q.id),
              **({"actions": _quote_actions(q)} if partner else {})} for q in quotes]

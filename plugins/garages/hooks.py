@@ -234,3 +234,18 @@ def portal_demo_data(demo):
     from . import demo as demo_data
 
     return demo_data.load(demo)
+
+
+@hookimpl
+def portal_terms():
+    from .checks import CODES
+    from .models import DESKS, LINE_KINDS, PHOTO_KINDS, QUALITIES, SEVERITIES, STATUSES
+    from .workflow import QUOTE_FLOW
+
+    actions = sorted({a for _, a in QUOTE_FLOW.table} | {
+        "add_photo", "adjust_lines", "answer_line", "assign", "audit_sampled", "create", "delete_photo",
+        "edit_lines", "reassign", "reinspection", "reinspection_opened", "reinspection_recovery"})
+    return {"quote.status": STATUSES, "quote.line_kind": LINE_KINDS, "part.quality": QUALITIES,
+            "quote.photo_kind": PHOTO_KINDS, "finding.severity": SEVERITIES, "finding.code": CODES,
+            "quote.desk": sorted(set(DESKS.values())), "audit.action": actions,
+            "claim.purpose": ["repair", "specialist_repair"]}

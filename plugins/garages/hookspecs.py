@@ -22,6 +22,7 @@ class Finding:
     line_id: int | None
     message: str
     suggested_unit_price: Decimal | None = None
+    params: dict | None = None   # the numbers and names of its sentence (finding_texts.py)
 
 
 @hookspec

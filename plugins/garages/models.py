@@ -201,6 +201,8 @@ class Finding(db.Model):
     code: Mapped[str] = mapped_column(sa.String(64))
     severity: Mapped[str] = mapped_column(sa.String(8))
     message: Mapped[str] = mapped_column(sa.Text)
+    # the sentence's parameters, written in the reader's language at display (finding_texts.py)
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     suggested_unit_price: Mapped[Decimal | None] = mapped_column(Money())
     rules_version: Mapped[str] = mapped_column(sa.String(32))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

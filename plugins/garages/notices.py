@@ -1,20 +1,22 @@
 """Event receivers (after commit): notifications of the garages plugin (定损报价通知).
 
-Titles and bodies are written Chinese first, then English, as in the other areas; money
-is shown as people read it (¥1,234.50, Babel's CNY format). A garage learns that its quote is held, never why
-(the reason belongs to the insurer)."""
+Each text is a gettext message rendered in the recipient's own language at sending time
+(``notify`` calls the lambdas once per language); money is written as people read it
+(¥1,234.50, ``money``). A garage learns that its quote is held, never why (the reason
+belongs to the insurer)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from flask_babel import gettext as _
 
-from portal.plugin import notify, quantize
+from portal.plugin import money, notify
 
 DECISIONS = {
-    "quote.approved": ("已核定", "approved"),
-    "quote.returned": ("已退回修改", "returned for changes"),
-    "quote.rejected": ("已拒绝", "rejected"),
+    "quote.approved": lambda p: _("Quote #%(id)s approved (claim %(claim)s)", id=p["quote_id"], claim=p["claim_no"]),
+    "quote.returned": lambda p: _("Quote #%(id)s returned for changes (claim %(claim)s)", id=p["quote_id"],
+                                  claim=p["claim_no"]),
+    "quote.rejected": lambda p: _("Quote #%(id)s rejected (claim %(claim)s)", id=p["quote_id"], claim=p["claim_no"]),
 }
 
 
@@ -22,10 +24,13 @@ def quote_url(quote_id) -> str:
     return f"/garages/quotes/{quote_id}"
 
 
-def _money(value) -> str:
-    if value in (None, ""):
-        return "—"
-    return format_currency(quantize(Decimal(str(value))), "CNY", locale="zh_CN")
+def _decision_body(payload) -> str:
+    parts = []
+    if payload.get("total_approved"):
+        parts.append(_("Approved amount: %(amount)s.", amount=money(payload["total_approved"])))
+    if payload.get("comment"):
+        parts.append(_("Comment: %(comment)s", comment=payload["comment"]))
+    return " ".join(parts)
 
 
 def on_event(name: str, payload: dict) -> None:
@@ -35,32 +40,33 @@ def on_event(name: str, payload: dict) -> None:
     url = quote_url(qid)
     garage = payload.get("garage_id")
     if name in DECISIONS:
-        zh, en = DECISIONS[name]
-        body = f"案件 {claim_no} 的报价 #{qid}{zh}。"
-        if payload.get("total_approved"):
-            body += f"核定金额 {_money(payload['total_approved'])}。"
-        if payload.get("comment"):
-            body += f"意见：{payload['comment']}"
-        notify(kind=name, title=f"报价 #{qid}{zh}（案件 {claim_no}）/ Quote {qid} {en}", body=body, url=url,
+        notify(kind=name, title=lambda: DECISIONS[name](payload), body=lambda: _decision_body(payload), url=url,
                organization_id=garage)
     elif name == "quote.escalated":
         from . import services
 
         amount = Decimal(payload.get("total_approved") or payload.get("total_submitted") or "0")
-        notify(kind=name, title=f"报价 #{qid} 已上报，请您审批（案件 {claim_no}）/ Quote {qid} escalated to you",
-               body=f"报价 #{qid} 金额 {_money(amount)}，超出核损员权限，需主管审批。", url=url,
-               user_ids=services.supervisors_covering(amount))
+        notify(kind=name, title=lambda: _("Quote #%(id)s escalated to you (claim %(claim)s)", id=qid, claim=claim_no),
+               body=lambda: _("Quote #%(id)s for %(amount)s is above the assessor's authority and needs a "
+                              "supervisor's approval.", id=qid, amount=money(amount)),
+               url=url, user_ids=services.supervisors_covering(amount))
     elif name == "quote.awaiting_second_approval":
-        notify(kind=name, title=f"报价 #{qid} 待第二人复核（案件 {claim_no}）/ Quote {qid} needs a second approver",
-               body=f"大额报价 #{qid} 已由一人核定，须由另一位审批人确认。", url=url, roles=("supervisor",))
+        notify(kind=name,
+               title=lambda: _("Quote #%(id)s needs a second approver (claim %(claim)s)", id=qid, claim=claim_no),
+               body=lambda: _("Large quote #%(id)s was approved by one person and must be confirmed by another "
+                              "approver.", id=qid), url=url, roles=("supervisor",))
     elif name == "quote.held":
-        notify(kind=name, title=f"报价 #{qid} 暂缓审核（案件 {claim_no}）/ Quote {qid} held for further checks",
-               body=f"保险公司正在进一步核实案件 {claim_no}，报价 #{qid} 的审核时限暂停计算 (review deadline paused)。",
+        notify(kind=name, title=lambda: _("Quote #%(id)s held for further checks (claim %(claim)s)", id=qid,
+                                          claim=claim_no),
+               body=lambda: _("The insurer is checking claim %(claim)s further; the review deadline of quote "
+                              "#%(id)s is paused.", id=qid, claim=claim_no),
                url=url, organization_id=garage)
     elif name == "quote.resumed":
-        notify(kind=name, title=f"报价 #{qid} 恢复审核（案件 {claim_no}）/ Quote {qid} back in review",
-               body=f"报价 #{qid} 已恢复审核，审核时限重新计算。", url=url, organization_id=garage)
+        notify(kind=name, title=lambda: _("Quote #%(id)s back in review (claim %(claim)s)", id=qid, claim=claim_no),
+               body=lambda: _("Quote #%(id)s is back in review; the review deadline runs again.", id=qid),
+               url=url, organization_id=garage)
     elif name == "quote.submitted":
-        notify(kind=name, title=f"报价 #{qid} 待审核（案件 {claim_no}）/ Quote {qid} submitted",
-               body=f"报价 #{qid} 金额 {_money(payload.get('total_submitted'))}，等待核损。", url=url,
-               roles=("assessor",))
+        notify(kind=name, title=lambda: _("Quote #%(id)s submitted (claim %(claim)s)", id=qid, claim=claim_no),
+               body=lambda: _("Quote #%(id)s for %(amount)s is waiting for review.", id=qid,
+                              amount=money(payload.get("total_submitted"))),
+               url=url, roles=("assessor",))

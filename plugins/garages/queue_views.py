@@ -210,7 +210,7 @@ def queue():
     return render_template("garages/queue.html", quotes=quotes, counts=counts, garages=garages, names=names,
                            total=total, page=page, statuses=VISIBLE_STATUSES, now=now, scope=scope,
                            scopes=scopes, owners=owners_of(quotes), held=HELD, pending=PENDING, sort=sort,
-                           term=search_term(args.get("q")),
+                           search=search_term(args.get("q")),
                            clocks={q.id: clock(q, now, today_end) for q in quotes})
 
 
@@ -241,6 +241,6 @@ def my_quotes():
     now = utcnow()
     today_end = local_datetime(datetime.now(LOCAL_TZ).date() + timedelta(days=1), datetime.min.time())
     return render_template("garages/my_quotes.html", quotes=quotes, counts=counts, claims=claims,
-                           statuses=VISIBLE_STATUSES, term=term,
+                           statuses=VISIBLE_STATUSES, search=term,
                            chains=open_chains([c.id for c in claims], current_user.organization_id),
                            clocks={q.id: clock(q, now, today_end) for q in quotes})

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from portal.plugin import DecimalString, LocalDateTime, MoneyField
 
+from .finding_texts import api_message
 from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
 
 
@@ -73,7 +74,7 @@ class FindingOut(Schema):
     code = fields.String()
     severity = fields.String()
     line_id = fields.Integer(allow_none=True)
-    message = fields.String()
+    message = fields.Function(lambda f: api_message(f))   # in the Accept-Language asked (finding_texts.py)
     suggested_unit_price = MoneyField(allow_none=True)
     rules_version = fields.String()
 

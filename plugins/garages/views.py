@@ -18,6 +18,7 @@ from . import rules as R
 from . import services
 from .assessment_sheet import check_may_download, may_download, pdf_response
 from .controls import annotate
+from .finding_texts import finding_text
 from .forms import ConfirmForm, InspectionForm, PhotoForm, QuoteForm, VersionForm, decision_form, template_row
 from .models import PHOTO_KINDS, AuditSample
 from .services import rounds
@@ -27,6 +28,8 @@ from .services.review import approve_preview
 
 bp = Blueprint("garages", __name__, url_prefix="/garages", template_folder="templates",
                static_folder="static")   # /garages/static/quote-editor.js
+# a finding's sentence in the reader's language (finding_texts.py)
+bp.add_app_template_global(finding_text, "finding_text")
 
 
 def _staff():

@@ -175,3 +175,15 @@ def portal_demo_data(demo):
     from .demo import load_demo
 
     return list(results) + [load_demo(demo)]
+
+
+@hookimpl
+def portal_terms():
+    from .models import COMPLAINT_KINDS, COMPLAINT_STATUSES, COST_KINDS, OUTCOMES, ROLES, STAGES
+    from .services import COMPLAINT_FLOW, LAWSUIT_FLOW
+
+    actions = sorted({a for _, a in LAWSUIT_FLOW.table} | {a for _, a in COMPLAINT_FLOW.table} | {
+        "assigned", "cost_recorded", "hearing_result", "hearing_scheduled", "major_set", "registered"})
+    return {"lawsuit.stage": STAGES, "lawsuit.role": ROLES, "lawsuit.outcome": OUTCOMES, "lawsuit.cost_kind": COST_KINDS,
+            "complaint.kind": COMPLAINT_KINDS, "complaint.status": COMPLAINT_STATUSES, "audit.action": actions,
+            "lawsuit.cost_status": ("pending", "approved", "rejected"), "claim.purpose": ["counsel"]}

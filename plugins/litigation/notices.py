@@ -1,7 +1,10 @@
-"""Event receivers (after commit): notifications of the litigation plugin."""
+"""Event receivers (after commit): notifications of the litigation plugin, each rendered
+in the recipient's language (``notify`` calls the lambdas), times in Beijing time."""
 from __future__ import annotations
 
-from portal.plugin import notify
+from flask_babel import gettext as _
+
+from portal.plugin import local_time, notify
 
 
 def lawsuit_url(lawsuit_id) -> str:
@@ -16,12 +19,15 @@ def _to_counsel(payload, kind, title, body):
 
 def on_event(name: str, payload: dict) -> None:
     if name == "lawsuit.registered":
-        _to_counsel(payload, "lawsuit.assigned", f"诉讼案件 #{payload['lawsuit_id']} 已委托给您 / Lawsuit assigned",
-                    f"{payload['court']} {payload.get('case_no') or ''}（赔案 {payload.get('claim_no') or '—'}）")
+        _to_counsel(payload, "lawsuit.assigned", lambda: _("Lawsuit #%(id)s assigned to you", id=payload["lawsuit_id"]),
+                    lambda: _("%(court)s %(case_no)s (claim %(claim)s)", court=payload["court"],
+                              case_no=payload.get("case_no") or "", claim=payload.get("claim_no") or "—"))
     elif name == "lawsuit.hearing_near":
         _to_counsel(payload, "lawsuit.hearing_near",
-                    f"开庭提醒：诉讼案件 #{payload['lawsuit_id']} / Hearing near",
-                    f"{payload['scheduled_at']} · {payload['court']} {payload.get('court_room') or ''}")
+                    lambda: _("Hearing soon: lawsuit #%(id)s", id=payload["lawsuit_id"]),
+                    lambda: f"{local_time(payload['scheduled_at'])} · {payload['court']} "
+                            f"{payload.get('court_room') or ''}")
     elif name == "complaint.assigned" and payload.get("assignee_user_id"):
-        notify(kind="complaint.assigned", title=f"投诉/纠纷 #{payload['complaint_id']} 已分派给您 / Complaint assigned",
+        notify(kind="complaint.assigned",
+               title=lambda: _("Complaint #%(id)s assigned to you", id=payload["complaint_id"]),
                url=f"/litigation/complaints/{payload['complaint_id']}", user_ids=[payload["assignee_user_id"]])

@@ -176,3 +176,15 @@ def portal_demo_data(demo):
     from .demo import load
 
     return load(demo)
+
+
+@hookimpl
+def portal_terms():
+    from .models import FAMILIES, IMPORT_STATUSES, LIST_STATUSES, QUALITIES
+    from .services import FEEDBACK_FLOW, PRICE_LIST_FLOW
+
+    actions = sorted({a for _, a in PRICE_LIST_FLOW.table} | {a for _, a in FEEDBACK_FLOW.table}
+                     | {"create", "import_queued", "labor_rate", "set", "upload"})
+    return {"price_list.status": LIST_STATUSES, "price_feedback.status": sorted(FEEDBACK_FLOW.states),
+            "price_import.status": IMPORT_STATUSES, "part.quality": QUALITIES, "part.family": FAMILIES,
+            "audit.action": actions}

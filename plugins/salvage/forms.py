@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
@@ -74,7 +75,7 @@ class PickupForm(FlaskForm):
 
 class DisposalForm(FlaskForm):
     kind = SelectField(_l("Disposal"), choices=[("sold", _l("Sold")), ("dismantled", _l("Dismantled"))])
-    at = LocalDateTimeField(_l("Date and time"), validators=[Optional()])
+    at = LocalDateTimeField(lazy_pgettext("salvage_lot.disposal", "Date and time"), validators=[Optional()])
 
 
 class ProceedsForm(FlaskForm):

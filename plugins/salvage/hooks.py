@@ -7,8 +7,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
-from portal.plugin import hookimpl
+from portal.plugin import hookimpl, term
 
 HERE = Path(__file__).resolve().parent
 
@@ -137,13 +138,14 @@ def portal_claim_partner_work(claim, user):
     rows = []
     for lot in lots:
         full = staff or services.is_winner(lot, user)
-        rows.append({"lot": f"#{lot.id}", "description": lot.description, "status": lot.status,
+        rows.append({"lot": f"#{lot.id}", "description": lot.description, "status": term("salvage_lot.status", lot.status),
                      "estimated_value": lot.estimated_value, "amount": lot.amount if full else None,
                      "net_recovery": lot.net_recovery if full else None,
                      "url": url_for("salvage.lot", lot_id=lot.id)})
     url = url_for("salvage.new_lot", claim_no=claim.claim_no) if staff else None
     return [ClaimSection(_l("Salvage"), rows=rows, url=url, order=60, empty=_l("No salvage lot on this claim."),
-                         columns=[("lot", _l("Lot")), ("description", _l("Description")), ("status", _l("Status")),
+                         columns=[("lot", _l("Lot")), ("description", lazy_pgettext("salvage_lot", "Description")),
+                                  ("status", _l("Status")),
                                   ("estimated_value", _l("Estimated value")), ("amount", _l("Winning bid")),
                                   ("net_recovery", _l("Net recovery"))])]
 
@@ -222,3 +224,13 @@ def portal_demo_data(demo):
     from .demo import load
 
     return load(demo)
+
+
+@hookimpl
+def portal_terms():
+    from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
+    from .services import LOT_FLOW
+
+    actions = sorted({a for _, a in LOT_FLOW.table} | {"create", "photo", "pickup_overdue"})
+    return {"salvage_lot.status": STATUSES, "salvage_lot.source": SOURCES, "salvage_lot.disposal": DISPOSALS,
+            "salvage_lot.photo_kind": PHOTO_KINDS, "audit.action": actions, "claim.purpose": ["salvage"]}

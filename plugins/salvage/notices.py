@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.plugin import Organization, db, notify
+from flask_babel import gettext as _
+
+from portal.plugin import Organization, db, local_time, money, notify
 
 from .config import barred_grades
 
@@ -25,21 +27,26 @@ def eligible_vendor_ids() -> list[int]:
 
 
 def on_event(name: str, payload: dict) -> None:
+    """Each text in the recipient's language (rendered per language by ``notify``), money
+    as ¥1,234.50 and times in Beijing time."""
     lot = f"#{payload.get('lot_id')} {payload.get('description', '')}"[:150]
     if name == "salvage.opened":
         for org_id in eligible_vendor_ids():
-            notify(kind=name, title=f"损余物资竞价开始 / Salvage lot open for bids: {lot}",
-                   body=f"截止 Closes: {payload.get('bidding_closes_at')}", url=_url(payload), organization_id=org_id)
+            notify(kind=name, title=lambda: _("Salvage lot open for bids: %(lot)s", lot=lot),
+                   body=lambda: _("Bidding closes %(at)s (Beijing time).",
+                                  at=local_time(payload.get("bidding_closes_at"))),
+                   url=_url(payload), organization_id=org_id)
     elif name == "salvage.awarded":
-        notify(kind=name, title=f"中标 / You won salvage lot {lot}",
-               body=f"成交价 Amount: {payload.get('amount')}; 提货期限 Pick up by: {payload.get('pickup_due_at')}",
+        notify(kind=name, title=lambda: _("You won salvage lot %(lot)s", lot=lot),
+               body=lambda: _("Price %(amount)s; pick up by %(at)s (Beijing time).",
+                              amount=money(payload.get("amount")), at=local_time(payload.get("pickup_due_at"))),
                url=_url(payload), organization_id=payload["winner_id"])
     elif name == "salvage.pickup_overdue":
-        notify(kind=name, title=f"提货逾期 / Salvage pickup overdue: {lot}",
-               body=f"提货期限 Due: {payload.get('pickup_due_at')}", url=_url(payload),
-               organization_id=payload["winner_id"],
+        notify(kind=name, title=lambda: _("Salvage pickup overdue: %(lot)s", lot=lot),
+               body=lambda: _("Pickup was due %(at)s (Beijing time).", at=local_time(payload.get("pickup_due_at"))),
+               url=_url(payload), organization_id=payload["winner_id"],
                user_ids=[payload["created_by_id"]] if payload.get("created_by_id") else ())
     elif name == "salvage.no_sale":
         if payload.get("created_by_id"):
-            notify(kind=name, title=f"流拍 / No bid at or above reserve: {lot}", url=_url(payload),
+            notify(kind=name, title=lambda: _("No bid at or above the reserve: %(lot)s", lot=lot), url=_url(payload),
                    user_ids=[payload["created_by_id"]])

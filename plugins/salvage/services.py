@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, NotFound, Organization, StaleVersion,
+from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, Message, NotFound, Organization, StaleVersion,
                           StateMachine, db, emit, format_money, get_visible_claim, local_date, quantize, record_audit,
                           store_upload, upload_path, utcnow, working_days_ahead)
 
@@ -206,7 +206,7 @@ def place_bid(lot: SalvageLot, user, amount: Decimal, now: datetime | None = Non
     own_best = db.session.scalar(sa.select(sa.func.max(SalvageBid.amount)).where(
         SalvageBid.lot_id == lot.id, SalvageBid.round == lot.round, SalvageBid.vendor_id == org.id))
     if own_best is not None and quantize(amount) <= own_best:
-        raise Invalid.field("amount", f"Raise above your current bid of {format_money(own_best)}.")
+        raise Invalid.field("amount", Message("Raise above your current bid of %(amount)s.", amount=own_best))
     bid = SalvageBid(lot_id=lot.id, round=lot.round, vendor_id=org.id, user_id=user.id,
                      amount=quantize(amount), created_at=now)
     db.session.add(bid)

@@ -7,10 +7,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.plugin import (DONE, Claim, Invalid, InvalidState, StaleVersion, apply_errors, audit_trail,
+from portal.plugin import (DONE, Claim, Invalid, Labels, InvalidState, StaleVersion, apply_errors, audit_trail,
                           count_rows, db, local_now, month_start, run_form, send_upload, utcnow,
                           xlsx_response)
 
@@ -46,15 +45,12 @@ def _time_left(closes_at):
     return time_left(closes_at)
 
 
-STATUS_LABELS = {
-    "open": _l("Bidding open"), "closed": _l("Bidding closed"), "awarded": _l("Awarded"), "no_sale": _l("No sale"),
-    "picked_up": _l("Picked up by the vendor"), "disposed": _l("Disposed"), "settled": _l("Settled"),
-}
+STATUS_LABELS = Labels("salvage_lot.status")   # the glossary's words (竞价中 … 已结算)
 
 
 @bp.app_template_global("salvage_status")
 def _status_label(status):
-    """The lot's status in the viewer's language (竞价中, 已截止, 已中标, 流拍, 已提货, 已处置, 已结清)."""
+    """The lot's status in the viewer's language, from the glossary."""
     return STATUS_LABELS.get(status, status)
 
 

@@ -171,3 +171,14 @@ def portal_demo_data(demo):
     from .demo import load_demo
 
     return load_demo(demo)
+
+
+@hookimpl
+def portal_terms():
+    from .models import CLOSED_AS, RECEIPT_METHODS, STATUSES
+    from .services import RECOVERY_FLOW
+
+    actions = sorted({a for _, a in RECOVERY_FLOW.table} | {
+        "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "target_set"})
+    return {"recovery.status": STATUSES, "recovery.closed_as": CLOSED_AS, "recovery.receipt_method": RECEIPT_METHODS,
+            "audit.action": actions}

@@ -1,8 +1,11 @@
 """Event receivers (after commit): notifications of the subrogation plugin, and the
-``lawsuit.filed`` event by which the litigation plugin tells that a case went to court."""
+``lawsuit.filed`` event by which the litigation plugin tells that a case went to court.
+Each text is rendered in the recipient's language (``notify`` calls the lambdas)."""
 from __future__ import annotations
 
-from portal.plugin import notify
+from flask_babel import gettext as _
+
+from portal.plugin import local_time, money, notify
 
 
 def case_url(recovery_id) -> str:
@@ -22,16 +25,21 @@ def on_event(name: str, payload: dict) -> None:
 
         mark_lawsuit_filed(int(payload["recovery_id"]), payload.get("lawsuit_id"), payload.get("actor_id"))
     elif name in ("recovery.opened", "recovery.handler_assigned"):
-        _to_handler(payload, "recovery.assigned", f"追偿案件 #{payload['recovery_id']} 已分配给您 / Recovery case assigned",
-                    f"赔案 {payload['claim_no']}，对方 {payload['counterparty']}，时效届满 {payload['limitation_deadline']}")
+        _to_handler(payload, "recovery.assigned",
+                    lambda: _("Recovery case #%(id)s assigned to you", id=payload["recovery_id"]),
+                    lambda: _("Claim %(claim)s, counterparty %(party)s, limitation deadline %(deadline)s.",
+                              claim=payload["claim_no"], party=payload["counterparty"],
+                              deadline=local_time(payload["limitation_deadline"])))
     elif name == "recovery.receipt_recorded" and payload.get("handler_organization_id") \
             and payload.get("by_organization_id") == payload.get("handler_organization_id"):
-        notify(kind="recovery.receipt", title=f"律所登记回款 ¥{payload['amount']} / Receipt booked by counsel",
-               body=f"追偿案件 #{payload['recovery_id']}（赔案 {payload['claim_no']}）",
+        notify(kind="recovery.receipt", title=lambda: _("Receipt of %(amount)s booked by counsel",
+                                                        amount=money(payload["amount"])),
+               body=lambda: _("Recovery case #%(id)s (claim %(claim)s)", id=payload["recovery_id"],
+                              claim=payload["claim_no"]),
                url=case_url(payload["recovery_id"]), roles=("legal",))
     elif name == "recovery.limitation_near":
         _to_handler(payload, "recovery.limitation_near",
-                    f"诉讼时效将届满：追偿案件 #{payload['recovery_id']} / Limitation deadline near",
-                    f"时效届满日 {payload['limitation_deadline']}（剩 {payload['days_left']} 天），尚未起诉。"
-                    f" Deadline {payload['limitation_deadline']}, {payload['days_left']} days left, no lawsuit filed.",
+                    lambda: _("Limitation deadline near: recovery case #%(id)s", id=payload["recovery_id"]),
+                    lambda: _("Deadline %(deadline)s, %(days)s days left, no lawsuit filed.",
+                              deadline=local_time(payload["limitation_deadline"]), days=payload["days_left"]),
                     also_legal=bool(payload.get("handler_organization_id")))

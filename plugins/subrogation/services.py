@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from portal.plugin import (T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Money, NotFound,
+from portal.plugin import (T, ZERO, Assignment, Claim, Forbidden, Invalid, InvalidState, Message, Money, NotFound,
                           Organization, StaleVersion, StateMachine, User, active_assignment, db, emit,
                           local_now, month_start, quantize, record_audit, setting, utcnow)
 
@@ -297,7 +297,7 @@ def record_receipt(case: RecoveryCase, actor, *, amount: Decimal, received_on: d
     if amount is None or amount <= 0:
         errors["amount"] = ["Must be more than zero."]
     elif amount > case.outstanding:
-        errors["amount"] = [f"More than the outstanding {case.outstanding:.2f}."]
+        errors["amount"] = [Message("More than the outstanding %(amount)s.", amount=case.outstanding)]
     if received_on is None:
         errors["received_on"] = ["Required."]
     elif received_on > today():

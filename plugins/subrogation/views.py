@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.plugin import (DONE, INVALID, ClaimSection, Invalid, PortalError, Widget, audit_trail,
+from portal.plugin import (DONE, INVALID, ClaimSection, Invalid, Labels, PortalError, Widget, audit_trail,
                           count_rows, db, run_form)
 
 from . import services
@@ -19,8 +19,7 @@ from .models import STATUSES, RecoveryCase
 
 bp = Blueprint("subrogation", __name__, url_prefix="/subrogation", template_folder="templates")
 
-STATUS_LABELS = {"open": _l("Newly opened"), "demand_sent": _l("Demand sent"), "negotiating": _l("Negotiating"),
-                 "in_litigation": _l("In litigation"), "closed": _l("Closed")}
+STATUS_LABELS = Labels("recovery.status")   # the glossary's words
 
 
 def _require_reader():

@@ -47,7 +47,10 @@ def _flatten_messages(messages) -> dict:
 def _web_error(status: int, message: str):
     from ..web.i18n import status_title
 
-    return render_template("errors/error.html", status=status, title=status_title(status), message=message), status
+    from ..glossary import for_reader
+
+    return render_template("errors/error.html", status=status, title=status_title(status),
+                           message=for_reader(message)), status
 
 
 def handle_portal_error(exc: PortalError):
@@ -57,8 +60,10 @@ def handle_portal_error(exc: PortalError):
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
     if exc.status == 429 and (exc.details or {}).get("retry_after_seconds"):
         headers["Retry-After"] = str(int(exc.details["retry_after_seconds"]))
-    if is_api_request():
-        return envelope(exc.status, exc.code, exc.message, exc.details, headers or None)
+    if is_api_request():   # the message in the Accept-Language asked (portal/glossary.py), the code never
+        from ..glossary import in_caller_language
+
+        return envelope(exc.status, exc.code, *in_caller_language(exc.message, exc.details), headers or None)
     body, status = _web_error(exc.status, exc.message)
     return body, status, headers
 

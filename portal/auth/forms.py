@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..glossary import term
 from .models import GRADES, ORG_KINDS
 
 
@@ -19,7 +21,7 @@ class PasswordForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(k, k) for k in ORG_KINDS[1:]])
+    kind = SelectField(_l("Kind"), choices=[(k, LazyString(term, "organization.kind", k)) for k in ORG_KINDS[1:]])
     name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=200)])
     uscc = StringField(_l("Unified Social Credit Code"), validators=[DataRequired(), Length(max=40)])
     region = StringField(_l("Region"), validators=[DataRequired(), Length(max=64)])

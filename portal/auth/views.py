@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Invalid, Locked, PortalError, RateLimited, Unauthorized
 from ..extensions import db
+from ..glossary import term
 from ..web.forms import DONE, apply_errors, run_form
 from . import services
 from .forms import LoginForm, OrganizationForm, OrganizationStatusForm, PasswordForm, UserForm
@@ -176,7 +177,7 @@ def _may_manage_users():
 def _user_form(form: UserForm):
     if current_user.is_admin:
         orgs = db.session.scalars(sa.select(Organization).order_by(Organization.kind, Organization.name)).all()
-        form.organization_id.choices = [(o.id, f"{o.name} ({o.kind})") for o in orgs]
+        form.organization_id.choices = [(o.id, f"{o.name} ({term('organization.kind', o.kind)})") for o in orgs]
         form.roles.choices = [(r, _(r)) for r in INSURER_ROLES + PARTNER_ROLES]
     else:
         form.organization_id.choices = [(current_user.organization_id, current_user.organization.name)]

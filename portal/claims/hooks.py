@@ -82,24 +82,30 @@ def portal_notification_kinds():
 def portal_event(name, payload):
     if name not in ("claim.assigned", "claim.unassigned"):
         return None
-    from flask import current_app
-    from flask_babel import force_locale, gettext
+    from flask_babel import gettext
 
     from ..notifications import services as notifications
     from .purposes import purpose_label
 
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
-        purpose = purpose_label(payload["purpose"])
-        if name == "claim.assigned":
-            title = gettext("Claim %(no)s assigned to you (%(purpose)s)", no=payload["claim_no"], purpose=purpose)
-            body = gettext("The insurer assigned claim %(no)s to your organization for %(purpose)s.",
-                           no=payload["claim_no"], purpose=purpose)
-            url = f"/claims/{payload['claim_no']}"
-        else:
-            title = gettext("Assignment of claim %(no)s ended", no=payload["claim_no"])
-            body = gettext("Your organization no longer works on claim %(no)s (%(purpose)s).",
-                           no=payload["claim_no"], purpose=purpose)
-            url = None
+    # rendered in each recipient's language by notify (portal/notifications/services.py)
+    no = payload["claim_no"]
+    if name == "claim.assigned":
+        def title():
+            return gettext("Claim %(no)s assigned to you (%(purpose)s)", no=no,
+                           purpose=purpose_label(payload["purpose"]))
+
+        def body():
+            return gettext("The insurer assigned claim %(no)s to your organization for %(purpose)s.",
+                           no=no, purpose=purpose_label(payload["purpose"]))
+        url = f"/claims/{no}"
+    else:
+        def title():
+            return gettext("Assignment of claim %(no)s ended", no=no)
+
+        def body():
+            return gettext("Your organization no longer works on claim %(no)s (%(purpose)s).",
+                           no=no, purpose=purpose_label(payload["purpose"]))
+        url = None
     return notifications.notify(kind=name, title=title, body=body, url=url,
                                 organization_id=payload["organization_id"])
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ..glossary import Labels
+
 REASON_LABELS = {
     "NIGHT_ACCIDENT": _l("Accident at night (22:00–05:00)"),
     "NEAR_POLICY_START": _l("Accident within 7 days of the policy start"),
@@ -64,4 +66,4 @@ FLAG_LABELS = {
 }
 
 COLOR_LABELS = {"red": _l("Red"), "yellow": _l("Yellow"), "blue": _l("Blue")}
-STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
+STATUS_LABELS = Labels("claim.status")   # the glossary's words (portal/glossary.py)

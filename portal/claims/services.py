@@ -15,6 +15,7 @@ from ..auth.models import Organization
 from ..errors import Invalid, InvalidState, NotFound, StaleVersion
 from ..events import emit
 from ..extensions import db
+from ..glossary import Message
 from ..statemachine import StateMachine, T
 from ..timeutil import utcnow
 from .models import FLAG_NAMES, RISK_COLORS, Assignment, Claim
@@ -195,7 +196,8 @@ def assign_claim(claim: Claim, organization_id: int, purpose: str, actor=None) -
     if org is None or org.kind == "insurer":
         raise Invalid.field("organization_id", "No such partner organization.")
     if not purpose_fits(purpose, org.kind):
-        raise Invalid.field("purpose", f"A {org.kind} cannot be assigned for {purpose}.")
+        raise Invalid.field("purpose", Message("A %(kind)s cannot be assigned for %(purpose)s.", kind=org.kind,
+                                               purpose=purpose))
     if org.status != "active":
         raise Invalid.field("organization_id", "This partner is suspended.")
     if claim.status != "open":

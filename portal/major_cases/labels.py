@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..glossary import Labels
 from .register import band_bounds
 
 MILESTONE_LABELS = {
@@ -19,7 +20,7 @@ BASIS_LABELS = {
     "lawsuit": _l("Amount in dispute"),
 }
 
-STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed")}
+STATUS_LABELS = Labels("major_case.status")   # the glossary's words (portal/glossary.py)
 
 
 def band_label(band: int) -> str:

@@ -5,7 +5,8 @@ from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from ..money import format_money
+from ..audit.present import audit_rows
+from ..glossary import money, shown, term, terms
 from ..plugins import flatten
 from ..timeutil import to_local
 
@@ -27,15 +28,12 @@ def register_context(app, pm) -> None:
             "current_locale": str(get_locale()),
         }
 
-    @app.template_filter("money")
-    def _money(value):
-        if value is None:
-            return "—"
-        text = format_money(value)
-        whole, _, frac = text.partition(".")
-        sign = "-" if whole.startswith("-") else ""
-        whole = whole.lstrip("-")
-        return f"{sign}¥{int(whole):,}.{frac}"
+    # the glossary's words and the reader's formats (portal/glossary.py)
+    app.add_template_global(term, "term")
+    app.add_template_global(terms, "terms")
+    app.add_template_filter(money, "money")
+    app.add_template_filter(shown, "shown")
+    app.add_template_global(audit_rows, "audit_rows")
 
     @app.template_filter("localtime")
     def _localtime(value, fmt="%Y-%m-%d %H:%M"):

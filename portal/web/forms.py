@@ -19,7 +19,8 @@ def apply_errors(form, exc: Invalid) -> None:
     a page shows the catalogs' translation where there is one."""
     for name, messages in (exc.details or {}).items():
         field = getattr(form, name, None)
-        msgs = [gettext(str(m)) for m in (messages if isinstance(messages, list) else [messages])]
+        msgs = [m.translated() if hasattr(m, "translated") else gettext(str(m))   # portal/glossary.py Message
+                for m in (messages if isinstance(messages, list) else [messages])]
         if field is not None:
             field.errors = list(field.errors or []) + msgs
         else:

@@ -71,7 +71,7 @@ def test_create_form_shows_field_errors_then_creates(client, factory, web_login,
         data["vin"] = "LSVAM4187N2183291"
     r = client.post("/claims/new", data=data)
     assert r.status_code == 422
-    assert "check digit" in r.get_data(as_text=True)
+    assert "第 9 位校验位不正确" in r.get_data(as_text=True)   # in the reader's language (D-10)
     data["vin"] = valid_vin()
     r = client.post("/claims/new", data=data)
     assert r.status_code == 302 and r.headers["Location"].endswith("/claims/F-1")

@@ -187,14 +187,16 @@ def photo_findings(quote: Quote) -> list[Finding]:
         photo = next(p for p in photos if p.id == photo_id)
         out.append(Finding("PHOTO_REUSED", R.severity("PHOTO_REUSED"), photo.line_id,
                            f"Photo {_label(photo)} matches a photo already filed on another claim, another "
-                           "vehicle or another garage's quote."))
+                           "vehicle or another garage's quote.", None, {"photo": _label(photo)}))
     accident = quote.claim.accident_at
     for photo in photos:
         if accident is not None and photo.taken_at is not None and photo.taken_at < accident:
             out.append(Finding("PHOTO_BEFORE_ACCIDENT", R.severity("PHOTO_BEFORE_ACCIDENT"), photo.line_id,
                                f"Photo {_label(photo)} was taken on "
                                f"{photo.taken_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}, before the accident "
-                               f"({accident.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M})."))
+                               f"({accident.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}).", None,
+                               {"photo": _label(photo), "taken_at": photo.taken_at.isoformat(),
+                                "accident_at": accident.isoformat()}))
     return out
 
 

@@ -288,7 +288,7 @@ def store_findings(quote: Quote) -> list[Finding]:
     quote.findings.clear()
     db.session.flush()
     rows = [Finding(quote_id=quote.id, line_id=f.line_id, code=f.code, severity=f.severity, message=f.message,
-                    suggested_unit_price=f.suggested_unit_price, rules_version=version)
+                    params=f.params, suggested_unit_price=f.suggested_unit_price, rules_version=version)
             for f in collect_findings(quote)]
     quote.findings.extend(rows)
     return rows

@@ -128,7 +128,7 @@ def test_findings_are_named_in_the_readers_language(app, people, garage_api):
     assert "单价高于参考价" in garage_zh
     a.post("/lang/en", data={})
     en = a.get(f"/garages/quotes/{q['id']}").get_data(as_text=True)
-    assert "单价高于参考价" not in en and "<code>PRICE_ABOVE_REFERENCE</code>" in en
+    assert "单价高于参考价" not in en and "<strong>Price above the reference</strong>" in en   # the glossary's English
 
 
 def test_the_garages_quotes_badge_counts_its_returned_quotes_from_the_counts(app, people, garage_api, api_as):

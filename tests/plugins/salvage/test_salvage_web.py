@@ -22,7 +22,7 @@ def test_new_lot_form_prefills_the_claim_and_shows_field_errors(client, web_logi
     bad = client.post("/salvage/new", data={"claim_no": "NOPE", "source": "total_loss", "description": "x",
                                             "estimated_value": "100", "reserve_price": "10",
                                             "bidding_closes_at": "2099-01-01T10:00"})
-    assert bad.status_code == 422 and b"No claim with this number." in bad.data
+    assert bad.status_code == 422 and "没有这个赔案号。".encode() in bad.data   # in the reader's language (D-10)
     ok = client.post("/salvage/new", data={"claim_no": claim.claim_no, "source": "total_loss",
                                            "description": "Flooded Passat", "estimated_value": "50,000.00",
                                            "reserve_price": "0", "bidding_closes_at": "2099-01-01T10:00"})

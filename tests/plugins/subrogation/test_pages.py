@@ -15,7 +15,7 @@ def test_legal_staff_open_a_case_assign_a_firm_and_the_firm_books_a_receipt(app,
     r = client.post("/subrogation/cases/new", data={"claim_no": claim.claim_no, "amount_paid": "5000",
                                                     "amount_sought": "9000", "counterparty_name": "李四",
                                                     "limitation_starts_on": "2025-01-01", "handler": f"u{legal.id}"})
-    assert r.status_code == 422 and "Cannot exceed the amount paid." in r.get_data(as_text=True)
+    assert r.status_code == 422 and "不能超过已赔付金额。" in r.get_data(as_text=True)   # in the reader's language (D-10)
     r = client.post("/subrogation/cases/new", data={"claim_no": claim.claim_no, "amount_paid": "5000",
                                                     "amount_sought": "5000", "counterparty_name": "李四",
                                                     "limitation_starts_on": "2024-02-29", "handler": f"u{legal.id}"})

@@ -75,3 +75,8 @@ def test_posts_take_an_idempotency_key(doc):
         headers = [p["name"] for p in op.get("parameters", []) if p["in"] == "header"]
         assert (method == "post") == ("Idempotency-Key" in headers), (method, path)
 
+
+
+def test_a_page_always_carries_its_four_keys(doc):
+    page = doc["components"]["schemas"]["ClaimPage"]
+    assert set(page["required"]) == {"items", "page", "per_page", "total"}

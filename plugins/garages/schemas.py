@@ -177,9 +177,9 @@ class PhotoOut(Schema):
     size = fields.Integer()
     created_at = LocalDateTime()
     taken_at = LocalDateTime(allow_none=True, metadata={"description": "when the camera took it (EXIF), if it says"})
-    url = fields.Method("_url", metadata={"description": "GET it for the image (who may see the quote only)"})
+    url = fields.Method("_url", metadata={"type": "string", "description": "GET it for the image (who may see the quote only)"})
     thumbnail_url = fields.Method("_thumbnail_url", allow_none=True, metadata={
-        "description": "a JPEG of at most 480 px; null for a PDF"})
+        "type": "string", "description": "a JPEG of at most 480 px; null for a PDF"})
 
     def _url(self, photo):
         return f"/api/v1/quotes/{photo.quote_id}/photos/{photo.id}"

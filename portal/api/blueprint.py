@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import flask
 import flask_smorest
 from marshmallow import Schema, fields
 
@@ -26,6 +27,16 @@ class PortalApi(flask_smorest.Api):
 
     def _register_error_handlers(self):  # the envelope handlers are the app's
         pass
+
+    def document(self) -> dict:
+        """The OpenAPI document as served, finished by ``portal.api.openapi``."""
+        from .openapi import finish
+
+        return finish(self.spec.to_dict(), flask.current_app)
+
+    def _openapi_json(self):
+        return flask.current_app.response_class(flask.json.dumps(self.document(), indent=2),
+                                                mimetype="application/json")
 
 
 class ApiBlueprint(flask_smorest.Blueprint):

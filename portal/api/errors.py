@@ -33,15 +33,24 @@ def envelope(status: int, code: str, message: str, details: dict | None = None, 
 
 
 def _flatten_messages(messages) -> dict:
-    """webargs: ``{"json": {"field": [...]}}`` → ``{"field": [...]}``."""
+    """webargs: ``{"json": {"lines": {"3": {"unit_price": [...]}}}}`` → ``{"lines.3.unit_price": [...]}``:
+    one shape of ``details`` everywhere, dotted field paths as the services' rules give them."""
     out: dict = {}
     for location, fields in (messages or {}).items():
         if isinstance(fields, dict):
-            for name, msgs in fields.items():
-                out[name] = msgs if isinstance(msgs, (list, dict)) else [msgs]
+            _dotted(fields, "", out)
         else:
             out[location] = fields if isinstance(fields, list) else [fields]
     return out
+
+
+def _dotted(messages: dict, prefix: str, out: dict) -> None:
+    for name, msgs in messages.items():
+        path = prefix if name == "_schema" and prefix else f"{prefix}{name}"
+        if isinstance(msgs, dict):
+            _dotted(msgs, path + ".", out)
+        else:
+            out.setdefault(path.rstrip("."), []).extend(msgs if isinstance(msgs, list) else [msgs])
 
 
 def _web_error(status: int, message: str):

@@ -70,10 +70,10 @@ def paginate(stmt, schema) -> dict:
 
 
 def page_envelope_schema(item_schema, name: str):
-    """An OpenAPI schema for a page of ``item_schema``."""
+    """An OpenAPI schema for a page of ``item_schema`` (its four keys always present)."""
     return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema)),
-        "page": fields.Integer(),
-        "per_page": fields.Integer(),
-        "total": fields.Integer(),
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "page": fields.Integer(required=True, metadata={"minimum": 1, "example": 1}),
+        "per_page": fields.Integer(required=True, metadata={"minimum": 1, "maximum": MAX_PER_PAGE, "example": 50}),
+        "total": fields.Integer(required=True, metadata={"minimum": 0}),
     })

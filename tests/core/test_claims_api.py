@@ -93,7 +93,7 @@ def test_duplicate_claim_no_is_409(as_staff):
 def test_bad_vin_shape_is_422(as_staff, vin):
     r = as_staff.post("/claims", json=claim_body(vehicle={"vin": vin}))
     assert r.status_code == 422
-    assert "vin" in r.get_json()["error"]["details"]["vehicle"]
+    assert "vehicle.vin" in r.get_json()["error"]["details"]
 
 
 def test_wrong_check_digit_is_422(as_staff):
@@ -101,7 +101,7 @@ def test_wrong_check_digit_is_422(as_staff):
     wrong = vin[:8] + ("1" if vin[8] != "1" else "2") + vin[9:]
     r = as_staff.post("/claims", json=claim_body(vehicle={"vin": wrong}))
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "invalid"
-    assert "check digit" in r.get_json()["error"]["details"]["vehicle"]["vin"][0]
+    assert "check digit" in r.get_json()["error"]["details"]["vehicle.vin"][0]
 
 
 @pytest.mark.parametrize("over, field", [
@@ -114,7 +114,7 @@ def test_wrong_check_digit_is_422(as_staff):
     ({"policy_end": "2024-12-31"}, "policy_end"),      # before the start
     ({"reported_at": "2025-06-11T09:00:00+08:00"}, "reported_at"),  # before the accident
     ({"claim_no": "bad no/1"}, "claim_no"),
-    ({"flags": {"bogus": True}}, "flags"),
+    ({"flags": {"bogus": True}}, "flags.bogus"),
 ])
 def test_bad_fields_are_422(as_staff, over, field):
     r = as_staff.post("/claims", json=claim_body(**over))
@@ -128,7 +128,7 @@ def test_missing_required_fields_are_422(as_staff):
     r = as_staff.post("/claims", json=body)
     assert r.status_code == 422
     details = r.get_json()["error"]["details"]
-    assert "policy_no" in details and "plate" in details["vehicle"]
+    assert "policy_no" in details and "vehicle.plate" in details
 
 
 def test_only_insurer_staff_create(api_as, factory):

@@ -49,13 +49,13 @@ def test_submit_true_on_create(people, garage_api):
     ([], "lines"),
     ([part(qty="0")], "lines.0.quantity"),
     ([part(qty="-1")], "lines.0.quantity"),
-    ([part(price="12.345")], "lines"),
-    ([part(price=12.5)], "lines"),
-    ([part(qty="abc")], "lines"),
+    ([part(price="12.345")], "lines.0.unit_price"),
+    ([part(price=12.5)], "lines.0.unit_price"),
+    ([part(qty="abc")], "lines.0.quantity"),
     ([part(part_no=None)], "lines.0.part_no"),
     ([part(quality=None)], "lines.0.quality"),
-    ([{"kind": "wheel", "name": "x", "quantity": "1", "unit_price": "1"}], "lines"),
-    ([part(qty=True)], "lines"),
+    ([{"kind": "wheel", "name": "x", "quantity": "1", "unit_price": "1"}], "lines.0.kind"),
+    ([part(qty=True)], "lines.0.quantity"),
 ])
 def test_bad_lines_are_422_with_field_messages(people, garage_api, lines, key):
     claim = make_claim(people.garage)

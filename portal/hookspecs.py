@@ -428,6 +428,24 @@ def portal_terms():
 
 
 @hookspec
+def portal_code_lists():
+    """Code lists whose codes are configuration (代码表), for ``GET /api/v1/codes/{list}``:
+    a partner system reads the reduction reasons, hold reasons or finding codes in force
+    instead of copying them from a document.
+
+    :return: a dict ``{list name: iterable of (code, label)}``; ``label`` is a lazy string or
+        a callable returning the label, read once in Chinese and once in English. Lists of
+        the same name from several areas are joined.
+
+    Example::
+
+        @hookimpl
+        def portal_code_lists():
+            return {"reduction-reasons": [(code, _l(code)) for code in rules()["reduction_reasons"]]}
+    """
+
+
+@hookspec
 def portal_notification_kinds():
     """Notification kinds a plugin sends, for users' settings and the docs.
 

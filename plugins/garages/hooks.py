@@ -237,6 +237,19 @@ def portal_demo_data(demo):
 
 
 @hookimpl
+def portal_code_lists():
+    from portal.plugin import term
+
+    from .checks import CODES
+    from .rules import rules
+
+    in_force = rules()
+    return {"reduction-reasons": [(code, _l(code)) for code in in_force["reduction_reasons"]],
+            "hold-reasons": [(code, _l(code)) for code in in_force["hold_reasons"]],
+            "finding-codes": [(code, lambda code=code: term("finding.code", code)) for code in CODES]}
+
+
+@hookimpl
 def portal_terms():
     from .checks import CODES
     from .models import DESKS, LINE_KINDS, PHOTO_KINDS, QUALITIES, SEVERITIES, STATUSES

@@ -73,6 +73,14 @@ def portal_audit_entities():
 
 
 @hookimpl
+def portal_code_lists():
+    from ..glossary import term
+    from .risk import RED_REASONS
+
+    return {"risk-reasons": [(code, lambda code=code: term("risk.reason", code)) for code in RED_REASONS]}
+
+
+@hookimpl
 def portal_notification_kinds():
     return {"claim.assigned": _l("A claim was assigned to your organization"),
             "claim.unassigned": _l("A claim assignment ended")}

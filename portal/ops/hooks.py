@@ -26,9 +26,10 @@ def portal_nav_items(user):
 
 @hookimpl
 def portal_api_blueprints(app):
+    from ..api import codes
     from . import api
 
-    return [api.blp]
+    return [api.blp, codes.blp]
 
 
 @hookimpl

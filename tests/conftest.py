@@ -202,7 +202,14 @@ class Api:
         url = path if path.startswith("/api/") else "/api/v1" + path
         h = dict(self.headers)
         h.update(headers or {})
-        return getattr(self.client, method)(url, json=json, headers=h, **kw)
+        answer = getattr(self.client, method)(url, json=json, headers=h, **kw)
+        body = answer.get_json(silent=True) if answer.status_code < 400 else None
+        if body is not None:   # the document's required keys are there
+            from tests.openapi_check import missing_required
+
+            missing = missing_required(self.client.application, method, url, answer.status_code, body)
+            assert not missing, f"{method.upper()} {url} answered without the required {missing}"
+        return answer
 
     def get(self, path, **kw):
         return self._call("get", path, **kw)

@@ -223,7 +223,8 @@ class QuoteOut(QuoteSummary):
         "description": "staff, while in review: what approving would do on the claim"})
     assignee_role = fields.String(allow_none=True, metadata={
         "description": "who owns the review now (一人终审): assessor or supervisor; never a name to a partner"})
-    assignee_id = fields.Integer(allow_none=True, metadata={"description": "staff only: the reviewer who owns it"})
+    assignee_id = fields.Integer(allow_none=True, metadata={"description": "staff only: the reviewer who owns it",
+                                                            "x-sometimes": True})
     hold = fields.Nested(HoldOut, allow_none=True, metadata={
         "description": "staff only: why the quote is on hold or under investigation (问题件 / 案件调查)"})
     sampled = fields.Boolean()

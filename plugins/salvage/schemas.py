@@ -112,8 +112,10 @@ class LotSchema(Schema):
     costs = MoneyField(allow_none=True)
     net_recovery = MoneyField(allow_none=True)
     below_estimate = fields.Boolean(allow_none=True)
-    bids = fields.List(fields.Nested(BidSchema))
-    photos = fields.List(fields.Nested(PhotoSchema))
+    bids = fields.List(fields.Nested(BidSchema), metadata={"x-sometimes": True,
+                                                           "description": "on a single lot, not in the list"})
+    photos = fields.List(fields.Nested(PhotoSchema), metadata={"x-sometimes": True,
+                                                               "description": "on a single lot, not in the list"})
     created_at = LocalDateTime()
 
 

@@ -22,7 +22,8 @@ ERRORS = {
     "404": "No such record, or one of another organization.",
     "409": "The record is not in a state that allows this, or its version is stale.",
     "422": "Invalid input: ``details`` maps dotted field paths to messages.",
-    "429": "Too many attempts; ``Retry-After`` tells when to try again.",
+    "429": "Too many requests (``RateLimit-*`` headers) or login attempts; ``Retry-After`` tells when "
+           "to try again.",
 }
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key", "in": "header", "required": False,
@@ -81,12 +82,50 @@ def finish(doc: dict, app) -> dict:
             if method == "post":
                 op.setdefault("parameters", []).append(dict(IDEMPOTENCY_HEADER))
             _multipart(op, components)
+    _require_what_is_always_answered(doc)
     return doc
+
+
+def _referenced(node, schemas: dict, found: set) -> set:
+    """The component schemas ``node`` refers to, directly or through other components."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            name = ref.rpartition("/")[2]
+            if name not in found and name in schemas:
+                found.add(name)
+                _referenced(schemas[name], schemas, found)
+        for value in node.values():
+            _referenced(value, schemas, found)
+    elif isinstance(node, list):
+        for value in node:
+            _referenced(value, schemas, found)
+    return found
+
+
+def _require_what_is_always_answered(doc: dict) -> None:
+    """A response schema lists every field it answers as ``required``: a marshmallow schema
+    dumps each declared field of the object it is given (``null`` when empty), so a generated
+    client may rely on the key. A field a view leaves out at times says so with
+    ``metadata={"x-sometimes": True}``. Schemas also used for requests are left as declared."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    answered, asked = set(), set()
+    for item in doc["paths"].values():
+        for method, op in item.items():
+            if isinstance(op, dict):
+                _referenced(op.get("responses", {}), schemas, answered)
+                _referenced([op.get("requestBody", {}), op.get("parameters", [])], schemas, asked)
+    for name in answered - asked:
+        props = schemas[name].get("properties", {})
+        always = [key for key, prop in props.items()
+                  if not prop.pop("x-sometimes", False) and not prop.get("writeOnly")]
+        if always:
+            schemas[name]["required"] = sorted(set(schemas[name].get("required", [])) | set(always))
 
 
 def _errors(op: dict, method: str, path: str, public: bool) -> None:
     responses = op["responses"]
-    codes = ["400", "429"] if public else ["401", "403"]
+    codes = ["400", "429"] if public else ["401", "403", "429"]
     if "{" in path:
         codes.append("404")
     if method != "get":

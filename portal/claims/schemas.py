@@ -251,6 +251,15 @@ class CounselClaimSchema(Schema):
 
 CLAIM_VIEW_SCHEMAS = {"repair": RepairClaimSchema, "salvage": SalvageClaimSchema, "counsel": CounselClaimSchema}
 
+# The document shows ClaimSchema; a partner is answered its own view of it (above). The fields
+# every view answers are always there; the others are marked for the document as answered to
+# some readers only (``x-sometimes``, portal/api/openapi.py).
+_EVERY_VIEW = set(ClaimSchema._declared_fields).intersection(
+    *(schema._declared_fields for schema in CLAIM_VIEW_SCHEMAS.values()))
+for _name, _field in ClaimSchema._declared_fields.items():
+    if _name not in _EVERY_VIEW:
+        _field.metadata["x-sometimes"] = True
+
 
 def _registered_purpose(name: str) -> None:
     if name not in purposes():

@@ -80,3 +80,18 @@ def test_posts_take_an_idempotency_key(doc):
 def test_a_page_always_carries_its_four_keys(doc):
     page = doc["components"]["schemas"]["ClaimPage"]
     assert set(page["required"]) == {"items", "page", "per_page", "total"}
+
+
+def test_response_fields_that_are_always_answered_are_required(doc):
+    """A generated client may rely on every field a response schema dumps; what only some
+    readers get (a claim's staff fields, a quote's assignee) stays optional. The API tests'
+    client (tests/openapi_check.py) holds every real answer to this."""
+    schemas = doc["components"]["schemas"]
+    quote = schemas["QuoteOut"]
+    assert {"id", "status", "claim_no", "lines", "findings", "total_submitted"} <= set(quote["required"])
+    assert "assignee_id" not in quote["required"]
+    assert "x-sometimes" not in quote["properties"]["assignee_id"]
+    claim = schemas["Claim"]
+    assert {"id", "claim_no", "vehicle", "status", "region"} <= set(claim["required"])
+    assert not {"insured_name", "policy_no", "estimated_loss"} & set(claim["required"])
+    assert "error" in schemas["ErrorEnvelope"]["required"]

@@ -419,7 +419,7 @@ def portal_notification_kinds():
 
         @hookimpl
         def portal_notification_kinds():
-            return {"salvage.awarded": _l("Salvage lot awarded")}
+            return {"salvage_lot.awarded": _l("Salvage lot awarded")}
     """
 
 

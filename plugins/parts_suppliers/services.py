@@ -120,6 +120,7 @@ def approve_price_list(pl: PriceList, actor, expected_version: int | None = None
     db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == pl.id)
                        .values(is_current=True).execution_options(synchronize_session=False))
     emit("price_list.approved", {"price_list_id": pl.id, "supplier_id": pl.supplier_id,
+                                 "organization_ids": [pl.supplier_id],
                                  "list_version": pl.list_version})
     return pl
 
@@ -130,6 +131,7 @@ def reject_price_list(pl: PriceList, actor, note: str | None = None, expected_ve
                                      "decision_note": (note or "")[:500] or None},
                              audit={"note": note})
     emit("price_list.rejected", {"price_list_id": pl.id, "supplier_id": pl.supplier_id,
+                                 "organization_ids": [pl.supplier_id],
                                  "list_version": pl.list_version, "note": note or ""})
     return pl
 

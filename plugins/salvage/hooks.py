@@ -206,7 +206,7 @@ def portal_audit_entities():
 
 @hookimpl
 def portal_notification_kinds():
-    return {"salvage.opened": _l("Salvage lot open for bids"), "salvage.awarded": _l("Salvage lot awarded"),
+    return {"salvage.opened": _l("Salvage lot open for bids"), "salvage_lot.awarded": _l("Salvage lot awarded"),
             "salvage.pickup_overdue": _l("Salvage pickup overdue"), "salvage.no_sale": _l("Salvage lot without sale")}
 
 

@@ -30,7 +30,7 @@ def on_event(name: str, payload: dict) -> None:
         for org_id in eligible_vendor_ids():
             notify(kind=name, title=f"损余物资竞价开始 / Salvage lot open for bids: {lot}",
                    body=f"截止 Closes: {payload.get('bidding_closes_at')}", url=_url(payload), organization_id=org_id)
-    elif name == "salvage.awarded":
+    elif name == "salvage_lot.awarded":
         notify(kind=name, title=f"中标 / You won salvage lot {lot}",
                body=f"成交价 Amount: {payload.get('amount')}; 提货期限 Pick up by: {payload.get('pickup_due_at')}",
                url=_url(payload), organization_id=payload["winner_id"])

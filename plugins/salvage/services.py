@@ -292,8 +292,12 @@ def award_lot(lot: SalvageLot, actor, expected_version: int | None = None, now: 
         "winner_id": best.vendor_id, "winning_bid_id": best.id, "amount": best.amount,
         "awarded_at": now, "pickup_due_at": due,
     }, audit={"winner_id": [None, best.vendor_id], "amount": [None, best.amount], "pickup_due_at": due})
-    emit("salvage.awarded", _payload(lot, winner_id=best.vendor_id, amount=format_money(best.amount),
-                                     pickup_due_at=due.isoformat()))
+    emit("salvage_lot.awarded", _payload(lot, winner_id=best.vendor_id, amount=format_money(best.amount),
+                                         pickup_due_at=due.isoformat(), organization_ids=[best.vendor_id]))
+    losers = sorted(set(db.session.scalars(sa.select(SalvageBid.vendor_id).where(
+        SalvageBid.lot_id == lot.id, SalvageBid.vendor_id != best.vendor_id))))
+    if losers:   # no amounts, no winner: a vendor never learns another's bid
+        emit("salvage_lot.lost", _payload(lot, organization_ids=losers))
     return lot
 
 

@@ -355,6 +355,7 @@ def _payload(quote: Quote, **extra) -> dict:
             "total_submitted": f"{quote.total_submitted:.2f}",
             "total_approved": f"{quote.total_approved:.2f}" if quote.total_approved is not None else None}
     data.update(extra)
+    data["organization_ids"] = [quote.garage_id]   # the audience (portal/ops/webhooks.py)
     return data
 
 

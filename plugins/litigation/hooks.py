@@ -175,3 +175,19 @@ def portal_demo_data(demo):
     from .demo import load_demo
 
     return list(results) + [load_demo(demo)]
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    suit = dict(lawsuit_id="int", recovery_id="int?", claim_no="str", court="str?", case_no="str?", stage="str",
+                counsel_user_id="int?", counsel_organization_id="int?")
+    return [
+        ev("claim.assigned", "A claim was assigned to your organization.", claim_id="int", claim_no="str"),
+        ev("lawsuit.registered", "A lawsuit handled by your firm was registered.", **suit),
+        ev("lawsuit.filed", "The lawsuit was filed.", **suit),
+        ev("lawsuit.stage_changed", "The lawsuit moved to another stage.", **suit, outcome="str?"),
+        ev("lawsuit.hearing_scheduled", "A hearing of the lawsuit was scheduled.", **suit, hearing_id="int"),
+        ev("lawsuit.hearing_near", "A hearing of the lawsuit is near.", **suit, hearing_id="int"),
+    ]

@@ -176,3 +176,15 @@ def portal_demo_data(demo):
     from .demo import load
 
     return load(demo)
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    price_list = dict(price_list_id="int", supplier_id="int", list_version="str")
+    return [
+        ev("price_list.uploaded", "Your price list was uploaded and awaits approval.", **price_list, rows="int"),
+        ev("price_list.approved", "Your price list was approved and is now current.", **price_list),
+        ev("price_list.rejected", "Your price list was rejected, with a note.", **price_list, note="str"),
+    ]

@@ -222,3 +222,19 @@ def portal_demo_data(demo):
     from .demo import load
 
     return load(demo)
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    lot = dict(lot_id="int", description="str", status="str", bidding_closes_at="time", created_by_id="int?")
+    return [
+        ev("salvage.opened", "A salvage lot opened for bids.", **lot, claim_no="str"),
+        ev("salvage.closed", "Bidding on a salvage lot closed.", **lot),
+        ev("salvage_lot.awarded", "Your vendor won the salvage lot (its amount and pickup deadline).", **lot,
+           winner_id="int", amount="money", pickup_due_at="time"),
+        ev("salvage_lot.lost", "Another vendor won a salvage lot you bid on (no amounts).", **lot),
+        ev("salvage.picked_up", "The won lot was picked up.", **lot, winner_id="int", late="bool"),
+        ev("salvage.pickup_overdue", "The pickup of a won lot is overdue.", **lot, winner_id="int"),
+    ]

@@ -30,6 +30,7 @@ from ..audit.services import record_audit
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..timeutil import AwareDateTime, isoformat, utcnow
+from .event_catalogue import check_names
 from .outbound import OutboundRefused, check_address, post, status_line
 from .sealing import SealError, seal, unseal
 
@@ -116,6 +117,7 @@ def check_url(url: str) -> str:
 
 def create_endpoint(*, organization_id: int, url: str, events: list[str] | None, actor) -> tuple[WebhookEndpoint, str]:
     url = check_url(url)
+    events = check_names(list(events or []))
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(organization_id=organization_id, url=url, secret=secret,
                                events=sorted(set(events or [])), created_by_id=getattr(actor, "id", None))

@@ -184,7 +184,6 @@ def portal_webhook_events():
     suit = dict(lawsuit_id="int", recovery_id="int?", claim_no="str", court="str?", case_no="str?", stage="str",
                 counsel_user_id="int?", counsel_organization_id="int?")
     return [
-        ev("claim.assigned", "A claim was assigned to your organization.", claim_id="int", claim_no="str"),
         ev("lawsuit.registered", "A lawsuit handled by your firm was registered.", **suit),
         ev("lawsuit.filed", "The lawsuit was filed.", **suit),
         ev("lawsuit.stage_changed", "The lawsuit moved to another stage.", **suit, outcome="str?"),

@@ -32,6 +32,10 @@ def test_the_catalogue_lists_every_event_with_its_payload_schema(app, api_as, fa
         assert e["description"] and e["payload_schema"]["type"] == "object"
         assert "organization_ids" in e["payload_schema"]["properties"]
     assert "amount" not in events["salvage_lot.lost"]["payload_schema"]["properties"]
+    from portal.plugins import hook
+
+    declared = [e["name"] for batch in hook(app).portal_webhook_events() for e in batch]
+    assert sorted(declared) == sorted(events)                  # each name declared once, by its area
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     answer = spec["paths"]["/api/v1/webhooks/events"]["get"]["responses"]["200"]
     assert "schema" in answer["content"]["application/json"]
@@ -201,3 +205,20 @@ def test_quote_events_reach_their_garage_only_through_the_worker_within_five_sec
     expect(4, "quote.approved", q2["id"], since)
     time.sleep(0.5)
     assert theirs.requests == []                     # the other garage's receiver heard nothing
+
+
+def test_a_held_quote_event_carries_no_reason_and_reaches_only_its_garage(api_as, people, catalog, receiver):
+    from portal.extensions import db
+    from portal.ops import webhooks
+
+    hook = receiver()
+    for org in (people.garage, people.other_garage):
+        _endpoint(org, hook, ["quote.held", "quote.resumed"])
+    q = create(api_as(people.garage_user), make_claim(people.garage, color="yellow"), [part(price="3000")],
+               submit=True)
+    r = api_as(people.assessor).post(f"/quotes/{q['id']}/decisions", json={
+        "action": "hold", "version": q["version"], "reason": "PRICE_VERIFICATION", "comment": "核实配件进货价"})
+    assert r.status_code == 200, r.get_json()
+    rows = db.session.scalars(sa.select(webhooks.WebhookDelivery)).all()
+    assert [(r.event, r.payload["organization_ids"]) for r in rows] == [("quote.held", [people.garage.id])]
+    assert "PRICE_VERIFICATION" not in str(rows[0].payload) and "核实配件进货价" not in str(rows[0].payload)

@@ -149,6 +149,30 @@ def consumer_and_receivers(start_consumer):
             h.close()
 
 
+def register(api, hook, events):
+    """An endpoint through the API; its secret, returned once."""
+    r = api.post("/webhooks", json={"url": hook.url, "events": events, "password": PASSWORD})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["secret"]
+
+
+def expect_only(consumer, mine, theirs, name, secret, organization_id, since):
+    """``name`` reached ``mine`` within 5 s of ``since``, signed with ``secret``, addressed to
+    ``organization_id``; ``theirs`` heard nothing. Returns the event's ``data``."""
+    from portal.extensions import db
+    from portal.ops.webhooks import verify
+
+    db.session.remove()          # hold no lock on the database while the consumer works
+    headers, body = _received(consumer, mine, 1, since)
+    envelope = json.loads(body)
+    assert headers["X-Portal-Event"] == name and envelope["type"] == name and envelope["id"].startswith("evt_")
+    assert verify(secret, headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
+    assert envelope["data"]["organization_ids"] == [organization_id]
+    time.sleep(0.5)
+    assert theirs.requests == []
+    return envelope["data"]
+
+
 def _received(consumer, hook, count, since):
     consumer.wait_for(lambda: len(hook.requests) >= count, what="the webhook delivery")
     assert time.monotonic() - since < 5, "delivered later than 5 s after the change"

@@ -3,9 +3,13 @@
 names no amount and no winner; a vendor that did not bid gets neither."""
 from __future__ import annotations
 
+import time
+
+import pytest
 import sqlalchemy as sa
 
 from tests.core.test_ops import receiver  # noqa: F401 - the fixture
+from tests.core.test_webhook_events import consumer_and_receivers, expect_only, register  # noqa: F401
 
 from .test_salvage_api import _award
 
@@ -35,3 +39,18 @@ def test_the_winner_is_told_its_amount_and_the_losers_nothing_of_the_bids(api_as
     event, data = got[loser.id]
     assert event == "salvage_lot.lost" and data["organization_ids"] == [loser.organization_id]
     assert "41234" not in str(data) and "39876" not in str(data) and "winner_id" not in data
+
+
+@pytest.mark.slow
+def test_the_award_reaches_the_winner_through_the_worker(consumer_and_receivers, api_as, desk, vendor, open_lot):
+    consumer, (mine, theirs) = consumer_and_receivers
+    winner, bystander = vendor(), vendor()
+    secret = register(api_as(winner), mine, ["salvage_lot.awarded"])
+    register(api_as(bystander), theirs, ["salvage_lot.awarded", "salvage_lot.lost"])
+    winner_org = winner.organization_id
+    lot = open_lot()
+    assert api_as(winner).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "41234.00"}).status_code == 201
+    since = time.monotonic()
+    _award(api_as, desk, lot["id"])
+    data = expect_only(consumer, mine, theirs, "salvage_lot.awarded", secret, winner_org, since)
+    assert data["lot_id"] == lot["id"] and data["amount"] == "41234.00"

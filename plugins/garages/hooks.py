@@ -240,7 +240,8 @@ def portal_demo_data(demo):
 def portal_webhook_events():
     from portal.plugin import webhook_event as ev
 
-    quote = dict(quote_id="int", claim_no="str", garage_id="int", status="str", desk="str?", total_submitted="money", total_approved="money?")
+    quote = dict(quote_id="int", claim_no="str", garage_id="int", status="str", desk="str?",
+                 total_submitted="money", total_approved="money?")
     decision = dict(quote, decided_by="int", rule="str?", comment="str?")
     return [
         ev("quote.created", "A quote was started for a claim assigned to your garage.", **quote),

@@ -54,3 +54,19 @@ def test_the_award_reaches_the_winner_through_the_worker(consumer_and_receivers,
     _award(api_as, desk, lot["id"])
     data = expect_only(consumer, mine, theirs, "salvage_lot.awarded", secret, winner_org, since)
     assert data["lot_id"] == lot["id"] and data["amount"] == "41234.00"
+
+
+def test_an_opened_lot_reaches_the_vendors_that_may_bid(vendor, open_lot, receiver):
+    from portal.extensions import db
+    from portal.ops import webhooks
+
+    eligible, barred = vendor(), vendor(grade="D")
+    hook = receiver()
+    for user in (eligible, barred):
+        webhooks.create_endpoint(organization_id=user.organization_id, url=hook.url, events=["salvage.opened"],
+                                 actor=None)
+    db.session.commit()
+    open_lot()
+    rows = db.session.scalars(sa.select(webhooks.WebhookDelivery)).all()
+    owners = {db.session.get(webhooks.WebhookEndpoint, r.endpoint_id).organization_id for r in rows}
+    assert owners == {eligible.organization_id}

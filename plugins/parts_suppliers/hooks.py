@@ -186,5 +186,7 @@ def portal_webhook_events():
     return [
         ev("price_list.uploaded", "Your price list was uploaded and awaits approval.", **price_list, rows="int"),
         ev("price_list.approved", "Your price list was approved and is now current.", **price_list),
+        ev("price_list.superseded", "Your previous current price list was replaced by a newer approved one.",
+           **price_list, by_price_list_id="int"),
         ev("price_list.rejected", "Your price list was rejected, with a note.", **price_list, note="str"),
     ]

@@ -115,6 +115,9 @@ def approve_price_list(pl: PriceList, actor, expected_version: int | None = None
                              audit={"previous_current": old.id if old else None})
     if old is not None:
         PRICE_LIST_FLOW.apply(old, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
+        emit("price_list.superseded", {"price_list_id": old.id, "supplier_id": old.supplier_id,
+                                       "organization_ids": [old.supplier_id], "list_version": old.list_version,
+                                       "by_price_list_id": pl.id})
         db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == old.id)
                            .values(is_current=False).execution_options(synchronize_session=False))
     db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == pl.id)

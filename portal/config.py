@@ -61,8 +61,9 @@ class Defaults:
     IDEMPOTENCY_WAIT_SECONDS = 10       # a parallel request with the same Idempotency-Key waits this long for the first
     OUTBOUND_ALLOWED_PORTS: list = []   # ports other than 443 (and 80 with WEBHOOKS_ALLOW_HTTP) a webhook may use
     WEBHOOKS_TIMEOUT_SECONDS = 5
-    WEBHOOKS_MAX_ATTEMPTS = 8
+    WEBHOOKS_MAX_ATTEMPTS = 12   # with the backoff: retries over 60 s × (2^11 − 1) ≈ 34 h (≥ 24 h)
     WEBHOOKS_BACKOFF_SECONDS = 60
+    WEBHOOKS_SECRET_OVERLAP_HOURS = 24   # the previous secret still signs deliveries this long after a rotation
 
     # Mail
     SMTP_HOST = None

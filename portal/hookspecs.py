@@ -455,7 +455,25 @@ def portal_notification_kinds():
 
         @hookimpl
         def portal_notification_kinds():
-            return {"salvage.awarded": _l("Salvage lot awarded")}
+            return {"salvage_lot.awarded": _l("Salvage lot awarded")}
+    """
+
+
+@hookspec
+def portal_webhook_events():
+    """The webhook events an area emits, for the catalogue (``GET /api/v1/webhooks/events``)
+    and the check of an endpoint's subscriptions (an unknown name is 422). Each event's
+    payload names its audience in ``organization_ids``.
+
+    :return: a list of ``{name, description, payload_schema}`` (``payload_schema`` a JSON
+        schema of ``data``); ``portal.plugin.webhook_event`` builds one.
+
+    Example::
+
+        @hookimpl
+        def portal_webhook_events():
+            return [webhook_event("salvage_lot.awarded", "You won a salvage lot.",
+                                  lot_id="int", amount="money")]
     """
 
 

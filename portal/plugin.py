@@ -42,6 +42,7 @@ from .audit.services import audit_trail, record_audit
 
 # --- events after the outer commit, and notifications to people
 from .events import emit
+from .ops.event_catalogue import event as webhook_event
 from .notifications.services import notify
 
 # --- background jobs on the real task queue
@@ -102,7 +103,7 @@ __all__ = [
     # audit
     "AuditEntry", "audit_trail", "record_audit",
     # events, notifications, jobs
-    "emit", "notify", "enqueue", "task",
+    "emit", "webhook_event", "notify", "enqueue", "task",
     # API
     "ApiBlueprint", "api_user", "authenticated", "org_kinds", "roles",
     "committed", "dump_many", "DecimalString", "LocalDateTime", "MoneyField", "PlausibleDate", "cached_page",

@@ -8,7 +8,7 @@ written. ``api_call_counts`` holds one row per caller, moved to the current minu
 upsert per call (``portal/ops/ratelimit.py``).
 
 Revision ID: 0012_api_keys
-Revises: 0010_principal_marks
+Revises: 0011_webhook_events
 """
 import sqlalchemy as sa
 from alembic import op
@@ -16,7 +16,7 @@ from alembic import op
 import portal.timeutil
 
 revision = '0012_api_keys'
-down_revision = '0010_principal_marks'
+down_revision = '0011_webhook_events'
 branch_labels = None
 depends_on = None
 

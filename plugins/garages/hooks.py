@@ -262,3 +262,26 @@ def portal_terms():
             "quote.photo_kind": PHOTO_KINDS, "finding.severity": SEVERITIES, "finding.code": CODES,
             "quote.desk": sorted(set(DESKS.values())), "audit.action": actions,
             "claim.purpose": ["repair", "specialist_repair"]}
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    quote = dict(quote_id="int", claim_no="str", garage_id="int", status="str", desk="str?",
+                 total_submitted="money", total_approved="money?")
+    decision = dict(quote, decided_by="int", rule="str?", comment="str?")
+    return [
+        ev("quote.created", "A quote was started for a claim assigned to your garage.", **quote),
+        ev("quote.submitted", "Your garage submitted (or resubmitted) a quote.", **quote, resubmitted="bool"),
+        ev("quote.fast_tracked", "A quote went to the fast-track desk.", **quote),
+        ev("quote.returned", "The assessor returned the quote for changes, with a comment.", **decision),
+        ev("quote.approved", "The quote was approved (automatically or by the assessor).", **decision,
+           automatic="bool"),
+        ev("quote.awaiting_second_approval", "The quote awaits a second approval.", **decision),
+        ev("quote.rejected", "The quote was rejected, with a comment.", **decision),
+        ev("quote.escalated", "The quote was escalated to a senior assessor.", **decision),
+        ev("quote.withdrawn", "Your garage withdrew the quote.", **quote),
+        ev("quote.held", "Review of the quote is on hold (the reason stays internal).", **quote),
+        ev("quote.resumed", "Review of the quote resumed.", **quote),
+    ]

@@ -187,3 +187,18 @@ def portal_terms():
     return {"lawsuit.stage": STAGES, "lawsuit.role": ROLES, "lawsuit.outcome": OUTCOMES, "lawsuit.cost_kind": COST_KINDS,
             "complaint.kind": COMPLAINT_KINDS, "complaint.status": COMPLAINT_STATUSES, "audit.action": actions,
             "lawsuit.cost_status": ("pending", "approved", "rejected"), "claim.purpose": ["counsel"]}
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    suit = dict(lawsuit_id="int", recovery_id="int?", claim_no="str", court="str?", case_no="str?", stage="str",
+                counsel_user_id="int?", counsel_organization_id="int?")
+    return [
+        ev("lawsuit.registered", "A lawsuit handled by your firm was registered.", **suit),
+        ev("lawsuit.filed", "The lawsuit was filed.", **suit),
+        ev("lawsuit.stage_changed", "The lawsuit moved to another stage.", **suit, outcome="str?"),
+        ev("lawsuit.hearing_scheduled", "A hearing of the lawsuit was scheduled.", **suit, hearing_id="int"),
+        ev("lawsuit.hearing_near", "A hearing of the lawsuit is near.", **suit, hearing_id="int"),
+    ]

@@ -228,7 +228,8 @@ def register_lawsuit(actor, data: LawsuitInput) -> Lawsuit:
 def _payload(suit: Lawsuit) -> dict:
     return {"lawsuit_id": suit.id, "recovery_id": suit.recovery_id, "claim_no": suit.claim_no,
             "court": suit.court, "case_no": suit.case_no, "stage": suit.stage,
-            "counsel_user_id": suit.counsel_user_id, "counsel_organization_id": suit.counsel_organization_id}
+            "counsel_user_id": suit.counsel_user_id, "counsel_organization_id": suit.counsel_organization_id,
+            "organization_ids": [suit.counsel_organization_id] if suit.counsel_organization_id else []}
 
 
 def set_major(suit: Lawsuit, actor, major: bool) -> Lawsuit:
@@ -272,7 +273,7 @@ def move_lawsuit(suit: Lawsuit, actor, to: str, outcome: str | None = None, amou
     elif outcome or amount is not None:
         raise Invalid.field("outcome", "Only when closing.")
     LAWSUIT_FLOW.apply(suit, to, actor, expected_version=expected_version, values=values, audit=audit)
-    emit("lawsuit.moved", {**_payload(suit), "outcome": suit.outcome})
+    emit("lawsuit.stage_changed", {**_payload(suit), "outcome": suit.outcome})
     return suit
 
 

@@ -188,3 +188,17 @@ def portal_terms():
     return {"price_list.status": LIST_STATUSES, "price_feedback.status": sorted(FEEDBACK_FLOW.states),
             "price_import.status": IMPORT_STATUSES, "part.quality": QUALITIES, "part.family": FAMILIES,
             "audit.action": actions}
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    price_list = dict(price_list_id="int", supplier_id="int", list_version="str")
+    return [
+        ev("price_list.uploaded", "Your price list was uploaded and awaits approval.", **price_list, rows="int"),
+        ev("price_list.approved", "Your price list was approved and is now current.", **price_list),
+        ev("price_list.superseded", "Your previous current price list was replaced by a newer approved one.",
+           **price_list, by_price_list_id="int"),
+        ev("price_list.rejected", "Your price list was rejected, with a note.", **price_list, note="str"),
+    ]

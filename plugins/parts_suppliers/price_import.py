@@ -149,6 +149,7 @@ def store_price_list(supplier: Organization, parsed: ParsedFile, filename: str |
                                                  "list_version": pl.list_version, "file": pl.source_filename,
                                                  "diff": pl.diff_summary}, actor=actor)
     emit("price_list.uploaded", {"price_list_id": pl.id, "supplier_id": supplier.id,
+                                 "organization_ids": [supplier.id],
                                  "list_version": pl.list_version, "rows": pl.rows})
     return pl
 

@@ -115,11 +115,15 @@ def approve_price_list(pl: PriceList, actor, expected_version: int | None = None
                              audit={"previous_current": old.id if old else None})
     if old is not None:
         PRICE_LIST_FLOW.apply(old, "supersede", actor, check_roles=False, audit={"by_list": pl.id})
+        emit("price_list.superseded", {"price_list_id": old.id, "supplier_id": old.supplier_id,
+                                       "organization_ids": [old.supplier_id], "list_version": old.list_version,
+                                       "by_price_list_id": pl.id})
         db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == old.id)
                            .values(is_current=False).execution_options(synchronize_session=False))
     db.session.execute(sa.update(PriceListItem).where(PriceListItem.price_list_id == pl.id)
                        .values(is_current=True).execution_options(synchronize_session=False))
     emit("price_list.approved", {"price_list_id": pl.id, "supplier_id": pl.supplier_id,
+                                 "organization_ids": [pl.supplier_id],
                                  "list_version": pl.list_version})
     return pl
 
@@ -130,6 +134,7 @@ def reject_price_list(pl: PriceList, actor, note: str | None = None, expected_ve
                                      "decision_note": (note or "")[:500] or None},
                              audit={"note": note})
     emit("price_list.rejected", {"price_list_id": pl.id, "supplier_id": pl.supplier_id,
+                                 "organization_ids": [pl.supplier_id],
                                  "list_version": pl.list_version, "note": note or ""})
     return pl
 

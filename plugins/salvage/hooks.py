@@ -208,7 +208,7 @@ def portal_audit_entities():
 
 @hookimpl
 def portal_notification_kinds():
-    return {"salvage.opened": _l("Salvage lot open for bids"), "salvage.awarded": _l("Salvage lot awarded"),
+    return {"salvage.opened": _l("Salvage lot open for bids"), "salvage_lot.awarded": _l("Salvage lot awarded"),
             "salvage.pickup_overdue": _l("Salvage pickup overdue"), "salvage.no_sale": _l("Salvage lot without sale")}
 
 
@@ -234,3 +234,19 @@ def portal_terms():
     actions = sorted({a for _, a in LOT_FLOW.table} | {"create", "photo", "pickup_overdue"})
     return {"salvage_lot.status": STATUSES, "salvage_lot.source": SOURCES, "salvage_lot.disposal": DISPOSALS,
             "salvage_lot.photo_kind": PHOTO_KINDS, "audit.action": actions, "claim.purpose": ["salvage"]}
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    lot = dict(lot_id="int", description="str", status="str", bidding_closes_at="time", created_by_id="int?")
+    return [
+        ev("salvage.opened", "A salvage lot opened for bids.", **lot, claim_no="str"),
+        ev("salvage.closed", "Bidding on a salvage lot closed.", **lot),
+        ev("salvage_lot.awarded", "Your vendor won the salvage lot (its amount and pickup deadline).", **lot,
+           winner_id="int", amount="money", pickup_due_at="time"),
+        ev("salvage_lot.lost", "Another vendor won a salvage lot you bid on (no amounts).", **lot),
+        ev("salvage.picked_up", "The won lot was picked up.", **lot, winner_id="int", late="bool"),
+        ev("salvage.pickup_overdue", "The pickup of a won lot is overdue.", **lot, winner_id="int"),
+    ]

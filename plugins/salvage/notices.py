@@ -17,13 +17,17 @@ def _url(payload) -> str:
     return f"/salvage/lots/{payload['lot_id']}"
 
 
-def eligible_vendor_ids() -> list[int]:
+def eligible_vendor_ids(session=None) -> list[int]:
+    """The vendors that may bid; in ``session`` (the change's own, for its event's audience)
+    or, after the commit, in a session of its own."""
     barred = barred_grades()
-    with Session(db.engine) as session:
-        stmt = sa.select(Organization.id).where(Organization.kind == "salvage_vendor", Organization.status == "active")
-        if barred:
-            stmt = stmt.where(sa.func.coalesce(Organization.grade, "").not_in(barred))
+    stmt = sa.select(Organization.id).where(Organization.kind == "salvage_vendor", Organization.status == "active")
+    if barred:
+        stmt = stmt.where(sa.func.coalesce(Organization.grade, "").not_in(barred))
+    if session is not None:
         return list(session.scalars(stmt))
+    with Session(db.engine) as own:
+        return list(own.scalars(stmt))
 
 
 def on_event(name: str, payload: dict) -> None:
@@ -36,7 +40,7 @@ def on_event(name: str, payload: dict) -> None:
                    body=lambda: _("Bidding closes %(at)s (Beijing time).",
                                   at=local_time(payload.get("bidding_closes_at"))),
                    url=_url(payload), organization_id=org_id)
-    elif name == "salvage.awarded":
+    elif name == "salvage_lot.awarded":
         notify(kind=name, title=lambda: _("You won salvage lot %(lot)s", lot=lot),
                body=lambda: _("Price %(amount)s; pick up by %(at)s (Beijing time).",
                               amount=money(payload.get("amount")), at=local_time(payload.get("pickup_due_at"))),

@@ -17,6 +17,7 @@ from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, Message, N
 
 from .config import barred_grades, below_estimate_ratio, setting
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, SalvageBid, SalvageLot, SalvagePhoto
+from .notices import eligible_vendor_ids
 
 ENTITY = "salvage_lot"
 
@@ -170,7 +171,8 @@ def create_lot(*, actor, claim_no: str, description: str, estimated_value: Decim
     record_audit(ENTITY, lot.id, "create", {
         "status": [None, "open"], "claim_no": claim.claim_no, "estimated_value": lot.estimated_value,
         "reserve_price": lot.reserve_price, "bidding_closes_at": bidding_closes_at}, actor=actor)
-    emit("salvage.opened", _payload(lot, claim_no=claim.claim_no))
+    emit("salvage.opened", _payload(lot, claim_no=claim.claim_no,
+                                    organization_ids=eligible_vendor_ids(db.session)))
     return lot
 
 
@@ -180,6 +182,11 @@ def _payload(lot: SalvageLot, **extra) -> dict:
             "created_by_id": lot.created_by_id}
     data.update(extra)
     return data
+
+
+def _bidder_ids(lot: SalvageLot) -> list[int]:
+    """The vendors that bid on the lot: the audience of its closing."""
+    return sorted(set(db.session.scalars(sa.select(SalvageBid.vendor_id).where(SalvageBid.lot_id == lot.id))))
 
 
 # --------------------------------------------------------------------------- bids
@@ -239,7 +246,7 @@ def close_if_due(lot: SalvageLot, now: datetime | None = None) -> bool:
     try:
         LOT_FLOW.apply(lot, "close", SYSTEM, values={"closed_at": lot.bidding_closes_at},
                           audit={"by": "schedule", "bidding_closes_at": lot.bidding_closes_at})
-        emit("salvage.closed", _payload(lot))
+        emit("salvage.closed", _payload(lot, organization_ids=_bidder_ids(lot)))
         db.session.commit()
     except StaleVersion:
         db.session.rollback()
@@ -267,7 +274,7 @@ def close_lot(lot: SalvageLot, actor, expected_version: int | None = None, now: 
     now = now or utcnow()
     LOT_FLOW.apply(lot, "close", actor, expected_version=expected_version, values={"closed_at": now},
                       audit={"by": "staff", "bidding_closes_at": lot.bidding_closes_at})
-    emit("salvage.closed", _payload(lot))
+    emit("salvage.closed", _payload(lot, organization_ids=_bidder_ids(lot)))
     return lot
 
 
@@ -292,8 +299,11 @@ def award_lot(lot: SalvageLot, actor, expected_version: int | None = None, now: 
         "winner_id": best.vendor_id, "winning_bid_id": best.id, "amount": best.amount,
         "awarded_at": now, "pickup_due_at": due,
     }, audit={"winner_id": [None, best.vendor_id], "amount": [None, best.amount], "pickup_due_at": due})
-    emit("salvage.awarded", _payload(lot, winner_id=best.vendor_id, amount=format_money(best.amount),
-                                     pickup_due_at=due.isoformat()))
+    emit("salvage_lot.awarded", _payload(lot, winner_id=best.vendor_id, amount=format_money(best.amount),
+                                         pickup_due_at=due.isoformat(), organization_ids=[best.vendor_id]))
+    losers = [v for v in _bidder_ids(lot) if v != best.vendor_id]
+    if losers:   # no amounts, no winner: a vendor never learns another's bid
+        emit("salvage_lot.lost", _payload(lot, organization_ids=losers))
     return lot
 
 
@@ -317,7 +327,8 @@ def reopen_lot(lot: SalvageLot, actor, bidding_closes_at: datetime, reserve_pric
         values["reserve_price"] = quantize(reserve_price)
         audit["reserve_price"] = [lot.reserve_price, quantize(reserve_price)]
     LOT_FLOW.apply(lot, "reopen", actor, expected_version=expected_version, values=values, audit=audit)
-    emit("salvage.opened", _payload(lot, claim_no=lot.claim.claim_no))
+    emit("salvage.opened", _payload(lot, claim_no=lot.claim.claim_no,
+                                    organization_ids=eligible_vendor_ids(db.session)))
     return lot
 
 
@@ -393,7 +404,7 @@ def record_pickup(lot: SalvageLot, user, picked_up_at: datetime | None = None, n
     late = bool(lot.pickup_due_at and picked_up_at > lot.pickup_due_at)
     LOT_FLOW.apply(lot, "pickup", user, values={"picked_up_at": picked_up_at, "proceeds_due_on": proceeds_due},
                       audit={"picked_up_at": picked_up_at, "late": late})
-    emit("salvage.picked_up", _payload(lot, winner_id=lot.winner_id, late=late))
+    emit("salvage.picked_up", _payload(lot, winner_id=lot.winner_id, late=late, organization_ids=[lot.winner_id]))
     return lot
 
 
@@ -488,7 +499,7 @@ def flag_overdue_pickups(now: datetime | None = None) -> str:
         lot = db.session.get(SalvageLot, lot_id)
         db.session.refresh(lot)
         record_audit(ENTITY, lot.id, "pickup_overdue", {"pickup_due_at": lot.pickup_due_at}, actor=SYSTEM)
-        emit("salvage.pickup_overdue", _payload(lot, winner_id=lot.winner_id,
+        emit("salvage.pickup_overdue", _payload(lot, winner_id=lot.winner_id, organization_ids=[lot.winner_id],
                                                 pickup_due_at=lot.pickup_due_at.isoformat()))
         db.session.commit()
         flagged += 1

@@ -182,3 +182,18 @@ def portal_terms():
         "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "target_set"})
     return {"recovery.status": STATUSES, "recovery.closed_as": CLOSED_AS, "recovery.receipt_method": RECEIPT_METHODS,
             "audit.action": actions}
+
+
+@hookimpl
+def portal_webhook_events():
+    from portal.plugin import webhook_event as ev
+
+    case = dict(recovery_id="int", claim_no="str", handler_user_id="int?", handler_organization_id="int?",
+                counterparty="str", limitation_deadline="str")
+    return [
+        ev("recovery.opened", "A recovery case handled by your firm was opened.", **case),
+        ev("recovery.handler_assigned", "A recovery case was assigned to your firm.", **case),
+        ev("recovery.moved", "The recovery case changed status.", **case, status="str", closed_as="str?"),
+        ev("recovery.receipt_recorded", "A receipt was recorded on the recovery case.", **case, amount="money"),
+        ev("recovery.limitation_near", "The limitation deadline of the case is near.", **case, days_left="int"),
+    ]

@@ -191,7 +191,8 @@ def _bump(case: RecoveryCase, **values) -> None:
 def _payload(case: RecoveryCase) -> dict:
     return {"recovery_id": case.id, "claim_no": case.claim_no, "handler_user_id": case.handler_user_id,
             "handler_organization_id": case.handler_organization_id,
-            "counterparty": case.counterparty_name, "limitation_deadline": case.limitation_deadline.isoformat()}
+            "counterparty": case.counterparty_name, "limitation_deadline": case.limitation_deadline.isoformat(),
+            "organization_ids": [case.handler_organization_id] if case.handler_organization_id else []}
 
 
 # --------------------------------------------------------------------------- open

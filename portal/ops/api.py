@@ -13,6 +13,7 @@ from ..auth.services import confirm_password
 from ..errors import Forbidden
 from ..extensions import db
 from . import webhooks
+from .event_catalogue import catalogue
 
 blp = ApiBlueprint("webhooks", __name__, write_scope="webhooks",
                    description="Signed webhooks (HMAC-SHA256) with retries and a delivery log")
@@ -58,11 +59,25 @@ class DeliverySchema(Schema):
     replay_of_id = fields.Integer(allow_none=True)
 
 
+class EventSchema(Schema):
+    name = fields.String(metadata={"description": "the event name, e.g. quote.approved"})
+    description = fields.String()
+    payload_schema = fields.Dict(metadata={"description": "JSON schema of the delivery's data"})
+
+
 def _manager():
     user = api_user()
     if not (user.is_admin or user.has_role("partner_admin")):
         raise Forbidden()
     return user
+
+
+@blp.route("/webhooks/events", methods=["GET"])
+@blp.response(200, EventSchema(many=True))
+@authenticated
+def list_events():
+    """The event catalogue: every event an endpoint may subscribe to, with its payload schema."""
+    return catalogue()
 
 
 @blp.route("/webhooks", methods=["POST"])

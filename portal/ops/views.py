@@ -22,6 +22,7 @@ from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..web.forms import apply_errors
 from . import webhooks
+from .event_catalogue import UNKNOWN, catalogue
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 bp = Blueprint("ops_web", __name__)
@@ -60,9 +61,12 @@ def _endpoint_form(blank: bool = False) -> EndpointForm:
 
 
 def _events(text: str | None) -> list[str]:
+    known = {e["name"] for e in catalogue()}
     names = [n for n in re.split(r"[\s,，;；]+", text or "") if n]
     if any(len(n) > 100 for n in names):
         raise Invalid.field("events", "An event name has at most 100 characters.")
+    if any(name not in known for name in names):
+        raise Invalid.field("events", UNKNOWN)
     return names
 
 

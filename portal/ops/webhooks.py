@@ -2,9 +2,12 @@
 endpoint and receives every event that concerns its organization, signed with HMAC-SHA256,
 retried with backoff, logged, and replayable.
 
-Signature: ``X-Portal-Signature: sha256=<hex>`` where the HMAC key is the endpoint's
-secret and the message is ``"<X-Portal-Timestamp>.<raw body>"``. Receivers should
-refuse timestamps older than five minutes.
+Body: ``{id, type, created_at, data}`` — ``id`` the event's stable id (``evt_…``, the same
+on retries and replays), ``type`` the event name. Signature:
+``X-Portal-Signature: v1=<hex>[,v1=<hex>]``, one HMAC-SHA256 of
+``"<X-Portal-Timestamp>.<raw body>"`` per valid secret (after a rotation the previous secret
+stays valid for ``WEBHOOKS_SECRET_OVERLAP_HOURS``). Receivers should refuse timestamps older
+than five minutes.
 
 An event reaches the endpoints of the organizations named in its payload
 (``organization_id`` or ``organization_ids``).
@@ -15,8 +18,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -26,7 +29,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..audit.services import record_audit
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..timeutil import AwareDateTime, utcnow
+from ..timeutil import AwareDateTime, isoformat, utcnow
+from .event_catalogue import check_names
 from .outbound import OutboundRefused, check_address, post, status_line
 from .sealing import SealError, seal, unseal
 
@@ -42,6 +46,9 @@ class WebhookEndpoint(db.Model):
     # the signing key, sealed (portal.ops.sealing): never stored in clear
     sealed_secret: Mapped[str] = mapped_column("secret", sa.String(400))
     events: Mapped[list] = mapped_column(sa.JSON, default=list)  # empty: every event
+    # the secret before the last rotation, valid until previous_secret_until (sealed too)
+    sealed_previous_secret: Mapped[str | None] = mapped_column("previous_secret", sa.String(400))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(AwareDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
@@ -56,6 +63,14 @@ class WebhookEndpoint(db.Model):
     def secret(self, value: str) -> None:
         self.sealed_secret = seal(value)
 
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with: the current one, and the previous one
+        while its overlap lasts (strictly before ``previous_secret_until``)."""
+        keys = [self.secret]
+        if self.sealed_previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            keys.append(unseal(self.sealed_previous_secret))
+        return keys
+
 
 class WebhookDelivery(db.Model):
     __tablename__ = "webhook_deliveries"
@@ -64,6 +79,7 @@ class WebhookDelivery(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     endpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_endpoints.id"), index=True)
     event: Mapped[str] = mapped_column(sa.String(100))
+    event_id: Mapped[str | None] = mapped_column(sa.String(40), index=True)  # evt_…, shared by replays
     payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending delivered failed
     attempts: Mapped[int] = mapped_column(default=0)
@@ -77,11 +93,17 @@ class WebhookDelivery(db.Model):
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+    return f"v1={digest}"
+
+
+def signature_header(secrets_: list[str], timestamp: str, body: bytes) -> str:
+    return ",".join(sign(secret, timestamp, body) for secret in secrets_)
 
 
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+    """True when one of the ``v1=`` signatures of the header is this secret's."""
+    expected = sign(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, part.strip()) for part in (signature or "").split(","))
 
 
 def check_url(url: str) -> str:
@@ -95,6 +117,7 @@ def check_url(url: str) -> str:
 
 def create_endpoint(*, organization_id: int, url: str, events: list[str] | None, actor) -> tuple[WebhookEndpoint, str]:
     url = check_url(url)
+    events = check_names(list(events or []))
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint(organization_id=organization_id, url=url, secret=secret,
                                events=sorted(set(events or [])), created_by_id=getattr(actor, "id", None))
@@ -107,6 +130,9 @@ def create_endpoint(*, organization_id: int, url: str, events: list[str] | None,
 
 def rotate_secret(endpoint: WebhookEndpoint, actor) -> str:
     secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint.sealed_previous_secret = endpoint.sealed_secret
+    endpoint.previous_secret_until = utcnow() + timedelta(
+        hours=current_app.config["WEBHOOKS_SECRET_OVERLAP_HOURS"])
     endpoint.secret = secret
     record_audit("organization", endpoint.organization_id, "webhook_secret_rotated",
                  {"endpoint_id": endpoint.id}, actor=actor)
@@ -128,6 +154,7 @@ def enqueue(name: str, payload: dict) -> int:
         org_ids.add(payload["organization_id"])
     if not org_ids:
         return 0
+    event_id = "evt_" + uuid.uuid4().hex
     with Session(db.engine) as session:
         endpoints = session.scalars(sa.select(WebhookEndpoint).where(
             WebhookEndpoint.organization_id.in_(org_ids), WebhookEndpoint.active.is_(True))).all()
@@ -135,7 +162,8 @@ def enqueue(name: str, payload: dict) -> int:
         for endpoint in endpoints:
             if endpoint.events and name not in endpoint.events:
                 continue
-            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, payload=payload))
+            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, event_id=event_id,
+                                        payload=payload))
             count += 1
         session.commit()
     if count:   # the worker sends them now; the periodic jobs retry what fails
@@ -146,11 +174,13 @@ def enqueue(name: str, payload: dict) -> int:
 
 
 def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:
-    body = json.dumps({"id": delivery.id, "event": delivery.event, "created_at": delivery.created_at.isoformat(),
-                       "data": delivery.payload}, ensure_ascii=False, sort_keys=True).encode()
-    timestamp = str(int(utcnow().timestamp()))
+    body = json.dumps({"id": delivery.event_id or f"evt_delivery_{delivery.id}", "type": delivery.event,
+                       "created_at": isoformat(delivery.created_at), "data": delivery.payload},
+                      ensure_ascii=False, sort_keys=True).encode()
+    now = utcnow()
+    timestamp = str(int(now.timestamp()))
     try:
-        signature = sign(endpoint.secret, timestamp, body)
+        signature = signature_header(endpoint.signing_secrets(now), timestamp, body)
     except SealError as exc:   # SECRET_KEY changed without SECRET_KEY_FALLBACKS: never send unsigned
         delivery.last_status_code = None
         delivery.last_error = f"signing key unavailable: {exc}"
@@ -205,8 +235,8 @@ def replay(delivery_id: int, user) -> WebhookDelivery:
     if original is None:
         raise NotFound()
     endpoint = visible_endpoint(original.endpoint_id, user)
-    copy = WebhookDelivery(endpoint_id=original.endpoint_id, event=original.event, payload=original.payload,
-                           replay_of_id=original.id)
+    copy = WebhookDelivery(endpoint_id=original.endpoint_id, event=original.event, event_id=original.event_id,
+                           payload=original.payload, created_at=original.created_at, replay_of_id=original.id)
     db.session.add(copy)
     db.session.flush()
     record_audit("organization", endpoint.organization_id, "webhook_replayed",

@@ -227,7 +227,8 @@ def test_webhook_signed_delivery_retry_and_replay(app, factory, api_as, receiver
     assert webhooks.verify(secret, headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
     assert not webhooks.verify("whsec_other", headers["X-Portal-Timestamp"], body, headers["X-Portal-Signature"])
     data = json.loads(body)
-    assert data["event"] == "quote.approved" and data["data"]["quote_id"] == 7
+    assert data["type"] == "quote.approved" and data["data"]["quote_id"] == 7
+    assert data["id"].startswith("evt_") and data["id"] == delivery.event_id and data["created_at"].endswith("+08:00")
 
     log = api.get(f"/webhooks/{created['id']}/deliveries").get_json()
     assert log["total"] == 1 and log["items"][0]["status"] == "delivered"
@@ -236,6 +237,9 @@ def test_webhook_signed_delivery_retry_and_replay(app, factory, api_as, receiver
     db.session.rollback()
     webhooks.deliver_due()
     assert len(hook.requests) == 3
+    replayed_headers, replayed_body = hook.requests[-1]                  # the same event, another delivery
+    assert json.loads(replayed_body)["id"] == data["id"] == json.loads(hook.requests[0][1])["id"]
+    assert replayed_headers["X-Portal-Delivery"] != headers["X-Portal-Delivery"]
     assert api.delete(f"/webhooks/{created['id']}").status_code == 204
     from portal.audit.models import AuditEntry
 

@@ -118,7 +118,7 @@ def test_register_shows_the_secret_once_and_stores_the_endpoint(client, web_logi
     assert r.status_code == 200, html[:2000]
     secret = shown_secret(html)
     assert secret and secret.startswith("whsec_") and html.count(secret) == 1
-    assert 'data-testid="webhook-secret"' in html and "X-Portal-Signature: sha256=&lt;hex&gt;" in html
+    assert 'data-testid="webhook-secret"' in html and "X-Portal-Signature: v1=&lt;hex&gt;" in html
     assert "五分钟" in html
     [endpoint] = endpoint_rows()
     assert endpoint.organization_id == world["garage"].id and endpoint.active

@@ -62,7 +62,7 @@ def test_register_endpoint_see_secret_once_and_replay(live_server, page, public_
     page.click("main form[action$='/settings/webhooks'] button[type=submit]")
     page.wait_for_load_state("networkidle")
     box = page.locator("[data-testid=webhook-secret]")
-    assert box.is_visible() and "X-Portal-Signature: sha256=<hex>" in box.inner_text()
+    assert box.is_visible() and "X-Portal-Signature: v1=<hex>" in box.inner_text()
     secret = page.locator("#webhook-secret").input_value()
     assert secret.startswith("whsec_")
     assert page.locator("table tbody tr").filter(has_text=HOST).count() == 1

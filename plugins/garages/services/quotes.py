@@ -224,6 +224,7 @@ def create_quote(claim_no: str, user, lines, *, submit: bool = False, supplement
     db.session.flush()
     record_audit("quote", quote.id, "create", {"status": [None, "draft"], "total_submitted": [None, quote.total_submitted],
                                                 "supplement_to": quote.supplement_to}, actor=user)
+    emit("quote.created", _payload(quote))
     if submit:
         submit_quote(quote, user)
     return quote
@@ -355,6 +356,7 @@ def _payload(quote: Quote, **extra) -> dict:
             "total_submitted": f"{quote.total_submitted:.2f}",
             "total_approved": f"{quote.total_approved:.2f}" if quote.total_approved is not None else None}
     data.update(extra)
+    data["organization_ids"] = [quote.garage_id]   # the audience (portal/ops/webhooks.py)
     return data
 
 
@@ -402,6 +404,7 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
         _decision(quote, "approve", SYSTEM, "submitted", amount=quote.total_approved, automatic=True,
                   rule="FAST_TRACK", comment="Fast track (小额快赔): small amount, blue claim, no injury, "
                                             "grade A/B garage, no warn or block finding.")
+        emit("quote.fast_tracked", _payload(quote))
         emit("quote.approved", _payload(quote, automatic=True))
     else:
         assignment.assign(quote, "assessor", SYSTEM, verdict.claim_total)   # 一人终审: one assessor owns it

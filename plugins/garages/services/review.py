@@ -149,7 +149,9 @@ def decide(quote: Quote, user, action: str, version: int, comment: str | None = 
               authority_limit=check.limit if action == "approve" else None)
     event = {"approve": "quote.approved", "first_approve": "quote.awaiting_second_approval",
              "escalate": "quote.escalated", "return": "quote.returned", "reject": "quote.rejected"}[effective]
-    emit(event, _payload(quote, decided_by=user.id, rule=rule, comment=comment))
+    # the garage reads the comment of a return or a decision; an escalation's note stays internal
+    shared = comment if effective in ("approve", "return", "reject") else None
+    emit(event, _payload(quote, decided_by=user.id, rule=rule, comment=shared))
     return quote
 
 

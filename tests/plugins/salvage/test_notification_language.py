@@ -29,7 +29,7 @@ def test_the_award_reaches_an_english_and_a_chinese_reader_each_in_their_languag
 
     def note(lang):
         return db.session.scalars(sa.select(Notification).where(Notification.user_id == ids[lang],
-                                                                Notification.kind == "salvage.awarded")).one()
+                                                                Notification.kind == "salvage_lot.awarded")).one()
 
     en, zh = note("en"), note("zh")
     assert en.title.startswith("You won salvage lot") and not re.search(r"[\u4e00-\u9fff]", en.title + en.body)

@@ -344,7 +344,7 @@ def test_events_notify_vendors_on_opening_and_the_winner_on_award(api_as, desk, 
     assert kinds(eligible) == ["salvage.opened"] and kinds(barred) == []
     api_as(eligible).post(f"/salvage-lots/{lot['id']}/bids", json={"amount": "40000"})
     _award(api_as, desk, lot["id"])
-    assert kinds(eligible) == ["salvage.opened", "salvage.awarded"]
+    assert kinds(eligible) == ["salvage.opened", "salvage_lot.awarded"]
 
 
 def test_every_move_is_audited(api_as, desk, vendor, open_lot):

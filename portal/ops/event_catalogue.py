@@ -60,3 +60,14 @@ def portal_webhook_events():
         event("evaluation.dispute_answered", "A dispute of your evaluation was answered.",
               dispute_id="int", organization_id="int"),
     ]
+
+
+@hookimpl
+def portal_code_lists():
+    """``webhook-events`` (``GET /api/v1/codes/webhook-events``): each event under the words a
+    person reads for it — its notification kind's label where it has one, else its description."""
+    app = current_app._get_current_object()
+    words: dict = {}
+    for declared in hook(app).portal_notification_kinds():
+        words.update(declared or {})
+    return {"webhook-events": [(e["name"], words.get(e["name"], e["description"])) for e in catalogue(app)]}

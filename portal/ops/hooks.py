@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ..hookspecs import hookimpl
 from ..web.nav import NavItem
 from . import ratelimit, webhooks  # noqa: F401 - their tables
-from .event_catalogue import portal_webhook_events  # noqa: F401 - the core's events
+from .event_catalogue import portal_code_lists, portal_webhook_events  # noqa: F401 - the core's events
 
 
 @hookimpl

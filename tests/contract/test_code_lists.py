@@ -44,3 +44,12 @@ def test_an_unknown_list_is_404_and_a_stranger_401(api_as, factory):
     answer = api_as(user).get("/codes/reduction_reasons")
     assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
     assert api_as().get("/codes/reduction-reasons").status_code == 401
+
+
+def test_the_webhook_events_list_is_the_catalogue(api_as, factory):
+    user = factory.user(factory.org("garage"), roles=("partner_admin",))
+    listed = api_as(user).get("/codes/webhook-events").get_json()["items"]
+    catalogue = [e["name"] for e in api_as(user).get("/webhooks/events").get_json()]
+    assert [item["code"] for item in listed] == catalogue and "quote.returned" in catalogue
+    returned = next(item for item in listed if item["code"] == "quote.returned")
+    assert CHINESE.search(returned["label_zh"]) and not CHINESE.search(returned["label_en"])

@@ -22,7 +22,7 @@ from ..auth.models import Organization
 from ..errors import Invalid
 from ..events import emit
 from ..extensions import db
-from ..timeutil import Period, month_start, utcnow
+from ..timeutil import Period, local_now, month_start, utcnow
 from .metrics import bracket_points
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
 from .rules import ensure_rules, registered_metrics
@@ -54,12 +54,22 @@ def score_metric(rule, value: Decimal | None) -> tuple[Decimal, Decimal]:
     return points, points * rule.weight / HUNDRED
 
 
+def period_closed(span: Period) -> bool:
+    """A month is closed once its last local day is over (review D-6: no grade from a
+    month still running)."""
+    return span.last_day < local_now().date()
+
+
 def compute_scorecards(period: str, actor=None) -> dict:
     """Compute (or recompute) every active partner's scorecard for ``period``.
 
-    Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced}``.
-    The caller commits; grade changes emit ``evaluation.grade_changed``."""
+    Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced, preview,
+    insufficient_activity}``. A month not yet over is only a *preview*: nothing is stored,
+    no grade changes and nothing is sent. A partner none of whose metrics has a value
+    (no activity) gets no scorecard and keeps its grade. The caller commits; grade
+    changes emit ``evaluation.grade_changed``."""
     span = parse_period(period)
+    preview = not period_closed(span)
     definitions = registered_metrics()
     rules = ensure_rules(definitions, actor=actor)
     by_code = {d.code: d for d in definitions}
@@ -78,6 +88,7 @@ def compute_scorecards(period: str, actor=None) -> dict:
     now = utcnow()
     cards: list[dict] = []
     lines: list[list[dict]] = []
+    idle: list[int] = []
     for kind, members in by_kind.items():
         ids = [o.id for o in members]
         values = {}
@@ -86,14 +97,19 @@ def compute_scorecards(period: str, actor=None) -> dict:
         for org in members:
             total = Decimal(0)
             rows = []
+            active = False
             for rule in rules.for_kind(kind):
                 value = values[rule.code].get(org.id)
                 value = None if value is None else Decimal(value)
+                active = active or value is not None
                 points, weighted = score_metric(rule, value)
                 total += weighted
                 rows.append({"code": rule.code, "label": rule.label[:200], "unit": rule.unit,
                              "higher_is_better": rule.higher_is_better, "value": value, "points": points,
                              "weight": rule.weight, "weighted_points": weighted})
+            if not active:      # no activity: no score (never 100/A), the grade stays
+                idle.append(org.id)
+                continue
             total = round_total(total)
             prev_grade, prev_total = previous.get(org.id, (None, None))
             cards.append({"organization_id": org.id, "period": period, "period_start": span.first_day,
@@ -103,6 +119,8 @@ def compute_scorecards(period: str, actor=None) -> dict:
                           "previous_grade": prev_grade, "previous_total": prev_total})
             lines.append(rows)
 
+    if preview:
+        return _summary(period, cards, rules.version, 0, 0, idle, orgs, definitions, rules, preview=True)
     replaced = _delete_period(period)
     if cards:
         # Core executemany (one statement, every row): the ids are read back in one query.
@@ -115,17 +133,21 @@ def compute_scorecards(period: str, actor=None) -> dict:
             db.session.execute(ScorecardMetric.__table__.insert(), metric_rows)
     _reattach_disputes(period)
     changed = _apply_grades(period, cards, actor)
+    summary = _summary(period, cards, rules.version, replaced, changed, idle, orgs, definitions, rules)
+    record_audit("evaluation", period, "computed", {k: v for k, v in summary.items() if k != "grade_changes"},
+                 actor=actor)
+    return summary
 
+
+def _summary(period, cards, version, replaced, changed, idle, orgs, definitions, rules, preview=False) -> dict:
     grades = {g: 0 for g in GRADE_ORDER}
     for c in cards:
         grades[c["grade"]] += 1
     registered_kinds = {d.org_kind for d in definitions}
     unscored = sorted({o.kind for o in orgs if o.kind in registered_kinds and not rules.for_kind(o.kind)})
-    summary = {"period": period, "scorecards": len(cards), "grades": grades, "rules_version": rules.version,
-               "replaced": replaced, "grade_changes": changed, "unscored_kinds": unscored}
-    record_audit("evaluation", period, "computed", {k: v for k, v in summary.items() if k != "grade_changes"},
-                 actor=actor)
-    return summary
+    return {"period": period, "scorecards": len(cards), "grades": grades, "rules_version": version,
+            "replaced": replaced, "grade_changes": changed, "unscored_kinds": unscored, "preview": preview,
+            "insufficient_activity": len(idle)}
 
 
 def _delete_period(period: str) -> int:

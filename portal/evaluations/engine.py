@@ -16,6 +16,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..audit.services import record_audit
 from ..auth.models import Organization
@@ -60,6 +61,18 @@ def period_closed(span: Period) -> bool:
     return span.last_day < local_now().date()
 
 
+def banded_grade(rules, total: Decimal, current: str | None, margin: Decimal) -> str:
+    """The grade of ``total``, with hysteresis: the current grade stays while the total is
+    within ``margin`` points of its band, so one odd month does not flip a grade."""
+    grade = rules.grade(total)
+    if current not in GRADE_ORDER or grade == current:
+        return grade
+    best, worst = rules.grade(total + margin), rules.grade(total - margin)
+    if GRADE_ORDER.index(best) <= GRADE_ORDER.index(current) <= GRADE_ORDER.index(worst):
+        return current
+    return grade
+
+
 def compute_scorecards(period: str, actor=None) -> dict:
     """Compute (or recompute) every active partner's scorecard for ``period``.
 
@@ -85,6 +98,7 @@ def compute_scorecards(period: str, actor=None) -> dict:
     previous = {sid: (g, t) for sid, g, t in db.session.execute(
         sa.select(Scorecard.organization_id, Scorecard.grade, Scorecard.total).where(Scorecard.period == prev))}
 
+    margin = Decimal(str(current_app.config.get("GRADE_MARGIN", "0")))
     now = utcnow()
     cards: list[dict] = []
     lines: list[list[dict]] = []
@@ -114,7 +128,7 @@ def compute_scorecards(period: str, actor=None) -> dict:
             prev_grade, prev_total = previous.get(org.id, (None, None))
             cards.append({"organization_id": org.id, "period": period, "period_start": span.first_day,
                           "period_end": span.last_day, "org_kind": kind, "region": org.region,
-                          "total": total, "grade": rules.grade(total),
+                          "total": total, "grade": banded_grade(rules, total, org.grade, margin),
                           "rules_version": rules.version, "computed_at": now,
                           "previous_grade": prev_grade, "previous_total": prev_total})
             lines.append(rows)

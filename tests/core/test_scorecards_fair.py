@@ -90,3 +90,31 @@ def test_five_peers_give_median_and_quartile_not_a_peer_figure(factory, metrics)
     compute()
     again = peer_benchmarks(card(orgs[0]))["test.delay"]
     assert (again.median, again.top_quartile) == (bench.median, bench.top_quartile)
+
+
+def test_hysteresis_at_the_band_edge(app, factory, metrics):  # noqa: F811
+    """Grade B's band ends at 90; a total of 100 is 10 points beyond it."""
+    from portal.auth.models import Organization
+    from portal.extensions import db
+
+    g = factory.org("garage", grade="B")
+    metrics.values["test.quality"] = {g.id: D("0.95")}
+    metrics.values["test.delay"] = {g.id: D("1")}
+    app.config["GRADE_MARGIN"] = "10.01"     # just inside the margin: the grade stays
+    compute()
+    assert card(g).grade == "B" and db.session.get(Organization, g.id).grade == "B"
+    app.config["GRADE_MARGIN"] = "9.99"      # just beyond it: the grade changes
+    compute()
+    assert card(g).grade == "A" and db.session.get(Organization, g.id).grade == "A"
+
+
+def test_banded_grade_both_directions(app):
+    from portal.evaluations.engine import banded_grade
+    from portal.evaluations.rules import ensure_rules, registered_metrics
+
+    rules = ensure_rules(registered_metrics())
+    assert banded_grade(rules, D("88.01"), "A", D(2)) == "A"    # 1.99 below A's bound 90
+    assert banded_grade(rules, D("87.99"), "A", D(2)) == "B"
+    assert banded_grade(rules, D("91.99"), "B", D(2)) == "B"
+    assert banded_grade(rules, D("92.01"), "B", D(2)) == "A"
+    assert banded_grade(rules, D("50"), None, D(2)) == "D"      # no grade yet: the plain band

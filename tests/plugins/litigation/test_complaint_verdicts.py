@@ -69,3 +69,19 @@ def test_referred_complaint_needs_the_feedback_sent(api_as, legal, factory):
     r = _act(api, cid, "archive", referrer_feedback="已书面回复监管局")
     assert r.status_code == 200
     assert (r.get_json()["referred_by"], r.get_json()["referrer_feedback"]) == ("银保监局转办", "已书面回复监管局")
+
+
+def test_complaint_page_records_the_verdict(client, web_login, api_as, legal, factory):
+    garage = factory.org("garage")
+    api = api_as(legal)
+    cid = _complaint(api, garage)
+    _answered(api, cid, factory.user(roles=("supervisor",)))
+    web_login(legal)
+    page = client.get(f"/litigation/complaints/{cid}?lang=zh").get_data(as_text=True)
+    assert "认定责任" in page and "有责" in page
+    version = api.get(f"/complaints/{cid}").get_json()["version"]
+    r = client.post(f"/litigation/complaints/{cid}", data={"action": "decide", "verdict": "substantiated",
+                                                           "version": version})
+    assert r.status_code == 302
+    assert "有责" in client.get(f"/litigation/complaints/{cid}?lang=zh").get_data(as_text=True)
+    assert api.get(f"/complaints/{cid}").get_json()["verdict"] == "substantiated"

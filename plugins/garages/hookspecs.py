@@ -52,7 +52,8 @@ def portal_quote_checks(quote):
 
 @hookspec
 def portal_partner_complaints(period):
-    """Complaints (投诉) registered against partner organizations in a period, for scorecards.
+    """Substantiated complaints (投诉, verdict 有责) registered against partner organizations in a
+    period, for scorecards; not substantiated (无责) or withdrawn (撤回) ones do not count.
 
     :param period: a :class:`portal.plugin.Period`: aware ``period.start`` included,
         ``period.end`` excluded.

@@ -198,11 +198,13 @@ def get_complaint(complaint_id):
 @blp.response(200, ComplaintSchema)
 @roles("staff")
 def act_on_complaint(data, complaint_id):
-    """``assign`` (assignee_user_id), ``answer`` (text), ``follow_up`` (text), ``archive``."""
+    """``assign`` (assignee_user_id), ``answer`` (text), ``decide`` (verdict), ``follow_up`` (text),
+    ``withdraw`` (text), ``archive`` (referrer_feedback when referred)."""
     c = db.session.get(Complaint, complaint_id)
     if c is None:
         raise NotFound()
     services.act_on_complaint(c, api_user(), data["action"], assignee_user_id=data.get("assignee_user_id"),
-                              text=data.get("text"), expected_version=data.get("version"))
+                              text=data.get("text"), expected_version=data.get("version"),
+                              verdict=data.get("verdict"), referrer_feedback=data.get("referrer_feedback"))
     db.session.commit()
     return c

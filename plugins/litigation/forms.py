@@ -68,3 +68,7 @@ class ComplaintActionForm(FlaskForm):
     action = StringField(validators=[DataRequired()])
     assignee_user_id = SelectField(_l("Assign to"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=8000)])
+    verdict = SelectField(_l("Verdict"), choices=[("substantiated", _l("Substantiated")),
+                                                  ("not_substantiated", _l("Not substantiated"))],
+                          validate_choice=False)
+    referrer_feedback = TextAreaField(_l("Feedback sent to the referrer"), validators=[Optional(), Length(max=8000)])

@@ -155,7 +155,8 @@ def portal_scheduled_jobs():
 
 @hookimpl(optionalhook=True)   # published by garages, which may be absent
 def portal_partner_complaints(period):
-    """投诉 against partner organizations, registered in ``period`` (``[start, end)``), in one query."""
+    """Substantiated (有责) 投诉 against partner organizations, registered in ``period``
+    (``[start, end)``), in one query; unfounded or withdrawn ones do not count."""
     import sqlalchemy as sa
 
     from portal.plugin import db
@@ -164,7 +165,8 @@ def portal_partner_complaints(period):
 
     return dict(db.session.execute(
         sa.select(Complaint.against_organization_id, sa.func.count())
-        .where(Complaint.against_organization_id.is_not(None), Complaint.created_at >= period.start,
+        .where(Complaint.against_organization_id.is_not(None), Complaint.verdict == "substantiated",
+               Complaint.created_at >= period.start,
                Complaint.created_at < period.end)
         .group_by(Complaint.against_organization_id)).all())
 

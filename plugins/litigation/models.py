@@ -15,6 +15,8 @@ OUTCOMES = ("won", "lost", "settled", "withdrawn", "mediated")
 COST_KINDS = ("court_fee", "attorney_fee", "appraisal_fee", "preservation_fee", "enforcement_fee", "other")
 COMPLAINT_KINDS = ("complaint", "dispute", "difficult_case")
 COMPLAINT_STATUSES = ("registered", "assigned", "answered", "followed_up", "archived")
+#: 有责 / 无责 / 撤回: only a substantiated complaint counts against the partner's scorecard.
+COMPLAINT_VERDICTS = ("substantiated", "not_substantiated", "withdrawn")
 
 
 class Lawsuit(db.Model):
@@ -125,6 +127,9 @@ class Complaint(db.Model):
     follow_up: Mapped[str | None] = mapped_column(sa.Text)
     followed_up_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    verdict: Mapped[str | None] = mapped_column(sa.String(24), index=True)
+    referred_by: Mapped[str | None] = mapped_column(sa.String(200))      # regulator / head office (转办)
+    referrer_feedback: Mapped[str | None] = mapped_column(sa.Text)      # the feedback sent back to it
     status: Mapped[str] = mapped_column(sa.String(16), default="registered", index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

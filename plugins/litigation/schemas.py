@@ -149,6 +149,7 @@ class ComplaintCreate(Schema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=8000))
     claim_no = fields.String(allow_none=True, validate=validate.Length(max=64))
     against_organization_id = fields.Integer(allow_none=True)
+    referred_by = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
 class ComplaintAction(Schema):
@@ -156,6 +157,8 @@ class ComplaintAction(Schema):
     assignee_user_id = fields.Integer(allow_none=True)
     text = fields.String(allow_none=True, validate=validate.Length(max=8000))
     version = fields.Integer()
+    verdict = fields.String(allow_none=True, validate=validate.Length(max=32))
+    referrer_feedback = fields.String(allow_none=True, validate=validate.Length(max=8000))
 
 
 class ComplaintSchema(Schema):
@@ -175,6 +178,9 @@ class ComplaintSchema(Schema):
     follow_up = fields.String(allow_none=True)
     followed_up_at = LocalDateTime(allow_none=True)
     archived_at = LocalDateTime(allow_none=True)
+    verdict = fields.String(allow_none=True)
+    referred_by = fields.String(allow_none=True)
+    referrer_feedback = fields.String(allow_none=True)
     created_at = LocalDateTime()
 
 

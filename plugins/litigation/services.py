@@ -12,7 +12,7 @@ from portal.plugin import (T, ZERO, Assignment, Claim, Forbidden, Invalid, Inval
                           Organization, StateMachine, User, active_assignment, as_aware, db, emit, hook, local_now,
                           quantize, record_audit, setting, utcnow)
 
-from .models import COMPLAINT_KINDS, COST_KINDS, OUTCOMES, ROLES, Complaint, Hearing, Lawsuit
+from .models import COMPLAINT_KINDS, COMPLAINT_VERDICTS, COST_KINDS, OUTCOMES, ROLES, Complaint, Hearing, Lawsuit
 from .models import LegalCost as LawsuitCost
 
 WORKING_ROLES = ("legal", "admin")
@@ -35,13 +35,19 @@ LAWSUIT_FLOW = StateMachine("lawsuit", Lawsuit, [
     T("appeal", "closed", "closed"),
 ], status_attr="stage")
 
-#: Complaints (投诉): registered → assigned → answered → followed_up → archived.
+#: Complaints (投诉): registered → assigned → answered → followed_up (回访) → archived.
+#: A verdict (有责 / 无责) is given once answered; a withdrawal (撤回) is a verdict too;
+#: archiving needs the follow-up and a verdict.
 COMPLAINT_FLOW = StateMachine("complaint", Complaint, [
     T("registered", "assign", "assigned"),
     T("assigned", "assign", "assigned"),
     T("assigned", "answer", "answered"),
+    T("answered", "decide", "answered"),
     T("answered", "follow_up", "followed_up"),
-    T("answered", "archive", "archived"),
+    T("followed_up", "decide", "followed_up"),
+    T("registered", "withdraw", "followed_up"),
+    T("assigned", "withdraw", "followed_up"),
+    T("answered", "withdraw", "followed_up"),
     T("followed_up", "archive", "archived"),
 ])
 
@@ -426,7 +432,8 @@ def figures(user) -> dict:
 
 
 def register_complaint(actor, *, kind: str, complainant: str, description: str, contact: str | None = None,
-                       claim_no: str | None = None, against_organization_id: int | None = None) -> Complaint:
+                       claim_no: str | None = None, against_organization_id: int | None = None,
+                       referred_by: str | None = None) -> Complaint:
     if not actor.is_insurer:
         raise Forbidden()
     errors = {}
@@ -450,10 +457,11 @@ def register_complaint(actor, *, kind: str, complainant: str, description: str, 
     c = Complaint(kind=kind, complainant=complainant.strip(), contact=(contact or "").strip() or None,
                   description=description.strip(), claim_id=claim.id if claim else None,
                   against_organization_id=against_organization_id, status="registered", version=1,
+                  referred_by=(referred_by or "").strip()[:200] or None,
                   created_by_id=actor.id, created_at=utcnow())
     db.session.add(c)
     db.session.flush()
-    record_audit("complaint", c.id, "registered", {"kind": kind, "claim_no": claim_no,
+    record_audit("complaint", c.id, "registered", {"kind": kind, "claim_no": claim_no, "referred_by": c.referred_by,
                                                    "against_organization_id": against_organization_id}, actor=actor)
     emit("complaint.registered", {"complaint_id": c.id, "kind": kind,
                                   "against_organization_id": against_organization_id})
@@ -461,13 +469,31 @@ def register_complaint(actor, *, kind: str, complainant: str, description: str, 
 
 
 def act_on_complaint(c: Complaint, actor, action: str, *, assignee_user_id: int | None = None,
-                     text: str | None = None, expected_version: int | None = None) -> Complaint:
-    """assign (to a person) → answer (答复) → follow_up (回访) → archive (归档)."""
+                     text: str | None = None, expected_version: int | None = None, verdict: str | None = None,
+                     referrer_feedback: str | None = None) -> Complaint:
+    """assign (to a person) → answer (答复) → decide (verdict 有责/无责) → follow_up (回访) →
+    archive (归档); withdraw (撤回) records the withdrawal as the verdict and its note as
+    the follow-up. A referred complaint needs the feedback sent to its referrer to be archived."""
     if not actor.is_insurer:
         raise NotFound()
     COMPLAINT_FLOW.transition(c.status, action)
     values: dict = {}
-    if action == "assign":
+    if action == "decide":
+        if verdict not in COMPLAINT_VERDICTS[:2]:
+            raise Invalid.field("verdict", "One of: " + ", ".join(COMPLAINT_VERDICTS[:2]) + ".")
+        values = {"verdict": verdict}
+    elif action == "withdraw":
+        if not (text or "").strip():
+            raise Invalid.field("text", "Required.")
+        values = {"verdict": "withdrawn", "follow_up": text.strip(), "followed_up_at": utcnow()}
+    elif action == "archive":
+        if c.verdict is None:
+            raise Invalid.field("verdict", "Give the verdict (substantiated or not) before archiving.")
+        feedback = (referrer_feedback or "").strip() or c.referrer_feedback
+        if c.referred_by and not feedback:
+            raise Invalid.field("referrer_feedback", "Record the feedback sent to the referrer.")
+        values = {"archived_at": utcnow()} | ({"referrer_feedback": feedback} if c.referred_by else {})
+    elif action == "assign":
         u = db.session.get(User, assignee_user_id) if assignee_user_id else None
         if u is None or not u.active or not u.is_insurer:
             raise Invalid.field("assignee_user_id", "Choose an active insurer user.")
@@ -479,8 +505,6 @@ def act_on_complaint(c: Complaint, actor, action: str, *, assignee_user_id: int 
             values = {"answer": text.strip(), "answered_at": utcnow()}
         else:
             values = {"follow_up": text.strip(), "followed_up_at": utcnow()}
-    elif action == "archive":
-        values = {"archived_at": utcnow()}
     COMPLAINT_FLOW.apply(c, action, actor, expected_version=expected_version, values=values,
                          audit={k: [None, v] for k, v in values.items() if k != "answered_at"})
     if action == "assign":

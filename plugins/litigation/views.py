@@ -25,7 +25,9 @@ STAGE_LABELS = {"pre_suit_mediation": _l("Pre-suit mediation"), "filed": _l("Fil
 COMPLAINT_LABELS = {"registered": _l("Registered"), "assigned": _l("Assigned"), "answered": _l("Answered"),
                     "followed_up": _l("Followed up"), "archived": _l("Archived")}
 ACTION_LABELS = {"assign": _l("Assign"), "answer": _l("Answer"), "follow_up": _l("Follow-up"),
-                 "archive": _l("Archive")}
+                 "archive": _l("Archive"), "decide": _l("Record the verdict"), "withdraw": _l("Complaint withdrawn")}
+VERDICT_LABELS = {"substantiated": _l("Substantiated"), "not_substantiated": _l("Not substantiated"),
+                  "withdrawn": _l("Complaint withdrawn")}
 
 
 def _reader():
@@ -306,7 +308,8 @@ def complaint(complaint_id):
     if request.method == "POST":
         outcome, _done = run_form(form, lambda: services.act_on_complaint(
             c, current_user, form.action.data, assignee_user_id=form.assignee_user_id.data, text=form.text.data,
-            expected_version=request.form.get("version", type=int)), success=_("Saved."))
+            expected_version=request.form.get("version", type=int), verdict=form.verdict.data,
+            referrer_feedback=form.referrer_feedback.data), success=_("Saved."))
         if outcome != INVALID:
             return redirect(url_for("litigation.complaint", complaint_id=complaint_id))
         c = db.session.get(Complaint, complaint_id)
@@ -314,7 +317,8 @@ def complaint(complaint_id):
     audit = audit_trail("complaint", c.id)
     return render_template("litigation/complaint.html", c=c, form=form, audit=audit,
                            actions=services.COMPLAINT_FLOW.actions_from(c.status), status_labels=COMPLAINT_LABELS,
-                           kind_labels=KIND_LABELS, action_labels=ACTION_LABELS), status
+                           kind_labels=KIND_LABELS, action_labels=ACTION_LABELS,
+                           verdict_labels=VERDICT_LABELS), status
 
 
 # --------------------------------------------------------------------------- figures

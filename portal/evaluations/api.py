@@ -28,10 +28,12 @@ blp = ApiBlueprint("evaluations_api", __name__, description="Graded partner eval
 @blp.alt_response(200, schema=EvaluationSummary, description="The period was computed before: replaced.")
 @roles("supervisor", "admin")
 def run_evaluation(data):
-    """Compute every active partner's scorecard for the period (again: replaces it)."""
+    """Compute every active partner's scorecard for a closed period (again: replaces it).
+    A month not yet over is answered as a preview (``preview: true``, 200): nothing is
+    stored, no grade changes, nothing is sent."""
     summary = compute_scorecards(data["period"], actor=api_user())
     db.session.commit()
-    return EvaluationSummary().dump(summary), 200 if summary["replaced"] else 201
+    return EvaluationSummary().dump(summary), 200 if summary["replaced"] or summary["preview"] else 201
 
 
 @blp.route("/organizations/<int:org_id>/scorecards", methods=["GET"])

@@ -16,13 +16,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..audit.services import record_audit
 from ..auth.models import Organization
 from ..errors import Invalid
 from ..events import emit
 from ..extensions import db
-from ..timeutil import Period, month_start, utcnow
+from ..timeutil import Period, local_now, month_start, utcnow
 from .metrics import bracket_points
 from .models import GRADE_ORDER, MetricDispute, Scorecard, ScorecardMetric
 from .rules import ensure_rules, registered_metrics
@@ -54,12 +55,34 @@ def score_metric(rule, value: Decimal | None) -> tuple[Decimal, Decimal]:
     return points, points * rule.weight / HUNDRED
 
 
+def period_closed(span: Period) -> bool:
+    """A month is closed once its last local day is over (review D-6: no grade from a
+    month still running)."""
+    return span.last_day < local_now().date()
+
+
+def banded_grade(rules, total: Decimal, current: str | None, margin: Decimal) -> str:
+    """The grade of ``total``, with hysteresis: the current grade stays while the total is
+    within ``margin`` points of its band, so one odd month does not flip a grade."""
+    grade = rules.grade(total)
+    if current not in GRADE_ORDER or grade == current:
+        return grade
+    best, worst = rules.grade(total + margin), rules.grade(total - margin)
+    if GRADE_ORDER.index(best) <= GRADE_ORDER.index(current) <= GRADE_ORDER.index(worst):
+        return current
+    return grade
+
+
 def compute_scorecards(period: str, actor=None) -> dict:
     """Compute (or recompute) every active partner's scorecard for ``period``.
 
-    Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced}``.
-    The caller commits; grade changes emit ``evaluation.grade_changed``."""
+    Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced, preview,
+    insufficient_activity}``. A month not yet over is only a *preview*: nothing is stored,
+    no grade changes and nothing is sent. A partner none of whose metrics has a value
+    (no activity) gets no scorecard and keeps its grade. The caller commits; grade
+    changes emit ``evaluation.grade_changed``."""
     span = parse_period(period)
+    preview = not period_closed(span)
     definitions = registered_metrics()
     rules = ensure_rules(definitions, actor=actor)
     by_code = {d.code: d for d in definitions}
@@ -75,9 +98,11 @@ def compute_scorecards(period: str, actor=None) -> dict:
     previous = {sid: (g, t) for sid, g, t in db.session.execute(
         sa.select(Scorecard.organization_id, Scorecard.grade, Scorecard.total).where(Scorecard.period == prev))}
 
+    margin = Decimal(str(current_app.config.get("GRADE_MARGIN", "0")))
     now = utcnow()
     cards: list[dict] = []
     lines: list[list[dict]] = []
+    idle: list[int] = []
     for kind, members in by_kind.items():
         ids = [o.id for o in members]
         values = {}
@@ -86,23 +111,30 @@ def compute_scorecards(period: str, actor=None) -> dict:
         for org in members:
             total = Decimal(0)
             rows = []
+            active = False
             for rule in rules.for_kind(kind):
                 value = values[rule.code].get(org.id)
                 value = None if value is None else Decimal(value)
+                active = active or value is not None
                 points, weighted = score_metric(rule, value)
                 total += weighted
                 rows.append({"code": rule.code, "label": rule.label[:200], "unit": rule.unit,
                              "higher_is_better": rule.higher_is_better, "value": value, "points": points,
                              "weight": rule.weight, "weighted_points": weighted})
+            if not active:      # no activity: no score (never 100/A), the grade stays
+                idle.append(org.id)
+                continue
             total = round_total(total)
             prev_grade, prev_total = previous.get(org.id, (None, None))
             cards.append({"organization_id": org.id, "period": period, "period_start": span.first_day,
                           "period_end": span.last_day, "org_kind": kind, "region": org.region,
-                          "total": total, "grade": rules.grade(total),
+                          "total": total, "grade": banded_grade(rules, total, org.grade, margin),
                           "rules_version": rules.version, "computed_at": now,
                           "previous_grade": prev_grade, "previous_total": prev_total})
             lines.append(rows)
 
+    if preview:
+        return _summary(period, cards, rules.version, 0, 0, idle, orgs, definitions, rules, preview=True)
     replaced = _delete_period(period)
     if cards:
         # Core executemany (one statement, every row): the ids are read back in one query.
@@ -115,17 +147,21 @@ def compute_scorecards(period: str, actor=None) -> dict:
             db.session.execute(ScorecardMetric.__table__.insert(), metric_rows)
     _reattach_disputes(period)
     changed = _apply_grades(period, cards, actor)
+    summary = _summary(period, cards, rules.version, replaced, changed, idle, orgs, definitions, rules)
+    record_audit("evaluation", period, "computed", {k: v for k, v in summary.items() if k != "grade_changes"},
+                 actor=actor)
+    return summary
 
+
+def _summary(period, cards, version, replaced, changed, idle, orgs, definitions, rules, preview=False) -> dict:
     grades = {g: 0 for g in GRADE_ORDER}
     for c in cards:
         grades[c["grade"]] += 1
     registered_kinds = {d.org_kind for d in definitions}
     unscored = sorted({o.kind for o in orgs if o.kind in registered_kinds and not rules.for_kind(o.kind)})
-    summary = {"period": period, "scorecards": len(cards), "grades": grades, "rules_version": rules.version,
-               "replaced": replaced, "grade_changes": changed, "unscored_kinds": unscored}
-    record_audit("evaluation", period, "computed", {k: v for k, v in summary.items() if k != "grade_changes"},
-                 actor=actor)
-    return summary
+    return {"period": period, "scorecards": len(cards), "grades": grades, "rules_version": version,
+            "replaced": replaced, "grade_changes": changed, "unscored_kinds": unscored, "preview": preview,
+            "insufficient_activity": len(idle)}
 
 
 def _delete_period(period: str) -> int:

@@ -29,6 +29,10 @@ class EvaluationSummary(Schema):
     scorecards = fields.Integer()
     grades = fields.Dict(keys=fields.String(), values=fields.Integer())
     rules_version = fields.Integer()
+    preview = fields.Boolean(metadata={"description": "The month is not over: nothing stored, no grade "
+                                                      "changed, nothing sent."})
+    insufficient_activity = fields.Integer(metadata={"description": "Partners with no activity in the period: "
+                                                                    "no score, grade kept (活动量不足)."})
 
 
 class MetricValue(DecimalString):

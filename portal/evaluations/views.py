@@ -153,8 +153,17 @@ def ranking():
             db.session.rollback()
             flash("; ".join(m for msgs in exc.details.values() for m in msgs), "danger")
             return redirect(url_for("evaluations.ranking"))
+        if summary["preview"]:
+            flash(_("Preview only: %(period)s is not over. %(n)s partners would be scored (A %(a)s, B %(b)s, "
+                    "C %(c)s, D %(d)s); nothing was stored, no grade changed and nothing was sent.",
+                    period=summary["period"], n=summary["scorecards"], a=summary["grades"]["A"],
+                    b=summary["grades"]["B"], c=summary["grades"]["C"], d=summary["grades"]["D"]), "warning")
+            return redirect(url_for("evaluations.ranking"))
         flash(_("%(n)s scorecards computed for %(period)s (rules version %(v)s).", n=summary["scorecards"],
                 period=summary["period"], v=summary["rules_version"]), "success")
+        if summary["insufficient_activity"]:
+            flash(_("%(n)s partners had not enough activity: no score, their grade is kept.",
+                    n=summary["insufficient_activity"]), "info")
         return redirect(url_for("evaluations.ranking", period=summary["period"]))
     period, kind, region, sort = _ranking_args()
     if period:

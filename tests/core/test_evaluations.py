@@ -197,6 +197,7 @@ def test_inactive_partners_and_the_insurer_get_no_scorecard(factory, metrics):
     factory.insurer()
     active = factory.org("garage")
     suspended = factory.org("garage", status="suspended")
+    metrics.values["test.delay"] = {active.id: D("1"), suspended.id: D("1")}
     compute()
     assert db.session.scalars(sa.select(Scorecard.organization_id)).all() == [active.id]
     assert card(suspended) is None
@@ -383,7 +384,7 @@ def test_what_moves_my_grade(garages, metrics):
 def test_compute_runs_a_bounded_number_of_queries(factory, metrics):
     def queries_for(n):
         for _ in range(n):
-            factory.org("garage")
+            metrics.values.setdefault("test.delay", {})[factory.org("garage").id] = D("1")
         compute()  # first run sets grades
         from portal.evaluations.engine import compute_scorecards
 
@@ -438,6 +439,8 @@ def test_a_kind_with_invalid_default_weights_does_not_block_the_others(app, fact
     try:
         garage = factory.org("garage")
         vendor = factory.org("salvage_vendor")
+        metrics.values["test.delay"] = {garage.id: D("1")}
+        metrics.values["x"] = {vendor.id: D("1")}
         summary = compute()
         assert summary["unscored_kinds"] == ["salvage_vendor"]
         assert card(garage) is not None and card(vendor) is None

@@ -28,7 +28,7 @@ def test_post_evaluations_201_then_200_with_summary(api_as, setup):
     r = api.post("/evaluations", json={"period": PERIOD})
     assert r.status_code == 201, r.get_json()
     assert r.get_json() == {"period": PERIOD, "scorecards": 4, "grades": {"A": 1, "B": 1, "C": 1, "D": 1},
-                            "rules_version": 1}
+                            "rules_version": 1, "preview": False, "insufficient_activity": 0}
     again = api.post("/evaluations", json={"period": PERIOD})
     assert again.status_code == 200 and again.get_json()["scorecards"] == 4
 
@@ -99,7 +99,7 @@ def test_ranking_answers_in_bounded_queries(api_as, setup, factory, metrics):  #
     with count_queries() as few:
         api.get(f"/scorecards?period={PERIOD}")
     for i in range(10):
-        factory.org("garage", name=f"Extra {i}")
+        metrics.values["test.delay"][factory.org("garage", name=f"Extra {i}").id] = D("2")
     compute()
     with count_queries() as many:
         r = api.get(f"/scorecards?period={PERIOD}")

@@ -234,3 +234,10 @@ def portal_demo_data(demo):
     from . import demo as demo_data
 
     return demo_data.load(demo)
+
+
+@hookimpl
+def portal_payable_items(organization_id, kind, item_id):
+    from .payables import payable_quotes
+
+    return payable_quotes(organization_id, kind, item_id)

@@ -175,3 +175,10 @@ def portal_demo_data(demo):
     from .demo import load_demo
 
     return list(results) + [load_demo(demo)]
+
+
+@hookimpl
+def portal_payable_items(organization_id, kind, item_id):
+    from .payables import payable_legal_costs
+
+    return payable_legal_costs(organization_id, kind, item_id)

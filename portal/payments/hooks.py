@@ -8,6 +8,23 @@ from . import models  # noqa: F401 - the tables belong to the core's metadata
 
 
 @hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_nav_items(user):
+    from ..web.nav import NavItem
+    from .services import PARTNER_KINDS_INVOICING
+
+    if user.is_insurer or user.organization.kind in PARTNER_KINDS_INVOICING:
+        return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
+    return []
+
+
+@hookimpl
 def portal_api_blueprints(app):
     from . import api
 

@@ -212,3 +212,13 @@ def test_list_filters_and_query_count(client, garage_setup):
     r = client.get("/api/v1/invoices?updated_since=2026-01-01T00:00:00", headers=h)
     assert r.json["total"] == 6, r.json
     assert client.get("/api/v1/invoices?updated_since=2099-01-01T00:00:00", headers=h).json["total"] == 0
+
+
+def test_portal_payable_items_hook_answers_per_kind(app, factory):
+    garage = factory.org("garage")
+    quote = approved_quote(garage, "123.45")
+    hook = app.extensions["portal_pm"].hook
+    found = [i for rows in hook.portal_payable_items(organization_id=garage.id, kind=None, item_id=None) for i in rows]
+    assert [(i["kind"], i["id"], i["approved_amount"]) for i in found] == [("quote", quote.id, Decimal("123.45"))]
+    assert all(not rows for rows in hook.portal_payable_items(organization_id=garage.id, kind="legal_cost",
+                                                               item_id=None))

@@ -237,7 +237,7 @@ def portal_demo_data(demo):
 
 
 @hookimpl
-def portal_payable_items(organization_id, kind, item_id):
+def portal_payable_items(organization_id, kind, item_id, claim_no):
     from .payables import payable_quotes
 
-    return payable_quotes(organization_id, kind, item_id)
+    return payable_quotes(organization_id, kind, item_id, claim_no)

@@ -8,7 +8,7 @@ from portal.plugin import Claim, db, local_date
 from .models import Quote
 
 
-def payable_quotes(organization_id, kind, item_id):
+def payable_quotes(organization_id, kind, item_id, claim_no=None):
     """Every approved quote (first or supplement) of ``organization_id`` as a payable item."""
     if kind not in (None, "quote"):
         return []
@@ -17,6 +17,8 @@ def payable_quotes(organization_id, kind, item_id):
             .where(Quote.status == "approved", Quote.total_approved.is_not(None)).order_by(Quote.id))
     if organization_id is not None:
         stmt = stmt.where(Quote.garage_id == organization_id)
+    if claim_no is not None:
+        stmt = stmt.where(Claim.claim_no == claim_no)
     if item_id is not None:
         stmt = stmt.where(Quote.id == item_id)
     return [{"kind": "quote", "id": r.id, "claim_no": r.claim_no, "organization_id": r.garage_id,

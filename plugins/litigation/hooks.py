@@ -178,7 +178,7 @@ def portal_demo_data(demo):
 
 
 @hookimpl
-def portal_payable_items(organization_id, kind, item_id):
+def portal_payable_items(organization_id, kind, item_id, claim_no):
     from .payables import payable_legal_costs
 
-    return payable_legal_costs(organization_id, kind, item_id)
+    return payable_legal_costs(organization_id, kind, item_id, claim_no)

@@ -8,7 +8,7 @@ from portal.plugin import Claim, db, local_date
 from .models import Lawsuit, LegalCost
 
 
-def payable_legal_costs(organization_id, kind, item_id):
+def payable_legal_costs(organization_id, kind, item_id, claim_no=None):
     """Every approved legal cost of a lawsuit whose counsel is ``organization_id``."""
     if kind not in (None, "legal_cost"):
         return []
@@ -20,6 +20,8 @@ def payable_legal_costs(organization_id, kind, item_id):
             .order_by(LegalCost.id))
     if organization_id is not None:
         stmt = stmt.where(Lawsuit.counsel_organization_id == organization_id)
+    if claim_no is not None:
+        stmt = stmt.where(Claim.claim_no == claim_no)
     if item_id is not None:
         stmt = stmt.where(LegalCost.id == item_id)
     return [{"kind": "legal_cost", "id": r.id, "claim_no": r.claim_no, "organization_id": r.counsel_organization_id,

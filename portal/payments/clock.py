@@ -83,3 +83,29 @@ def payment_clock(organization_id: int, today=None) -> list[dict]:
                     "days_waiting": (end - item["approved_on"]).days if item["approved_on"] else None,
                     "status": status})
     return out
+
+
+def claim_payments(claim_no: str) -> list[dict]:
+    """The claim's approved items with what is invoiced and paid on each (the net cost's payments)."""
+    items = payable_items(claim_no=claim_no)
+    if not items:
+        return []
+    keys = {(i["kind"], i["id"]) for i in items}
+    rows = db.session.execute(
+        sa.select(InvoiceItem.kind, InvoiceItem.item_id, InvoiceItem.amount, Invoice.id, Invoice.paid)
+        .join(Invoice, Invoice.id == InvoiceItem.invoice_id)
+        .where(InvoiceItem.invoice_id.in_(sa.select(InvoiceItem.invoice_id).where(
+            sa.or_(*[sa.and_(InvoiceItem.kind == k, InvoiceItem.item_id == i) for k, i in keys]))))
+        .order_by(Invoice.id, InvoiceItem.id)).all()
+    by_invoice: dict[int, list] = {}
+    for r in rows:
+        by_invoice.setdefault(r[3], []).append(r)
+    paid: dict = {}
+    invoiced: dict = {}
+    for parts in by_invoice.values():
+        for p, share in zip(parts, _spread(parts[0][4], [p[2] for p in parts])):
+            invoiced[(p[0], p[1])] = invoiced.get((p[0], p[1]), ZERO) + p[2]
+            paid[(p[0], p[1])] = paid.get((p[0], p[1]), ZERO) + share
+    return [{"kind": i["kind"], "id": i["id"], "approved": i["approved_amount"],
+             "invoiced": invoiced.get((i["kind"], i["id"]), ZERO), "paid": paid.get((i["kind"], i["id"]), ZERO)}
+            for i in items]

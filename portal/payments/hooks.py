@@ -50,3 +50,20 @@ def portal_event(name, payload):
                title=f"发票已付款 Invoice paid: {payload['number']} ({payload['amount']})",
                body=f"付款参考 Reference {payload['reference']}, 起息日 value date {payload['value_date']}.",
                url=f"/api/v1/invoices/{payload['invoice_id']}")
+
+
+@hookimpl
+def portal_claim_partner_work(claim, user):
+    """The net cost's payments: on each approved item of the claim, what is paid against approved."""
+    from ..web.nav import ClaimSection
+    from .clock import claim_payments
+
+    if not user.is_insurer:
+        return []
+    rows = [{"item": f"{r['kind']} {r['id']}", "approved": f"¥{r['approved']:,.2f}",
+             "invoiced": f"¥{r['invoiced']:,.2f}", "paid": f"¥{r['paid']:,.2f}",
+             "unpaid": f"¥{r['approved'] - r['paid']:,.2f}"} for r in claim_payments(claim.claim_no)]
+    return [ClaimSection(_l("Payments against approved"), rows=rows, order=80,
+                         columns=[("item", _l("Item")), ("approved", _l("Approved")), ("invoiced", _l("Invoiced")),
+                                  ("paid", _l("Paid")), ("unpaid", _l("Not yet paid"))],
+                         empty=_l("No approved work to pay on this claim."))]

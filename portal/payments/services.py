@@ -44,8 +44,10 @@ INVOICE_FLOW = StateMachine("invoice", Invoice, [
 ])
 
 
-def payable_items(organization_id=None, kind=None, item_id=None) -> list[dict]:
-    return list(flatten(hook().portal_payable_items(organization_id=organization_id, kind=kind, item_id=item_id)))
+def payable_items(organization_id=None, kind=None, item_id=None, claim_no=None) -> list[dict]:
+    """Approved items from every plugin (the ``portal_payable_items`` hook)."""
+    return list(flatten(hook().portal_payable_items(organization_id=organization_id, kind=kind, item_id=item_id,
+                                                    claim_no=claim_no)))
 
 
 def _date(value, field: str, errors: dict):

@@ -53,3 +53,22 @@ def test_staff_and_other_kinds(client, factory, web_login):
     web_login(factory.user())
     assert client.get("/payments/invoices/new").status_code == 404
     assert client.get(f"/payments/?partner_id={garage.id}").status_code == 200
+
+
+def test_claim_page_shows_paid_against_approved(client, factory, web_login):
+    from tests.core.test_invoices_api import invoice_data, send_invoice
+    from tests.core.test_payments_api import pay
+
+    garage = factory.org("garage")
+    quote = approved_quote(garage, "1000.00")
+    from portal.claims.models import Claim
+    from portal.extensions import db
+
+    claim_no = db.session.get(Claim, quote.claim_id).claim_no
+    inv = send_invoice(client, factory.headers(factory.user(garage)),
+                       invoice_data("800.00", [("quote", quote.id)])).json
+    assert pay(client, factory.headers(factory.admin()), inv["id"], "500.00", "PAY-1").status_code == 201
+    web_login(factory.admin())
+    html = client.get(f"/claims/{claim_no}").get_data(as_text=True)
+    assert "Payments against approved" in html
+    assert "¥1,000.00" in html and "¥800.00" in html and "¥500.00" in html

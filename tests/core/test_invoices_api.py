@@ -218,7 +218,7 @@ def test_portal_payable_items_hook_answers_per_kind(app, factory):
     garage = factory.org("garage")
     quote = approved_quote(garage, "123.45")
     hook = app.extensions["portal_pm"].hook
-    found = [i for rows in hook.portal_payable_items(organization_id=garage.id, kind=None, item_id=None) for i in rows]
+    found = [i for rows in hook.portal_payable_items(organization_id=garage.id, kind=None, item_id=None, claim_no=None) for i in rows]
     assert [(i["kind"], i["id"], i["approved_amount"]) for i in found] == [("quote", quote.id, Decimal("123.45"))]
     assert all(not rows for rows in hook.portal_payable_items(organization_id=garage.id, kind="legal_cost",
-                                                               item_id=None))
+                                                               item_id=None, claim_no=None))

@@ -14,6 +14,7 @@ from ..api.pagination import page_of
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..timeutil import as_aware
+from ..uploads import send_upload
 from . import services
 from .clock import payment_clock, reconciliation
 
@@ -147,6 +148,16 @@ def list_invoices(args):
 def get_invoice(invoice_id):
     """One invoice with its payments, paid, outstanding and the reconciliation per item."""
     return services.visible_invoice(invoice_id, api_user())
+
+
+@blp.route("/invoices/<int:invoice_id>/scan", methods=["GET"])
+@blp.response(200)
+@authenticated
+def invoice_scan(invoice_id):
+    """The invoice's scan (PDF or image), to the partner who sent it and to staff only."""
+    invoice = services.visible_invoice(invoice_id, api_user())
+    return send_upload(services.UPLOAD_AREA, invoice.scan_name, invoice.scan_type,
+                       download_name=f"invoice-{invoice.number}.{invoice.scan_name.rsplit('.', 1)[-1]}")
 
 
 @blp.route("/payments", methods=["POST"])

@@ -222,3 +222,39 @@ def test_portal_payable_items_hook_answers_per_kind(app, factory):
     assert [(i["kind"], i["id"], i["approved_amount"]) for i in found] == [("quote", quote.id, Decimal("123.45"))]
     assert all(not rows for rows in hook.portal_payable_items(organization_id=garage.id, kind="legal_cost",
                                                                item_id=None, claim_no=None))
+
+
+def test_scan_served_only_to_who_may_see_it(client, factory, garage_setup):
+    garage, h = garage_setup
+    quote = approved_quote(garage)
+    created = send_invoice(client, h, invoice_data("100.00", [("quote", quote.id)])).json
+    r = client.get(f"/api/v1/invoices/{created['id']}/scan", headers=h)
+    assert r.status_code == 200 and r.data == PDF_BYTES and r.mimetype == "application/pdf"
+    other = factory.headers(factory.user(factory.org("garage")))
+    assert client.get(f"/api/v1/invoices/{created['id']}/scan", headers=other).status_code == 404
+
+
+def test_law_firm_invoices_approved_legal_costs(client, factory):
+    from datetime import date
+
+    from plugins.litigation.models import Lawsuit, LegalCost
+    from portal.extensions import db
+
+    firm = factory.org("law_firm")
+    h = factory.headers(factory.user(firm))
+    suit = Lawsuit(court="上海市浦东新区人民法院", cause="追偿", role="plaintiff", amount_in_dispute=Decimal("5000.00"),
+                   counsel_organization_id=firm.id)
+    db.session.add(suit)
+    db.session.flush()
+    cost = LegalCost(lawsuit_id=suit.id, kind="attorney_fee", amount=Decimal("800.00"), incurred_on=date(2026, 11, 3),
+                     status="approved")
+    pending = LegalCost(lawsuit_id=suit.id, kind="court_fee", amount=Decimal("50.00"), incurred_on=date(2026, 11, 3),
+                        status="pending")
+    db.session.add_all([cost, pending])
+    db.session.commit()
+    r = send_invoice(client, h, invoice_data("800.01", [("legal_cost", cost.id)], rate="0.06"))
+    assert r.status_code == 422
+    r = send_invoice(client, h, invoice_data("50.00", [("legal_cost", pending.id)], rate="0.06"))
+    assert r.status_code == 422
+    r = send_invoice(client, h, invoice_data("800.00", [("legal_cost", cost.id)], rate="0.06"))
+    assert r.status_code == 201, r.json

@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..audit.services import record_audit
+from ..auth.models import Organization
 from ..errors import Invalid, InvalidState, NotFound
 from ..events import emit
 from ..extensions import db
@@ -124,6 +125,9 @@ def invoiced_amounts(keys) -> dict:
 def submit_invoice(user, data: dict, scan: bytes) -> Invoice:
     """A partner's invoice against its approved items; the amount falls on them in order."""
     fields = check_invoice_fields(data)
+    # one partner's invoices one at a time (PostgreSQL row lock; SQLite serialises writers):
+    # two invoices sent at once cannot both take what remains of an item
+    db.session.execute(sa.select(Organization.id).where(Organization.id == user.organization_id).with_for_update())
     approved = {}
     for kind, item_id in fields["items"]:
         found = payable_items(user.organization_id, kind, item_id)

@@ -40,7 +40,8 @@ def test_form_sends_and_clock_shows_it(client, factory, web_login):
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     html = client.get("/payments/?status=invoiced").get_data(as_text=True)
     assert "1000.00" in html and quote.claim_id
-    assert "No approved items" in client.get("/payments/?status=paid").get_data(as_text=True)
+    empty = client.get("/payments/?status=paid").get_data(as_text=True)
+    assert "暂无已核定项目" in empty and "发票与付款" in empty   # zh by default, nav item included
     x = client.get("/payments/?format=xlsx")
     assert x.status_code == 200
     ws = load_workbook(io.BytesIO(x.data)).active
@@ -70,5 +71,5 @@ def test_claim_page_shows_paid_against_approved(client, factory, web_login):
     assert pay(client, factory.headers(factory.admin()), inv["id"], "500.00", "PAY-1").status_code == 201
     web_login(factory.admin())
     html = client.get(f"/claims/{claim_no}").get_data(as_text=True)
-    assert "Payments against approved" in html
+    assert "核定与付款" in html
     assert "¥1,000.00" in html and "¥800.00" in html and "¥500.00" in html

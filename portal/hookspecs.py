@@ -511,3 +511,27 @@ def portal_demo_data(demo):
                 ...
             return ["price lists: 2"]
     """
+
+
+@hookspec
+def portal_payable_items(organization_id, kind, item_id, claim_no):
+    """Approved work a partner may invoice (直赔: 已核定待付款项), for the core's invoices and
+    payments (``portal/payments``).
+
+    :param organization_id: the partner organization whose items are wanted, or ``None``.
+    :param kind: ``None`` for every kind, or one kind (``"quote"``, ``"legal_cost"``...).
+    :param item_id: ``None`` for every item of ``kind``, or one item's id.
+    :param claim_no: ``None``, or only the items of this claim (the claim page's payments).
+    :return: an iterable of dicts ``{kind, id, claim_no, organization_id, approved_amount
+        (Decimal), approved_on (date)}``; a plugin answers only for the kinds it owns.
+    Called by ``portal/payments/services.py`` to check an invoice against what is approved
+    and not yet invoiced, and for the partner's payment clock.
+
+    Example::
+
+        @hookimpl
+        def portal_payable_items(organization_id, kind, item_id, claim_no):
+            if kind not in (None, "quote"):
+                return []
+            return [{"kind": "quote", "id": q.id, "claim_no": q.claim.claim_no, ...} for q in ...]
+    """

@@ -9,4 +9,5 @@ from .db.changes import ChangeMark  # noqa: F401
 from .major_cases.models import MajorCase, MajorCaseLine, MajorCaseWeek  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .ops.ratelimit import ApiCallCount, RateLimitHit  # noqa: F401
+from .payments.models import Invoice, InvoiceItem, Payment  # noqa: F401
 from .ops.webhooks import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -25,6 +25,7 @@ CORE_PLUGINS = (
     "portal.major_cases.hooks",
     "portal.audit.hooks",
     "portal.evaluations.hooks",
+    "portal.payments.hooks",
     "portal.web.hooks",
     "portal.ops.hooks",
 )

@@ -285,3 +285,10 @@ def portal_webhook_events():
         ev("quote.held", "Review of the quote is on hold (the reason stays internal).", **quote),
         ev("quote.resumed", "Review of the quote resumed.", **quote),
     ]
+
+
+@hookimpl
+def portal_payable_items(organization_id, kind, item_id, claim_no):
+    from .payables import payable_quotes
+
+    return payable_quotes(organization_id, kind, item_id, claim_no)

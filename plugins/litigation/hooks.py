@@ -204,3 +204,10 @@ def portal_webhook_events():
         ev("lawsuit.hearing_scheduled", "A hearing of the lawsuit was scheduled.", **suit, hearing_id="int"),
         ev("lawsuit.hearing_near", "A hearing of the lawsuit is near.", **suit, hearing_id="int"),
     ]
+
+
+@hookimpl
+def portal_payable_items(organization_id, kind, item_id, claim_no):
+    from .payables import payable_legal_costs
+
+    return payable_legal_costs(organization_id, kind, item_id, claim_no)

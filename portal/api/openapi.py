@@ -34,7 +34,8 @@ IDEMPOTENCY_HEADER = {
 # views whose one-word names would read badly in a generated client
 NAMES = {"week": "get_weekly_summary", "transition": "move_major_case", "me": "get_me",
          "decide": "decide_quote", "precheck": "precheck_quote", "ranking": "rank_scorecards",
-         "deliveries": "list_webhook_deliveries", "rotate": "rotate_webhook_secret"}
+         "deliveries": "list_webhook_deliveries", "rotate": "rotate_webhook_secret",
+         "clock": "get_payment_clock"}
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 

@@ -127,6 +127,8 @@ KEYLESS_WRITES = {
     "POST /api/v1/me/password", "DELETE /api/v1/tokens/<int:token_id>", "POST /api/v1/users",
     "PATCH /api/v1/users/<int:user_id>", "POST /api/v1/organizations", "PATCH /api/v1/organizations/<int:org_id>",
     "POST /api/v1/api-keys", "DELETE /api/v1/api-keys/<int:key_id>",
+    # an invoice is sent by a person of the partner, with its scan (no key scope names invoices yet)
+    "POST /api/v1/invoices",
     # the insurer's staff work: claims, assignments, calendar, evaluations, major cases
     "POST /api/v1/claims", "PATCH /api/v1/claims/<claim_no>", "POST /api/v1/claims/<claim_no>/assignments",
     "DELETE /api/v1/claims/<claim_no>/assignments/<int:assignment_id>", "POST /api/v1/claims/<claim_no>/transitions",

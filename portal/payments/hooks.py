@@ -1,0 +1,69 @@
+"""Hook implementations of the core's payments area (直赔结算): routes, audit, notifications."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..hookspecs import hookimpl
+from . import models  # noqa: F401 - the tables belong to the core's metadata
+
+
+@hookimpl
+def portal_blueprints(app):
+    from . import views
+
+    return [views.bp]
+
+
+@hookimpl
+def portal_nav_items(user):
+    from ..web.nav import NavItem
+    from .services import PARTNER_KINDS_INVOICING
+
+    if user.is_insurer or user.organization.kind in PARTNER_KINDS_INVOICING:
+        return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
+    return []
+
+
+@hookimpl
+def portal_api_blueprints(app):
+    from . import api
+
+    return [api.blp]
+
+
+@hookimpl
+def portal_audit_entities():
+    return ["invoice", "payment"]
+
+
+@hookimpl
+def portal_notification_kinds():
+    return {"invoice.paid": _l("Your invoice was paid")}
+
+
+@hookimpl
+def portal_event(name, payload):
+    from ..notifications.services import notify
+
+    if name == "invoice.paid":
+        notify(kind=name, organization_id=payload["organization_id"],
+               title=f"发票已付款 Invoice paid: {payload['number']} ({payload['amount']})",
+               body=f"付款参考 Reference {payload['reference']}, 起息日 value date {payload['value_date']}.",
+               url=f"/api/v1/invoices/{payload['invoice_id']}")
+
+
+@hookimpl
+def portal_claim_partner_work(claim, user):
+    """The net cost's payments: on each approved item of the claim, what is paid against approved."""
+    from ..web.nav import ClaimSection
+    from .clock import claim_payments
+
+    if not user.is_insurer:
+        return []
+    rows = [{"item": f"{r['kind']} {r['id']}", "approved": f"¥{r['approved']:,.2f}",
+             "invoiced": f"¥{r['invoiced']:,.2f}", "paid": f"¥{r['paid']:,.2f}",
+             "unpaid": f"¥{r['approved'] - r['paid']:,.2f}"} for r in claim_payments(claim.claim_no)]
+    return [ClaimSection(_l("Payments against approved"), rows=rows, order=80,
+                         columns=[("item", _l("Item")), ("approved", _l("Approved")), ("invoiced", _l("Invoiced")),
+                                  ("paid", _l("Paid")), ("unpaid", _l("Not yet paid"))],
+                         empty=_l("No approved work to pay on this claim."))]

@@ -62,7 +62,7 @@ def operation_ids(app) -> dict[tuple[str, str], str]:
 def finish(doc: dict, app) -> dict:
     doc = copy.deepcopy(doc)
     doc.setdefault("servers", [{"url": "/", "description": "This portal (paths carry /api/v1)"}])
-    doc["info"].setdefault("description", "The partner extranet of the motor-claims department: see API.md.")
+    doc["info"].setdefault("description", "The partner extranet of the motor-claims department: operations, schemas and errors below; docs/operations.md for webhooks and keys.")
     doc["info"].setdefault("license", {"name": "Proprietary", "url": "https://example.invalid/terms"})
     doc["security"] = [{"bearer": []}]
     components = doc.setdefault("components", {})

@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
@@ -53,7 +54,7 @@ def _manager():
 def _form(blank: bool = False) -> KeyForm:
     form = KeyForm(formdata=None) if blank else KeyForm()
     allowed = api_keys.INSURER_SCOPES if current_user.is_insurer else api_keys.SCOPES
-    form.scopes.choices = [(s, f"{s} — {SCOPE_LABELS[s]}") for s in allowed]
+    form.scopes.choices = [(s, Markup("{} <code>{}</code>").format(SCOPE_LABELS[s], s)) for s in allowed]
     if blank or request.method == "GET":
         form.scopes.data = ["read"]
     return form

@@ -34,8 +34,15 @@ def portal_api_blueprints(app):
 
 
 @hookimpl
+def portal_events_committing(events):
+    from ..extensions import db
+
+    webhooks.record_deliveries(events, db.session)
+
+
+@hookimpl
 def portal_event(name, payload):
-    webhooks.enqueue(name, payload)
+    webhooks.send_soon()
 
 
 @hookimpl

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_app_context
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..audit.services import record_audit
@@ -146,30 +146,52 @@ def visible_endpoint(endpoint_id: int, user) -> WebhookEndpoint:
     return endpoint
 
 
-def enqueue(name: str, payload: dict) -> int:
-    """Queue one delivery per active endpoint of the organizations the event concerns.
-    Runs after commit (from ``portal_event``), in a session of its own."""
+def _audience(payload: dict) -> set:
     org_ids = set(payload.get("organization_ids") or [])
     if payload.get("organization_id"):
         org_ids.add(payload["organization_id"])
+    return org_ids
+
+
+def record_deliveries(events, session) -> int:
+    """One delivery per active endpoint of each organization an event concerns, written in the
+    transaction of the change itself, just before it commits (``portal_events_committing``): the
+    change and the news of it commit together or not at all. One statement finds the endpoints
+    of every organization of the transaction's events; each event gets its stable ``evt_`` id."""
+    wanted = [(name, payload, _audience(payload)) for name, payload in events]
+    org_ids = set().union(*(audience for _, _, audience in wanted)) if wanted else set()
     if not org_ids:
         return 0
-    event_id = "evt_" + uuid.uuid4().hex
-    with Session(db.engine) as session:
-        endpoints = session.scalars(sa.select(WebhookEndpoint).where(
-            WebhookEndpoint.organization_id.in_(org_ids), WebhookEndpoint.active.is_(True))).all()
-        count = 0
+    endpoints = session.scalars(sa.select(WebhookEndpoint).where(
+        WebhookEndpoint.organization_id.in_(org_ids), WebhookEndpoint.active.is_(True))).all()
+    count = 0
+    for name, payload, audience in wanted:
+        event_id = "evt_" + uuid.uuid4().hex
         for endpoint in endpoints:
-            if endpoint.events and name not in endpoint.events:
-                continue
-            session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, event_id=event_id,
-                                        payload=payload))
-            count += 1
-        session.commit()
-    if count:   # the worker sends them now; the periodic jobs retry what fails
+            if endpoint.organization_id in audience and (not endpoint.events or name in endpoint.events):
+                session.add(WebhookDelivery(endpoint_id=endpoint.id, event=name, event_id=event_id, payload=payload))
+                count += 1
+    if count and has_app_context():
+        g.portal_webhooks_due = True
+    return count
+
+
+def send_soon() -> None:
+    """After the commit that wrote deliveries: the worker sends them now (the periodic job
+    retries what fails, and picks up what a restart left)."""
+    if has_app_context() and g.pop("portal_webhooks_due", False):
         from ..worker import enqueue as enqueue_task
 
         enqueue_task("portal.deliver_webhooks")
+
+
+def enqueue(name: str, payload: dict) -> int:
+    """The deliveries of one event outside a change's transaction (operators, tests), committed
+    at once and sent soon."""
+    with Session(db.engine) as session:
+        count = record_deliveries([(name, payload)], session)
+        session.commit()
+    send_soon()
     return count
 
 

@@ -1,4 +1,4 @@
-"""Invoices and payments API (SPEC §9a): partners' invoices, the payment system's payments,
+"""Invoices and payments API (直赔: payment to partners): partners' invoices, the payment system's payments,
 the partner's payment clock."""
 from __future__ import annotations
 

@@ -60,10 +60,18 @@ def portal_claim_partner_work(claim, user):
 
     if not user.is_insurer:
         return []
-    rows = [{"item": f"{r['kind']} {r['id']}", "approved": f"¥{r['approved']:,.2f}",
-             "invoiced": f"¥{r['invoiced']:,.2f}", "paid": f"¥{r['paid']:,.2f}",
-             "unpaid": f"¥{r['approved'] - r['paid']:,.2f}"} for r in claim_payments(claim.claim_no)]
+    from ..glossary import money, term
+
+    rows = [{"item": f"{term('payable.kind', r['kind'])} #{r['id']}", "approved": money(r["approved"]),
+             "invoiced": money(r["invoiced"]), "paid": money(r["paid"]),
+             "unpaid": money(r["approved"] - r["paid"])} for r in claim_payments(claim.claim_no)]
     return [ClaimSection(_l("Payments against approved"), rows=rows, order=80,
                          columns=[("item", _l("Item")), ("approved", _l("Approved")), ("invoiced", _l("Invoiced")),
                                   ("paid", _l("Paid")), ("unpaid", _l("Not yet paid"))],
                          empty=_l("No approved work to pay on this claim."))]
+
+
+@hookimpl
+def portal_terms():
+    return {"payable.kind": ("quote", "legal_cost"), "invoice.status": ("submitted", "partly_paid", "paid"),
+            "audit.action": ("submit", "record", "reverse", "pay_part", "pay_full", "reverse_part", "reverse_all")}

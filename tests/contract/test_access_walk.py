@@ -26,6 +26,8 @@ OWN_OR_REFERENCE = {
     ("POST", "/api/v1/me/password"): "the caller's own password (422 for the empty body)",
     ("GET", "/api/v1/calendar/review-deadline"): "public working calendar",
     ("GET", "/api/v1/calendar/days"): "public working calendar",
+    ("GET", "/api/v1/webhooks/events"): "the event catalogue: names and payload schemas, no records",
+    ("GET", "/api/v1/codes/<list_name>"): "code lists (reduction reasons, finding codes …): configuration",
     ("GET", "/api/v1/tokens"): "the caller's own tokens (rows carry the caller's organization)",
     ("DELETE", "/api/v1/tokens/<int:token_id>"): "the caller's own tokens only: another's is 404 "
                                                   "(tests/core/test_transport_and_replays.py)",

@@ -1,4 +1,4 @@
-"""``GET /api/v1/codes/{list}`` (API.md, "Codes"): the lists that are configuration, each code
+"""``GET /api/v1/codes/{list}`` (the partner contract, "Codes"): the lists that are configuration, each code
 with its Chinese and English label, read from where the rule lives."""
 from __future__ import annotations
 

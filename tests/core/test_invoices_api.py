@@ -1,4 +1,4 @@
-"""Invoices against approved work (SPEC §9a): the amount never above what is approved and not
+"""Invoices against approved work (直赔: payment to partners): the amount never above what is approved and not
 yet invoiced, numbers and codes of the right shape, tax consistent with the rate, a scan by content."""
 from __future__ import annotations
 

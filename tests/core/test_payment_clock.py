@@ -1,4 +1,4 @@
-"""The partner's payment clock (SPEC §9a): each approved item's dates and the days waited."""
+"""The partner's payment clock (直赔: payment to partners): each approved item's dates and the days waited."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,4 @@
-"""Payments the insurer's payment system reports (SPEC §9a): partial, full, reversals by
+"""Payments the insurer's payment system reports (直赔: payment to partners): partial, full, reversals by
 reference, never below zero paid, reconciled line by line, audited, one state machine."""
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_every_payment_and_transition_audited_and_events_emitted(client, invoice
 
 
 def test_the_payment_system_reports_with_a_key_scoped_payments_write(client, api_as, factory, invoiced):
-    """API.md: ``POST /api/v1/payments`` takes an insurer key with the scope ``payments:write``;
+    """The contract: ``POST /api/v1/payments`` takes an insurer key with the scope ``payments:write``;
     a key of the same admin without it is refused, and so is a person's token of a partner."""
     from tests.core.test_api_keys import make_key
 

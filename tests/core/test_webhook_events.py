@@ -1,4 +1,4 @@
-"""Webhook events (API.md, "Added in December 2026" → "Webhooks"): the catalogue, unknown names
+"""Webhook events (the partner contract, "Webhooks"; docs/operations.md): the catalogue, unknown names
 refused, the envelope and its stable event id, signatures during a secret rotation, the retry
 schedule, and — through the real services, API and Huey consumer — each event reaching the
 organization it concerns, and only that one, within 5 s."""

@@ -12,7 +12,8 @@ from flask import (Blueprint, abort, current_app, flash, get_flashed_messages, g
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.plugin import DONE, INVALID, Invalid, InvalidState, db, get_visible_claim, has_permission, run_form, xlsx_response
+from portal.plugin import (DONE, INVALID, Invalid, InvalidState, db, get_visible_claim, has_permission, run_form, term,
+                           xlsx_response)
 
 from . import rules as R
 from . import services
@@ -296,7 +297,7 @@ def decide(quote_id):
     outcome, _quote = run_form(form, lambda: services.decide(
         quote, current_user, form.action.data, form.version.data, form.comment.data, form.adjustments(),
         reason=form.hold_reason.data or None, assignee_id=form.assignee_id.data),
-        success=lambda decided: _("Decision recorded: %(status)s.", status=_(decided.status)),
+        success=lambda decided: _("Decision recorded: %(status)s.", status=term("quote.status", decided.status)),
         field_names=form.field_name)
     if outcome != DONE:   # the review screen again, what was typed and why beside it (a refusal: said above)
         return _quote_page(services.load_quote_for_display(quote_id, current_user), form,

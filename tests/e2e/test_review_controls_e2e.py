@@ -102,7 +102,7 @@ def test_reinspection_of_a_sampled_quote_with_a_photo(page, live_server, tmp_pat
     login(page, live_server, "assessor2@demo.example")
     page.goto(f"{live_server.url}/garages/quotes/{quote_id}")
     _decide(page, "approve")
-    assert "已核准" in page.locator("main h1").inner_text() or "核准" in page.locator("main h1").inner_text()
+    assert "已核定" in page.locator("main h1").inner_text()
 
     # a day's draw, as the scheduled job runs it (every approved quote drawn at a share of 1); the
     # demo's days are drawn already (a day is drawn once), so the approval is moved to a quiet day

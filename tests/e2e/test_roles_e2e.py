@@ -87,8 +87,8 @@ def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_ser
     assert "¥20,000.00" in page.locator("main [data-testid=authority]").inner_text()       # the limit, shown by the buttons
     page.click("main button[value=approve]")
     page.wait_for_load_state("networkidle")
-    assert "核损结论已记录：已上报。" in page.locator("main .alert-success").inner_text()
-    assert page.locator("main h1 .status-badge").inner_text() == "已上报"
+    assert "核损结论已记录：已上报主管。" in page.locator("main .alert-success").inner_text()
+    assert page.locator("main h1 .status-badge").inner_text() == "已上报主管"
     assert "当前处理岗: 核损主管" in page.locator("main").inner_text()
     decided = page.locator("main").inner_text()   # why, in words: the claim's total above the limit
     assert "超出审批权限，已上报" in decided and "超出权限 ¥20,000.00" in decided and "AUTHORITY_LIMIT" not in decided
@@ -117,8 +117,8 @@ def test_supervisor_approves_quote_escalated_above_assessor_limit(page, live_ser
     page.fill("#comment", "超核损员权限，主管核准")
     page.click("main button[value=approve]")
     page.wait_for_load_state("networkidle")
-    assert "核损结论已记录：已核准。" in page.locator("main .alert-success").inner_text()
-    assert page.locator("main h1 .status-badge").inner_text() == "已核准"
+    assert "核损结论已记录：已核定。" in page.locator("main .alert-success").inner_text()
+    assert page.locator("main h1 .status-badge").inner_text() == "已核定"
     assert "已超时" not in page.locator("main h1").inner_text()
     assert "32,200.00" in page.locator("main tfoot").inner_text()
     decisions = page.locator("main ul.list-unstyled.small li")

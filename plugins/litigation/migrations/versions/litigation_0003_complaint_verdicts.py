@@ -1,12 +1,12 @@
 """litigation: a complaint's verdict (有责 / 无责 / 撤回), its referrer and the feedback sent back
 
-Revision ID: litigation_0003c_complaint_verdicts
+Revision ID: litigation_0003
 Revises: litigation_0002
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'litigation_0003c_complaint_verdicts'
+revision = 'litigation_0003'
 down_revision = 'litigation_0002'
 branch_labels = None
 depends_on = None

@@ -98,7 +98,7 @@ def test_rounds_from_a_failed_decision_to_the_supplement(page, live_server):
     page.select_option(f"select[name=reason-{ids[2]}]", "PRICE_HIGH")
     page.click("button[name=action][value=return]")
     page.wait_for_load_state("networkidle")
-    assert "已回退" in page.inner_text("main")
+    assert "已退回修改" in page.inner_text("main")
     logout(page, live_server)
 
     # 2. The garage, on a phone: the adjustments are shown; resubmitting unanswered is refused.

@@ -6,9 +6,12 @@ import time
 
 import pytest
 
-from tests.core.test_webhook_events import consumer_and_receivers, expect_only, register  # noqa: F401
+from tests.core import test_webhook_events
+from tests.core.test_webhook_events import expect_only, register
 
 from .helpers import csv_bytes, good_rows, upload
+
+consumer_and_receivers = test_webhook_events.consumer_and_receivers   # the fixture, shared
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,14 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.core.test_ops import receiver  # noqa: F401 - the fixture
-from tests.core.test_webhook_events import consumer_and_receivers, expect_only, register  # noqa: F401
+from tests.core import test_ops, test_webhook_events
+from tests.core.test_webhook_events import expect_only, register
 
 from .test_salvage_api import _award
+
+# the shared fixtures (parameters of the tests below)
+consumer_and_receivers = test_webhook_events.consumer_and_receivers
+receiver = test_ops.receiver
 
 
 def test_the_winner_is_told_its_amount_and_the_losers_nothing_of_the_bids(api_as, desk, vendor, open_lot, receiver):

@@ -103,18 +103,6 @@ PG_TRIGGERS = [
     """,
 ]
 
-DROP_SQL = {
-    "sqlite": ["DROP TRIGGER IF EXISTS garages_quote_counts_ins", "DROP TRIGGER IF EXISTS garages_quote_counts_upd",
-               "DROP TRIGGER IF EXISTS garages_quote_counts_del"],
-    "postgresql": ["DROP TRIGGER IF EXISTS garages_quote_counts_keep ON garages_quotes",
-                   "DROP FUNCTION IF EXISTS garages_quote_counts_keep()",
-                   "DROP FUNCTION IF EXISTS garages_quote_count_add(integer, varchar, integer)"],
-}
-
-REFILL_SQL = ("INSERT INTO garages_quote_counts (garage_id, status, n) "
-              "SELECT garage_id, status, count(*) FROM garages_quotes GROUP BY garage_id, status")
-
-
 COUNTS_TABLES = {"garages_quotes", "garages_quote_counts"}
 
 

@@ -9,7 +9,7 @@ marks read by the next request are the same. An area declares what its pages rea
 garage's quotes: ``garage_id``; ``None``: one mark for the whole table) — and reads the
 fingerprint of the scopes a page depends on with :func:`fingerprint`. The watch renders
 its triggers for SQLite and PostgreSQL from that one description; a migration that
-introduces a watch carries the rendered SQL as frozen text (``create_sql``/``drop_sql``).
+introduces a watch carries the rendered SQL (``create_sql``) as frozen text.
 
 A mark is a fresh random 40-bit number, not a counter, so a database restored from a
 backup or recreated by a test cannot come back to a fingerprint a running worker has
@@ -39,7 +39,6 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql
 """
-PG_RENEW_DROP_SQL = "DROP FUNCTION IF EXISTS change_mark_renew(varchar, bigint)"
 
 
 class ChangeMark(db.Model):
@@ -106,18 +105,6 @@ class Watch:
     def create_sql(self, dialect: str) -> list[str]:
         """The statements that create this watch's triggers (frozen into its migration)."""
         return {"sqlite": self._sqlite, "postgresql": self._postgresql}[dialect]()
-
-    def drop_sql(self, dialect: str) -> list[str]:
-        if dialect == "sqlite":
-            return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "upd", "del")]
-        return [f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}", f"DROP FUNCTION IF EXISTS {self.name}()"]
-
-    def fill_sql(self, dialect: str) -> str:
-        """A fresh mark for every key the table holds now (a migration adding the watch)."""
-        new = _SQLITE_NEW_MARK if dialect == "sqlite" else "floor(random() * 1099511627776)::bigint"
-        keys = (f"SELECT DISTINCT {self.key_column} AS k FROM {self.table}" if self.key_column
-                else "SELECT 0 AS k")
-        return f"INSERT INTO {MARKS_TABLE} (scope, key, mark) SELECT '{self.scope}', g.k, {new} FROM ({keys}) AS g"
 
 
 WATCHES: dict[str, Watch] = {}

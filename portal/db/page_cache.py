@@ -3,7 +3,7 @@
 A busy list (the review queue) is asked for the same pages again and again between two
 changes. :class:`PageCache` keeps, per worker process, the JSON of a page under its request
 key together with the *marks* — a fingerprint the database renews in the same transaction
-as every change of the rows behind the page (see ``plugins.garages.quote_marks``) — and a
+as every change of the rows behind the page (``portal/db/changes.py``) — and a
 time after which the page would read differently even unchanged (a deadline passing makes
 a quote overdue). A request reads the marks first, in its own transaction, and gets the
 kept page only when they are the same and the time has not come: never an old page, only
@@ -47,24 +47,14 @@ class WorkerMemory:
         with self._lock:
             self._values.pop(key, None)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
 
 class PageCache(WorkerMemory):
     """Request key → ``(marks, valid_until, body)``."""
 
-    def __init__(self, size: int = 512):
-        super().__init__(size)
-        self.hits = self.misses = 0
-
     def get(self, key: Hashable, marks: Hashable, now: datetime) -> bytes | None:
         kept = super().get(key)
         if kept is None or kept[0] != marks or (kept[1] is not None and now >= kept[1]):
-            self.misses += 1
             return None
-        self.hits += 1
         return kept[2]
 
     def put(self, key: Hashable, marks: Hashable, valid_until: datetime | None, body: bytes) -> None:

@@ -27,6 +27,15 @@ class SalvageLot(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(16), default="total_loss")
     location: Mapped[str | None] = mapped_column(sa.String(200))
+    # what a bidder needs to price the lot (staff enter them when opening it; ``facts.py``)
+    vin: Mapped[str | None] = mapped_column(sa.String(17))
+    mileage_km: Mapped[int | None] = mapped_column()
+    keys_present: Mapped[bool | None] = mapped_column()              # 有/无钥匙
+    driving_licence: Mapped[bool | None] = mapped_column()           # 行驶证
+    registration_certificate: Mapped[bool | None] = mapped_column()  # 机动车登记证书
+    starts: Mapped[bool | None] = mapped_column()                    # 能否启动
+    drives: Mapped[bool | None] = mapped_column()                    # 能否行驶
+    damage: Mapped[str | None] = mapped_column(sa.Text)              # 损失情况
     estimated_value: Mapped[Decimal] = mapped_column(Money())
     reserve_price: Mapped[Decimal] = mapped_column(Money())
     bidding_opens_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

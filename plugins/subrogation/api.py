@@ -6,10 +6,10 @@ from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, api_user, aut
                           page_envelope_schema, page_of, roles)
 
 
-from . import services
+from . import reversals, services
 from .ledger import ledger_stmt, ledger_workbook
 from .schemas import (HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail, RecoveryQuery,
-                      RecoverySchema, RecoveryTransition, TargetIn, TargetSchema)
+                      RecoverySchema, RecoveryTransition, ReversalCreate, TargetIn, TargetSchema)
 
 blp = ApiBlueprint("subrogation_api", __name__, write_scope="legal:write",
                    description="Subrogation: recovery cases (追偿), receipts, ledger")
@@ -111,6 +111,21 @@ def create_receipt(data, recovery_id):
     db.session.commit()
     receipt.recovered, receipt.outstanding, receipt.recovery_version = case.recovered, case.outstanding, case.version
     return receipt
+
+
+@blp.route("/recoveries/<int:recovery_id>/receipts/<int:receipt_id>/reverse", methods=["POST"])
+@blp.arguments(ReversalCreate)
+@blp.response(201, ReceiptCreated)
+@authenticated
+def reverse_receipt(data, recovery_id, receipt_id):
+    """Reverse a receipt with a counter-entry (a negative receipt naming it); once, never a
+    reversal, never more than the receipt; the case's recovered and outstanding follow."""
+    user = api_user()
+    case = services.get_visible_recovery(recovery_id, user)
+    counter = reversals.reverse_receipt(case, user, receipt_id, **data)
+    db.session.commit()
+    counter.recovered, counter.outstanding, counter.recovery_version = case.recovered, case.outstanding, case.version
+    return counter
 
 
 @blp.route("/recovery-targets", methods=["GET"])

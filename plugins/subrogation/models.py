@@ -87,6 +87,10 @@ class Receipt(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # a reversal (冲销) is a counter-entry: a negative amount naming the receipt it reverses
+    # (once: the unique index), with its reason (``reversals.py``)
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subrogation_receipts.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
 
     recovery: Mapped[RecoveryCase] = relationship(back_populates="receipts")
 

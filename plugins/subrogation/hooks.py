@@ -179,9 +179,10 @@ def portal_terms():
     from .services import RECOVERY_FLOW
 
     actions = sorted({a for _, a in RECOVERY_FLOW.table} | {
-        "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "receipt_reversed", "target_set"})
+        "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "receipt_reversed", "target_set",
+        "document_added", "document_hidden"})
     return {"recovery.status": STATUSES, "recovery.closed_as": CLOSED_AS, "recovery.receipt_method": RECEIPT_METHODS,
-            "audit.action": actions}
+            "audit.action": actions, "audit.field": ("document_id",)}
 
 
 @hookimpl

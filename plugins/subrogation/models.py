@@ -114,3 +114,23 @@ RecoveryCase.recovered = column_property(
     .correlate_except(Receipt)
     .scalar_subquery()
 )
+
+
+class RecoveryDocument(db.Model):
+    """A document of a recovery case (追偿材料: a demand letter, a settlement, a bank slip),
+    a PDF or an image checked by content, kept under ``UPLOAD_FOLDER/subrogation/``.
+    Deleting hides it (``hidden_at``) and is audited; the file stays for the record."""
+
+    __tablename__ = "subrogation_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[int] = mapped_column(sa.ForeignKey("subrogation_recoveries.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str | None] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -45,6 +45,16 @@ class ReceiptCreate(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    recovery_id = fields.Integer()
+    original_name = fields.String(allow_none=True)
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+
+
 class ReversalCreate(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     amount = MoneyField(load_default=None, allow_none=True, allow_zero=False,

@@ -1,6 +1,6 @@
 """A receipt is reversed with a counter-entry (API and page): a reason, audited, the case's
-totals recomputed; once only, never a reversal, never more than the receipt; another
-firm's case → 404."""
+totals recomputed; once only, never a reversal, never more than the receipt. Documents on a
+case: by content, served only to who sees the case, hidden and audited. Another firm → 404."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -82,3 +82,58 @@ def test_reversing_on_the_case_page(client, web_login, api_as, legal, open_case)
     assert api_as(legal).get(f"/recoveries/{case['id']}").get_json()["recovered"] == "0.00"
     assert client.post(f"/subrogation/cases/{case['id']}/receipts/999999/reverse",
                        data={"reason": "x"}).status_code == 404
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _send(api, case_id, data, name):
+    import io
+
+    return api.client.post(f"/api/v1/recoveries/{case_id}/documents", headers=api.headers,
+                           data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_documents_on_a_case_by_content_only_to_who_sees_it_hidden_and_audited(api_as, factory, legal, firm,
+                                                                              open_case):
+    from portal.audit.models import AuditEntry
+    from portal.extensions import db
+
+    case = open_case(handler_organization_id=firm.id)
+    api = api_as(legal)
+    assert _send(api, case["id"], b"MZ\x90\x00 not a pdf", "letter.pdf").status_code == 422   # by content
+    assert _send(api, case["id"], b"", "empty.pdf").status_code == 422
+    r = _send(api, case["id"], PDF, "催款函.pdf")
+    assert r.status_code == 201, r.get_json()
+    doc = r.get_json()
+    assert doc["content_type"] == "application/pdf" and doc["original_name"] == "催款函.pdf"
+    lawyer = factory.user(firm, roles=("partner_admin",))
+    got = api_as(lawyer).get(f"/recoveries/{case['id']}/documents/{doc['id']}")
+    assert got.status_code == 200 and got.data == PDF and got.headers["X-Content-Type-Options"] == "nosniff"
+    outsider = factory.user(factory.org("law_firm"), roles=("partner_admin",))
+    assert api_as(outsider).get(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
+    assert api_as(outsider).delete(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
+    other = open_case()
+    assert api.get(f"/recoveries/{other['id']}/documents/{doc['id']}").status_code == 404
+    assert api_as(lawyer).delete(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 204
+    assert api.get(f"/recoveries/{case['id']}/documents").get_json() == []
+    assert api.get(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
+    assert api.delete(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(
+        AuditEntry.entity == "recovery", AuditEntry.entity_id == case["id"])).all()
+    assert "document_added" in actions and "document_hidden" in actions
+
+
+def test_documents_on_the_case_page(client, web_login, legal, open_case):
+    import io
+
+    case = open_case()
+    web_login(legal)
+    page = client.get(f"/subrogation/cases/{case['id']}").get_data(as_text=True)
+    assert "暂无材料。" in page
+    bad = client.post(f"/subrogation/cases/{case['id']}/documents", data={"file": (io.BytesIO(b"x" * 20), "a.exe")},
+                      content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "只接受 PDF、JPEG、PNG 或 WebP 文件。" in bad
+    ok = client.post(f"/subrogation/cases/{case['id']}/documents", data={"file": (io.BytesIO(PDF), "和解协议.pdf")},
+                     content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "和解协议.pdf" in ok and "材料已上传。" in ok

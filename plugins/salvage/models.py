@@ -7,7 +7,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
+from portal.plugin import (
+    AwareDateTime,
+    Claim,
+    Money,
+    Organization,
+    StoredFileColumns,
+    db,
+    utcnow,
+)
 
 SOURCES = ("total_loss", "parts")
 STATUSES = ("open", "closed", "awarded", "no_sale", "picked_up", "disposed", "settled")
@@ -89,7 +97,7 @@ class SalvageBid(db.Model):
     vendor: Mapped[Organization] = relationship(lazy="joined")
 
 
-class SalvagePhoto(db.Model):
+class SalvagePhoto(StoredFileColumns, db.Model):
     """A photo of a lot (``lot``) or of its pickup (``pickup``), stored outside the web
     root under ``UPLOAD_FOLDER/salvage/`` with a generated name."""
 
@@ -98,10 +106,3 @@ class SalvagePhoto(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("salvage_lots.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="pickup")
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    original_name: Mapped[str | None] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(32))
-    size: Mapped[int] = mapped_column()
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

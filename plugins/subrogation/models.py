@@ -7,7 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.plugin import ZERO, AwareDateTime, Claim, Money, Organization, User, db, quantize, utcnow
+from portal.plugin import (ZERO, AwareDateTime, Claim, Money, Organization, StoredFileColumns, User, db, quantize,
+                          utcnow)
 
 STATUSES = ("open", "demand_sent", "negotiating", "in_litigation", "closed")
 CLOSED_AS = ("recovered", "partially_recovered", "written_off")
@@ -116,7 +117,7 @@ RecoveryCase.recovered = column_property(
 )
 
 
-class RecoveryDocument(db.Model):
+class RecoveryDocument(StoredFileColumns, db.Model):
     """A document of a recovery case (追偿材料: a demand letter, a settlement, a bank slip),
     a PDF or an image checked by content, kept under ``UPLOAD_FOLDER/subrogation/``.
     Deleting hides it (``hidden_at``) and is audited; the file stays for the record."""
@@ -125,12 +126,5 @@ class RecoveryDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recovery_id: Mapped[int] = mapped_column(sa.ForeignKey("subrogation_recoveries.id"), index=True)
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    original_name: Mapped[str | None] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(32))
-    size: Mapped[int] = mapped_column()
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

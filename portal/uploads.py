@@ -18,10 +18,14 @@ import io
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+
+from .timeutil import AwareDateTime, utcnow
 
 log = logging.getLogger(__name__)
 KEY = "portal_written_files"
@@ -124,6 +128,26 @@ class StoredUpload:
     stored_name: str
     content_type: str
     size: int
+
+
+class StoredFileColumns:
+    """The columns of a kept file's row (a plugin's photo or document model mixes it in):
+    the random stored name, the sender's file name, the type read from the content, the
+    size, who sent it and for which organization, and when."""
+
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    original_name: Mapped[str | None] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(32))
+    size: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+    @declared_attr
+    def uploaded_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("users.id"))
+
+    @declared_attr
+    def organization_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("organizations.id"))
 
 
 def upload_folder(area: str) -> Path:

@@ -2,6 +2,8 @@
 regional standards and price feedback."""
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import jsonify, request
 
@@ -84,17 +86,22 @@ def list_price_list_items(list_id):
     return paginate(stmt, s.PriceListItemSchema())
 
 
+def _changed(list_id: int, data, change):
+    """The caller's list, changed by ``change(list, user, expected_version=…)`` and committed."""
+    user = api_user()
+    pl = services.get_visible_price_list(list_id, user)
+    change(pl, user, expected_version=(data or {}).get("lock_version"))
+    db.session.commit()
+    return pl
+
+
 @blp.route("/price-lists/<int:list_id>/approve", methods=["POST"])
 @blp.arguments(s.DecisionSchema, required=False)
 @blp.response(200, s.StatusSchema)
 @roles("pricing")
 def approve_price_list(data, list_id):
     """Make a pending version current; the previous current version is superseded."""
-    pl = services.get_visible_price_list(list_id, api_user())
-    services.approve_price_list(pl, api_user(), expected_version=(data or {}).get("lock_version"),
-                                note=(data or {}).get("note"))
-    db.session.commit()
-    return pl
+    return _changed(list_id, data, partial(services.approve_price_list, note=(data or {}).get("note")))
 
 
 @blp.route("/price-lists/<int:list_id>/reject", methods=["POST"])
@@ -102,11 +109,16 @@ def approve_price_list(data, list_id):
 @blp.response(200, s.StatusSchema)
 @roles("pricing")
 def reject_price_list(data, list_id):
-    pl = services.get_visible_price_list(list_id, api_user())
-    services.reject_price_list(pl, api_user(), note=(data or {}).get("note"),
-                               expected_version=(data or {}).get("lock_version"))
-    db.session.commit()
-    return pl
+    return _changed(list_id, data, partial(services.reject_price_list, note=(data or {}).get("note")))
+
+
+@blp.route("/price-lists/<int:list_id>/withdraw", methods=["POST"])
+@blp.arguments(s.WithdrawSchema, required=False)
+@blp.response(200, s.StatusSchema)
+@org_kinds("parts_supplier")
+def withdraw_price_list(data, list_id):
+    """The supplier withdraws its pending version (409 once decided); its current version stays."""
+    return _changed(list_id, data, services.withdraw_price_list)
 
 
 @blp.route("/parts/<path:part_no>/reference", methods=["GET"])

@@ -160,6 +160,7 @@ def portal_notification_kinds():
     return {"price_list.uploaded": _l("Price list uploaded"),
             "price_list.approved": _l("Price list approved"),
             "price_list.rejected": _l("Price list rejected"),
+            "price_list.withdrawn": _l("Price list withdrawn"),
             "price_feedback.created": _l("Price feedback received"),
             "price_feedback.answered": _l("Price feedback answered")}
 
@@ -201,4 +202,5 @@ def portal_webhook_events():
         ev("price_list.superseded", "Your previous current price list was replaced by a newer approved one.",
            **price_list, by_price_list_id="int"),
         ev("price_list.rejected", "Your price list was rejected, with a note.", **price_list, note="str"),
+        ev("price_list.withdrawn", "Your pending price list was withdrawn; the current version stays.", **price_list),
     ]

@@ -11,7 +11,7 @@ from portal.plugin import AwareDateTime, Money, Organization, db, utcnow
 
 QUALITIES = ("genuine", "equivalent", "recycled")
 FAMILIES = ("glass", "aluminium", "gearbox", "electronics")
-LIST_STATUSES = ("pending", "current", "superseded", "rejected")
+LIST_STATUSES = ("pending", "current", "superseded", "rejected", "withdrawn")
 
 
 class PriceList(db.Model):

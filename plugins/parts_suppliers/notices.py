@@ -21,6 +21,10 @@ def on_event(name: str, payload: dict) -> None:
                                                       else "rejected")),
                body=payload.get("note", ""), url=f"/parts/price-lists/{payload['price_list_id']}",
                organization_id=payload["supplier_id"])
+    elif name == "price_list.withdrawn":
+        notify(kind=name, title=lambda: _("Price list v%(version)s withdrawn by the supplier",
+                                          version=payload["list_version"]),
+               url=f"/parts/price-lists/{payload['price_list_id']}", roles=("pricing",))
     elif name == "price_feedback.created":
         notify(kind=name, title=lambda: _("Price feedback: %(part_no)s (%(quality)s)", part_no=payload["part_no"],
                                           quality=term("part.quality", payload["quality"])),

@@ -43,6 +43,8 @@ HEADERS = {
     "assembly_no": ("assembly_no", "assembly", "所属总成", "总成编号"),
 }
 REQUIRED = ("part_no", "quality", "unit_price")
+# the downloadable template's header row: each column's Chinese header, in the order above
+TEMPLATE_HEADERS = tuple(next(a for a in aliases if not a.isascii()) for aliases in HEADERS.values())
 QUALITY_WORDS = {
     "genuine": "genuine", "oe": "genuine", "oem": "genuine", "原厂": "genuine", "原厂件": "genuine",
     "equivalent": "equivalent", "aftermarket": "equivalent", "同质": "equivalent", "同质件": "equivalent",

@@ -75,6 +75,10 @@ class DecisionSchema(Schema):
     note = fields.String(validate=validate.Length(max=500))
 
 
+class WithdrawSchema(Schema):
+    lock_version = fields.Integer(metadata={"description": "Optional: the lock_version you saw (else 409 if changed)"})
+
+
 class StatusSchema(Schema):
     id = fields.Integer()
     status = fields.String()

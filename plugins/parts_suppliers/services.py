@@ -19,6 +19,7 @@ PRICE_LIST_FLOW = StateMachine("price_list", PriceList, [
     T("pending", "reject", "rejected", "pricing"),
     T("pending", "supersede", "superseded"),   # a newer upload replaces a pending version
     T("current", "supersede", "superseded"),   # a newer version was approved
+    T("pending", "withdraw", "withdrawn"),      # the supplier takes back its pending version
 ])
 
 FEEDBACK_FLOW = StateMachine("price_feedback", PriceFeedback, [
@@ -137,6 +138,27 @@ def reject_price_list(pl: PriceList, actor, note: str | None = None, expected_ve
                                  "organization_ids": [pl.supplier_id],
                                  "list_version": pl.list_version, "note": note or ""})
     return pl
+
+
+def withdraw_price_list(pl: PriceList, actor, expected_version: int | None = None) -> PriceList:
+    """The supplier takes back a pending version before pricing staff decide on it; its
+    current version (if any) stays in force. Another organization's list → 404."""
+    if getattr(actor, "organization_id", None) != pl.supplier_id:
+        if getattr(actor, "is_insurer", False):
+            raise Forbidden("Only the supplier withdraws its own price list.")
+        raise NotFound("No such price list.")
+    PRICE_LIST_FLOW.apply(pl, "withdraw", actor, expected_version=expected_version,
+                          audit={"list_version": pl.list_version})
+    emit("price_list.withdrawn", {"price_list_id": pl.id, "supplier_id": pl.supplier_id,
+                                  "organization_ids": [pl.supplier_id], "list_version": pl.list_version})
+    return pl
+
+
+def pending_list(supplier_id: int) -> PriceList | None:
+    """The supplier's version awaiting approval (a new upload supersedes it)."""
+    return db.session.scalar(sa.select(PriceList).where(PriceList.supplier_id == supplier_id,
+                                                        PriceList.status == "pending")
+                             .order_by(PriceList.id.desc()).limit(1))
 
 
 # --------------------------------------------------------------------------- reference prices

@@ -12,7 +12,7 @@ from portal.plugin import (DONE, Invalid, NotFound, Organization, PortalError, S
                           apply_errors, count_rows, db, run_form, xlsx_response)
 
 from . import figures as fig
-from . import forms, imports, price_import, services
+from . import forms, imports, price_import, services, supplier_views
 from .catalog import PriceCatalog
 from .models import LaborRate, LocalizedPrice, PriceFeedback, PriceList, PriceListItem, RegionalStandard
 
@@ -110,7 +110,8 @@ def upload():
             return redirect(url_for("parts_suppliers.price_list", list_id=pl.id), 303)
     elif request.method == "POST":
         status = 422
-    return render_template("parts_suppliers/upload.html", form=form, row_errors=row_errors), status
+    return render_template("parts_suppliers/upload.html", form=form, row_errors=row_errors,
+                           pending=services.pending_list(current_user.organization_id)), status
 
 
 @bp.route("/price-lists/imports/<int:import_id>")
@@ -163,6 +164,7 @@ def price_list(list_id):
     )).all())
     return render_template("parts_suppliers/price_list.html", pl=pl, diff=diff, tab=tab, rows=rows, page=page,
                            per_page=PER_PAGE, total=total, can_decide=can_decide, form=forms.DecisionForm(),
+                           can_withdraw=pl.status == "pending" and current_user.organization_id == pl.supplier_id,
                            trail=trail, users=users)
 
 
@@ -194,13 +196,18 @@ def _decide(list_id: int, action: str):
     _require(_is_pricing())
     form = forms.DecisionForm()
     pl = db.session.get(PriceList, list_id) or abort(404)
+    lock, note = _lock(form.lock_version.data), form.note.data or None
+    if action == "approve":
+        return _step(pl, lambda: services.approve_price_list(pl, current_user, expected_version=lock, note=note),
+                     _("Version %(v)s is now current.", v=pl.list_version))
+    return _step(pl, lambda: services.reject_price_list(pl, current_user, note=note, expected_version=lock),
+                 _("Version %(v)s rejected.", v=pl.list_version))
+
+
+def _step(pl: PriceList, run, done: str):
+    """Run one step of a list's life and commit; a refusal is a message on its page."""
     try:
-        if action == "approve":
-            services.approve_price_list(pl, current_user, expected_version=_lock(form.lock_version.data),
-                                        note=form.note.data or None)
-        else:
-            services.reject_price_list(pl, current_user, note=form.note.data or None,
-                                       expected_version=_lock(form.lock_version.data))
+        run()
         db.session.commit()
     except StaleVersion:
         db.session.rollback()
@@ -209,9 +216,8 @@ def _decide(list_id: int, action: str):
         db.session.rollback()
         flash(exc.message, "danger")
     else:
-        flash(_("Version %(v)s is now current.", v=pl.list_version) if action == "approve"
-              else _("Version %(v)s rejected.", v=pl.list_version), "success")
-    return redirect(url_for("parts_suppliers.price_list", list_id=list_id), 303)
+        flash(done, "success")
+    return redirect(url_for("parts_suppliers.price_list", list_id=pl.id), 303)
 
 
 # --------------------------------------------------------------------------- supplier: my prices
@@ -470,3 +476,6 @@ def figures():
     chart = [(g["name"], round(float(g["custom_rate"] or 0) * 100, 1)) for g in (quotes or {}).get("garages", [])[:12]]
     return render_template("parts_suppliers/figures.html", quotes=quotes, chart=chart, spread=spread, current_lists=current[0],
                            current_lines=current[1], localized=localized)
+
+
+supplier_views.register(bp, _step)   # the supplier's own steps, on this blueprint

@@ -8,6 +8,7 @@ from portal.plugin import (ApiBlueprint, Claim, Invalid, api_user, authenticated
                           roles, send_upload)
 
 from . import present, services
+from .facts import FACT_FIELDS
 from .models import SalvageLot
 from .schemas import (BidCreate, BidPage, BidSchema, DisposalArgs, LotCreate, LotPage, LotQuery, LotSchema,
                       SalvagePhotoForm, PhotoSchema, PickupArgs, ProceedsArgs, ReopenArgs, VersionArgs)
@@ -36,7 +37,8 @@ def filtered_lots_stmt(user, status=None, claim_no=None, queue=None):
 def create_lot(data):
     """Open a lot for bids (staff)."""
     user = api_user()
-    lot = services.create_lot(actor=user, **data)
+    facts = {name: data.pop(name) for name in FACT_FIELDS if name in data}
+    lot = services.create_lot(actor=user, facts=facts, **data)
     db.session.commit()
     return present.lot_detail(lot, user)
 

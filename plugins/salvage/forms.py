@@ -5,10 +5,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import DateField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.plugin import MoneyError, as_aware, parse_money
+
+from .facts import FACT_FIELDS
 
 
 class MoneyInput(StringField):
@@ -44,6 +46,29 @@ class LocalDateTimeField(DateTimeLocalField):
         return as_aware(self.data) if self.data else None
 
 
+class YesNoUnknown(SelectField):
+    """是 / 否 / 不详 → True / False / None."""
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("choices", [("", _l("Unknown")), ("yes", _l("Yes")), ("no", _l("No"))])
+        super().__init__(label, **kwargs)
+        self.type = "SelectField"   # drawn as a select by the form macros
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = {"yes": True, "no": False}.get(raw)
+        self.raw = raw
+
+    def pre_validate(self, form):
+        if getattr(self, "raw", "") not in ("", "yes", "no"):
+            raise ValidationError(_l("Yes, no or unknown."))
+
+    def iter_choices(self):
+        current = {True: "yes", False: "no"}.get(self.data, "")
+        for value, label in self.choices:
+            yield value, label, value == current, {}
+
+
 class LotForm(FlaskForm):
     claim_no = StringField(_l("Claim number"), validators=[DataRequired(), Length(max=64)])
     source = SelectField(_l("Source"), choices=[("total_loss", _l("Total-loss vehicle")),
@@ -54,6 +79,18 @@ class LotForm(FlaskForm):
     estimated_value = MoneyInput(_l("Estimated residual value (CNY)"), validators=[InputRequired()])
     reserve_price = MoneyInput(_l("Reserve price (CNY)"), validators=[InputRequired()])
     bidding_closes_at = LocalDateTimeField(_l("Bidding closes at"), validators=[DataRequired()])
+    # what a bidder needs (facts.py)
+    vin = StringField(_l("VIN"), validators=[Optional(), Length(max=17)])
+    mileage_km = IntegerField(_l("Mileage (km)"), validators=[Optional(), NumberRange(min=0, max=2_000_000)])
+    keys_present = YesNoUnknown(_l("Keys with the vehicle"))
+    driving_licence = YesNoUnknown(_l("Vehicle licence (行驶证) present"))
+    registration_certificate = YesNoUnknown(_l("Registration certificate (登记证书) present"))
+    starts = YesNoUnknown(_l("Starts"))
+    drives = YesNoUnknown(_l("Drives"))
+    damage = TextAreaField(_l("Damage"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3})
+
+    def facts(self) -> dict:
+        return {name: getattr(self, name).data for name in FACT_FIELDS}
 
 
 class BidForm(FlaskForm):
@@ -66,7 +103,7 @@ class ReopenForm(FlaskForm):
 
 
 class PhotoForm(FlaskForm):
-    file = FileField(_l("Pickup photo (JPEG, PNG or WebP)"))
+    file = FileField(_l("Photo (JPEG, PNG or WebP)"))
 
 
 class PickupForm(FlaskForm):

@@ -228,12 +228,14 @@ def portal_demo_data(demo):
 
 @hookimpl
 def portal_terms():
+    from .facts import FACT_FIELDS
     from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
     from .services import LOT_FLOW
 
     actions = sorted({a for _, a in LOT_FLOW.table} | {"create", "photo", "pickup_overdue"})
     return {"salvage_lot.status": STATUSES, "salvage_lot.source": SOURCES, "salvage_lot.disposal": DISPOSALS,
-            "salvage_lot.photo_kind": PHOTO_KINDS, "audit.action": actions, "claim.purpose": ["salvage"]}
+            "salvage_lot.photo_kind": PHOTO_KINDS, "audit.action": actions, "claim.purpose": ["salvage"],
+            "audit.field": FACT_FIELDS}
 
 
 @hookimpl

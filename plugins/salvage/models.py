@@ -7,7 +7,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
+from portal.plugin import (
+    AwareDateTime,
+    Claim,
+    Money,
+    Organization,
+    StoredFileColumns,
+    db,
+    utcnow,
+)
 
 SOURCES = ("total_loss", "parts")
 STATUSES = ("open", "closed", "awarded", "no_sale", "picked_up", "disposed", "settled")
@@ -27,6 +35,15 @@ class SalvageLot(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     source: Mapped[str] = mapped_column(sa.String(16), default="total_loss")
     location: Mapped[str | None] = mapped_column(sa.String(200))
+    # what a bidder needs to price the lot (staff enter them when opening it; ``facts.py``)
+    vin: Mapped[str | None] = mapped_column(sa.String(17))
+    mileage_km: Mapped[int | None] = mapped_column()
+    keys_present: Mapped[bool | None] = mapped_column()              # 有/无钥匙
+    driving_licence: Mapped[bool | None] = mapped_column()           # 行驶证
+    registration_certificate: Mapped[bool | None] = mapped_column()  # 机动车登记证书
+    starts: Mapped[bool | None] = mapped_column()                    # 能否启动
+    drives: Mapped[bool | None] = mapped_column()                    # 能否行驶
+    damage: Mapped[str | None] = mapped_column(sa.Text)              # 损失情况
     estimated_value: Mapped[Decimal] = mapped_column(Money())
     reserve_price: Mapped[Decimal] = mapped_column(Money())
     bidding_opens_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
@@ -80,7 +97,7 @@ class SalvageBid(db.Model):
     vendor: Mapped[Organization] = relationship(lazy="joined")
 
 
-class SalvagePhoto(db.Model):
+class SalvagePhoto(StoredFileColumns, db.Model):
     """A photo of a lot (``lot``) or of its pickup (``pickup``), stored outside the web
     root under ``UPLOAD_FOLDER/salvage/`` with a generated name."""
 
@@ -89,10 +106,3 @@ class SalvagePhoto(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("salvage_lots.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="pickup")
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    original_name: Mapped[str | None] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(32))
-    size: Mapped[int] = mapped_column()
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

@@ -7,6 +7,7 @@ from flask import url_for
 from portal.plugin import db, utcnow
 
 from . import services
+from .facts import FACT_FIELDS
 from .models import SalvageBid, SalvageLot
 
 
@@ -30,6 +31,7 @@ def lot_dict(lot: SalvageLot, user, *, best=None, bids=None, photos=None, now=No
     data = {
         "id": lot.id, "claim_no": lot.claim.claim_no, "description": lot.description, "source": lot.source,
         "location": lot.location, "estimated_value": lot.estimated_value,
+        **{name: getattr(lot, name) for name in FACT_FIELDS},
         "reserve_price": lot.reserve_price if staff else None,
         "bidding_opens_at": lot.bidding_opens_at, "bidding_closes_at": lot.bidding_closes_at,
         "round": lot.round, "status": lot.status, "version": lot.version,

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
 
+from .facts import MAX_MILEAGE_KM
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
 
 QUEUES = ("overdue_pickups", "unbooked_proceeds")
@@ -18,6 +19,16 @@ class LotCreate(Schema):
     bidding_closes_at = LocalDateTime(required=True)
     source = fields.String(load_default="total_loss", validate=validate.OneOf(SOURCES))
     location = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    vin = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=17),
+                        metadata={"description": "defaults to the claim's VIN for a total-loss vehicle"})
+    mileage_km = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                validate=validate.Range(min=0, max=MAX_MILEAGE_KM))
+    keys_present = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "有/无钥匙"})
+    driving_licence = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "行驶证"})
+    registration_certificate = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "登记证书"})
+    starts = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "能否启动"})
+    drives = fields.Boolean(load_default=None, allow_none=True, metadata={"description": "能否行驶"})
+    damage = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class LotQuery(Schema):
@@ -89,6 +100,14 @@ class LotSchema(Schema):
     description = fields.String()
     source = fields.String()
     location = fields.String(allow_none=True)
+    vin = fields.String(allow_none=True)
+    mileage_km = fields.Integer(allow_none=True)
+    keys_present = fields.Boolean(allow_none=True)
+    driving_licence = fields.Boolean(allow_none=True)
+    registration_certificate = fields.Boolean(allow_none=True)
+    starts = fields.Boolean(allow_none=True)
+    drives = fields.Boolean(allow_none=True)
+    damage = fields.String(allow_none=True)
     estimated_value = MoneyField()
     reserve_price = MoneyField(allow_none=True)
     bidding_opens_at = LocalDateTime()

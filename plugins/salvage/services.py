@@ -16,6 +16,7 @@ from portal.plugin import (T, ZERO, Forbidden, Invalid, InvalidState, Message, N
                           store_upload, upload_path, utcnow, working_days_ahead)
 
 from .config import barred_grades, below_estimate_ratio, setting
+from .facts import checked_facts
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, SalvageBid, SalvageLot, SalvagePhoto
 from .notices import eligible_vendor_ids
 
@@ -141,8 +142,8 @@ def _validate_closes_at(closes_at: datetime | None, now: datetime, errors: dict)
 
 def create_lot(*, actor, claim_no: str, description: str, estimated_value: Decimal, reserve_price: Decimal,
                bidding_closes_at: datetime, source: str = "total_loss", location: str | None = None,
-               now: datetime | None = None) -> SalvageLot:
-    """Staff open a lot for bids (开标)."""
+               facts: dict | None = None, now: datetime | None = None) -> SalvageLot:
+    """Staff open a lot for bids (开标), with what a bidder needs to know (``facts.py``)."""
     _require_staff(actor)
     now = now or utcnow()
     errors: dict[str, list[str]] = {}
@@ -160,9 +161,10 @@ def create_lot(*, actor, claim_no: str, description: str, estimated_value: Decim
     if source not in SOURCES:
         errors["source"] = [f"One of: {', '.join(SOURCES)}."]
     _validate_closes_at(bidding_closes_at, now, errors)
+    kept = checked_facts({**(facts or {}), "source": source}, claim, errors)
     if errors:
         raise Invalid(errors)
-    lot = SalvageLot(claim_id=claim.id, description=description.strip(), source=source,
+    lot = SalvageLot(**kept, claim_id=claim.id, description=description.strip(), source=source,
                      location=(location or "").strip() or None, estimated_value=quantize(estimated_value),
                      reserve_price=quantize(reserve_price), bidding_opens_at=now, bidding_closes_at=bidding_closes_at,
                      status="open", version=1, created_by_id=actor.id, created_at=now)
@@ -170,7 +172,8 @@ def create_lot(*, actor, claim_no: str, description: str, estimated_value: Decim
     db.session.flush()
     record_audit(ENTITY, lot.id, "create", {
         "status": [None, "open"], "claim_no": claim.claim_no, "estimated_value": lot.estimated_value,
-        "reserve_price": lot.reserve_price, "bidding_closes_at": bidding_closes_at}, actor=actor)
+        "reserve_price": lot.reserve_price, "bidding_closes_at": bidding_closes_at,
+        **{k: v for k, v in kept.items() if v is not None}}, actor=actor)
     emit("salvage.opened", _payload(lot, claim_no=claim.claim_no,
                                     organization_ids=eligible_vendor_ids(db.session)))
     return lot
@@ -364,18 +367,18 @@ def add_photo(lot: SalvageLot, user, data: bytes, filename: str | None = None, k
 
 
 def lot_photos(lot: SalvageLot, user) -> list[SalvagePhoto]:
+    """Staff and the winner see every photo; a bidder who may see the lot, staff's lot photos."""
+    stmt = sa.select(SalvagePhoto).where(SalvagePhoto.lot_id == lot.id).order_by(SalvagePhoto.id)
     if not (is_staff(user) or is_winner(lot, user)):
-        return []
-    return list(db.session.scalars(sa.select(SalvagePhoto).where(SalvagePhoto.lot_id == lot.id)
-                                   .order_by(SalvagePhoto.id)))
+        stmt = stmt.where(SalvagePhoto.kind == "lot")
+    return list(db.session.scalars(stmt))
 
 
 def get_photo(lot: SalvageLot, photo_id: int, user) -> tuple[SalvagePhoto, Path]:
-    """Photos are served only to staff and the winner; anyone else gets 404."""
-    _require_winner_or_staff(lot, user)
+    """A photo to whom :func:`lot_photos` shows it (``lot`` already visible); else 404."""
     photo = db.session.scalar(sa.select(SalvagePhoto).where(SalvagePhoto.id == photo_id,
                                                             SalvagePhoto.lot_id == lot.id))
-    if photo is None:
+    if photo is None or (photo.kind != "lot" and not (is_staff(user) or is_winner(lot, user))):
         raise NotFound()
     return photo, upload_path(PHOTO_AREA, photo.stored_name)
 

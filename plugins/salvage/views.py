@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.plugin import (DONE, Claim, Invalid, Labels, InvalidState, StaleVersion, apply_errors, audit_trail,
-                          count_rows, db, local_now, month_start, run_form, send_upload, utcnow,
-                          xlsx_response)
+                          count_rows, db, local_now, local_time, money, month_start, run_form, send_upload,
+                          utcnow, xlsx_response)
 
 from . import present, services
 from .api import filtered_lots_stmt
@@ -139,11 +139,13 @@ def new_lot():
                 hour=17, minute=0, second=0, microsecond=0, tzinfo=None)
         claim = db.session.scalar(sa.select(Claim).where(Claim.claim_no == form.claim_no.data)) if form.claim_no.data else None
         if claim is not None and not form.description.data:
-            form.description.data = f"{claim.model} {claim.plate} (VIN {claim.vin})"
+            form.description.data = f"{claim.model} {claim.plate}"
+            form.vin.data = claim.vin
     outcome, lot = run_form(form, lambda: services.create_lot(
         actor=current_user, claim_no=form.claim_no.data, description=form.description.data,
         estimated_value=form.estimated_value.data, reserve_price=form.reserve_price.data,
-        bidding_closes_at=form.bidding_closes_at.aware, source=form.source.data, location=form.location.data),
+        bidding_closes_at=form.bidding_closes_at.aware, source=form.source.data, location=form.location.data,
+        facts=form.facts()),
         success=lambda lot: _("Lot #%(id)s is open for bids.", id=lot.id), flash_refusals=False)
     if outcome == DONE:
         return redirect(url_for("salvage.lot", lot_id=lot.id))
@@ -210,7 +212,89 @@ def _lot_page(lot, status=200, **forms):
 @bp.route("/lots/<int:lot_id>")
 @login_required
 def lot(lot_id):
-    return _lot_page(services.get_visible_lot(lot_id, current_user))
+    """The lot; ``?amount=`` puts back the bid typed before its confirmation step."""
+    bid_form = BidForm(formdata=None)
+    if request.args.get("amount"):
+        bid_form.amount.process_formdata([request.args["amount"]])
+    return _lot_page(services.get_visible_lot(lot_id, current_user), bid_form=bid_form)
+
+
+def _confirm_page(lot_, *, title, lines, action, confirm, hidden=None, back=None, danger=False):
+    """A server-rendered confirmation step: what is about to happen, then one button."""
+    return render_template("salvage/confirm.html", lot=lot_, title=title, lines=lines, action=action,
+                           confirm=confirm, hidden=hidden or {}, danger=danger,
+                           back=back or url_for("salvage.lot", lot_id=lot_.id))
+
+
+@bp.route("/lots/<int:lot_id>/bid/confirm", methods=["POST"])
+@login_required
+def bid_confirm(lot_id):
+    """Before a sealed bid lands: the amount and what it commits the vendor to."""
+    services.require_eligible_vendor(current_user)
+    lot_ = services.get_visible_lot(lot_id, current_user)
+    form = BidForm()
+    if not form.validate_on_submit():
+        return _lot_page(lot_, 422, bid_form=form)
+    if lot_.status != "open":
+        flash(_("Bidding on this lot has closed."), "warning")
+        return redirect(url_for("salvage.lot", lot_id=lot_id))
+    amount = form.amount.data
+    days = int(services.setting("SALVAGE_PICKUP_WORKING_DAYS"))
+    return _confirm_page(lot_, title=_("Confirm your sealed bid"), lines=[
+        _("You bid %(amount)s on lot #%(id)s (%(what)s).", amount=money(amount), id=lot_.id, what=lot_.description),
+        _("Nobody sees your amount before the close at %(at)s. You may raise it until then, not lower or withdraw it.",
+          at=local_time(lot_.bidding_closes_at)),
+        _("If it is the highest bid at or above the reserve, you win the lot: you pay %(amount)s and pick it up "
+          "within %(days)s working days of the award.", amount=money(amount), days=days),
+    ], action=url_for("salvage.bid", lot_id=lot_id), hidden={"amount": f"{amount:.2f}"},
+        confirm=_("Place sealed bid of %(amount)s", amount=money(amount)),
+        back=url_for("salvage.lot", lot_id=lot_id, amount=f"{amount:.2f}"))
+
+
+def _staff_lot_in(lot_id, status):
+    """The lot for a staff confirmation step; one no longer in ``status`` sends back to the lot."""
+    _staff_only()
+    lot_ = services.get_visible_lot(lot_id, current_user)
+    if lot_.status != status:
+        abort(redirect(url_for("salvage.lot", lot_id=lot_id)))
+    return lot_
+
+
+@bp.route("/lots/<int:lot_id>/close/confirm")
+@login_required
+def close_confirm(lot_id):
+    """Before staff end the bidding early."""
+    lot_ = _staff_lot_in(lot_id, "open")
+    return _confirm_page(lot_, title=_("Close bidding now?"), lines=[
+        _("Bidding on lot #%(id)s was to close at %(at)s; closing now ends it early.", id=lot_.id,
+          at=local_time(lot_.bidding_closes_at)),
+        _("%(n)s sealed bids are in; no vendor can bid or raise a bid afterwards. The award is the next step.",
+          n=lot_.bid_count),
+    ], action=url_for("salvage.close", lot_id=lot_id), hidden={"version": lot_.version},
+        confirm=_("Close bidding now"), danger=True)
+
+
+@bp.route("/lots/<int:lot_id>/award/confirm")
+@login_required
+def award_confirm(lot_id):
+    """Before staff award the lot: to whom, at what amount, and what follows."""
+    lot_ = _staff_lot_in(lot_id, "closed")
+    best = services.winning_bid(lot_)
+    if best is None:
+        lines = [_("No bid reached the reserve of %(reserve)s: the lot becomes a no sale and comes back to the desk "
+                   "for a new round.", reserve=money(lot_.reserve_price))]
+        label = _("Record no sale")
+    else:
+        days = int(services.setting("SALVAGE_PICKUP_WORKING_DAYS"))
+        lines = [_("Award lot #%(id)s to %(name)s at %(amount)s (reserve %(reserve)s, %(n)s bids).", id=lot_.id,
+                   name=best.vendor.name, amount=money(best.amount), reserve=money(lot_.reserve_price),
+                   n=lot_.bid_count),
+                 _("%(name)s is told it won and must pick the lot up within %(days)s working days; the other "
+                   "bidders are told they did not win, without amounts. An award cannot be undone.",
+                   name=best.vendor.name, days=days)]
+        label = _("Award to %(name)s at %(amount)s", name=best.vendor.name, amount=money(best.amount))
+    return _confirm_page(lot_, title=_("Award the lot?"), lines=lines, action=url_for("salvage.award", lot_id=lot_id),
+                         hidden={"version": lot_.version}, confirm=label)
 
 
 def _act(lot_id, form_name, form, action):

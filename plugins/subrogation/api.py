@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 
-from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, api_user, authenticated, db,
-                          page_envelope_schema, page_of, roles)
+from flask import request
+
+from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, Invalid, api_user, authenticated, db,
+                          page_envelope_schema, page_of, roles, send_upload)
 
 
-from . import services
+from . import documents, reversals, services
 from .ledger import ledger_stmt, ledger_workbook
-from .schemas import (HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail, RecoveryQuery,
-                      RecoverySchema, RecoveryTransition, TargetIn, TargetSchema)
+from .schemas import (DocumentSchema, HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail,
+                      RecoveryQuery, RecoverySchema, RecoveryTransition, ReversalCreate, TargetIn, TargetSchema)
 
 blp = ApiBlueprint("subrogation_api", __name__, write_scope="legal:write",
                    description="Subrogation: recovery cases (追偿), receipts, ledger")
@@ -111,6 +113,64 @@ def create_receipt(data, recovery_id):
     db.session.commit()
     receipt.recovered, receipt.outstanding, receipt.recovery_version = case.recovered, case.outstanding, case.version
     return receipt
+
+
+@blp.route("/recoveries/<int:recovery_id>/receipts/<int:receipt_id>/reverse", methods=["POST"])
+@blp.arguments(ReversalCreate)
+@blp.response(201, ReceiptCreated)
+@authenticated
+def reverse_receipt(data, recovery_id, receipt_id):
+    """Reverse a receipt with a counter-entry (a negative receipt naming it); once, never a
+    reversal, never more than the receipt; the case's recovered and outstanding follow."""
+    user = api_user()
+    case = services.get_visible_recovery(recovery_id, user)
+    counter = reversals.reverse_receipt(case, user, receipt_id, **data)
+    db.session.commit()
+    counter.recovered, counter.outstanding, counter.recovery_version = case.recovered, case.outstanding, case.version
+    return counter
+
+
+@blp.route("/recoveries/<int:recovery_id>/documents", methods=["POST"])
+@blp.response(201, DocumentSchema)
+@authenticated
+def upload_document(recovery_id):
+    """Multipart ``file``: a PDF or an image (checked by content) kept on the case."""
+    user = api_user()
+    case = services.get_visible_recovery(recovery_id, user)
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid.field("file", "Send the document as multipart field 'file'.")
+    doc = documents.add_document(case, user, upload.read(), upload.filename)
+    db.session.commit()
+    return doc
+
+
+@blp.route("/recoveries/<int:recovery_id>/documents", methods=["GET"])
+@blp.response(200, DocumentSchema(many=True))
+@authenticated
+def list_documents(recovery_id):
+    """The case's documents (hidden ones left out)."""
+    return documents.case_documents(services.get_visible_recovery(recovery_id, api_user()))
+
+
+@blp.route("/recoveries/<int:recovery_id>/documents/<int:document_id>", methods=["GET"])
+@blp.response(200, description="the file")
+@authenticated
+def get_document(recovery_id, document_id):
+    """The file, to who may see the case only."""
+    doc = documents.get_document(services.get_visible_recovery(recovery_id, api_user()), document_id)
+    return send_upload(documents.AREA, doc.stored_name, doc.content_type, doc.original_name)
+
+
+@blp.route("/recoveries/<int:recovery_id>/documents/<int:document_id>", methods=["DELETE"])
+@blp.response(204)
+@authenticated
+def delete_document(recovery_id, document_id):
+    """Hide the document (kept for the record, audited)."""
+    user = api_user()
+    documents.hide_document(services.get_visible_recovery(recovery_id, user), document_id, user)
+    db.session.commit()
+    return ""
 
 
 @blp.route("/recovery-targets", methods=["GET"])

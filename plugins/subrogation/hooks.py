@@ -179,9 +179,10 @@ def portal_terms():
     from .services import RECOVERY_FLOW
 
     actions = sorted({a for _, a in RECOVERY_FLOW.table} | {
-        "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "target_set"})
+        "assigned", "handler_assigned", "lawsuit_filed", "opened", "receipt_recorded", "receipt_reversed", "target_set",
+        "document_added", "document_hidden"})
     return {"recovery.status": STATUSES, "recovery.closed_as": CLOSED_AS, "recovery.receipt_method": RECEIPT_METHODS,
-            "audit.action": actions}
+            "audit.action": actions, "audit.field": ("document_id",)}
 
 
 @hookimpl
@@ -195,5 +196,7 @@ def portal_webhook_events():
         ev("recovery.handler_assigned", "A recovery case was assigned to your firm.", **case),
         ev("recovery.moved", "The recovery case changed status.", **case, status="str", closed_as="str?"),
         ev("recovery.receipt_recorded", "A receipt was recorded on the recovery case.", **case, amount="money"),
+        ev("recovery.receipt_reversed", "A receipt on the recovery case was reversed (a counter-entry).", **case,
+           receipt_id="int", amount="money"),
         ev("recovery.limitation_near", "The limitation deadline of the case is near.", **case, days_left="int"),
     ]

@@ -7,7 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.plugin import ZERO, AwareDateTime, Claim, Money, Organization, User, db, quantize, utcnow
+from portal.plugin import (ZERO, AwareDateTime, Claim, Money, Organization, StoredFileColumns, User, db, quantize,
+                          utcnow)
 
 STATUSES = ("open", "demand_sent", "negotiating", "in_litigation", "closed")
 CLOSED_AS = ("recovered", "partially_recovered", "written_off")
@@ -87,6 +88,10 @@ class Receipt(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # a reversal (冲销) is a counter-entry: a negative amount naming the receipt it reverses
+    # (once: the unique index), with its reason (``reversals.py``)
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subrogation_receipts.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text)
 
     recovery: Mapped[RecoveryCase] = relationship(back_populates="receipts")
 
@@ -110,3 +115,16 @@ RecoveryCase.recovered = column_property(
     .correlate_except(Receipt)
     .scalar_subquery()
 )
+
+
+class RecoveryDocument(StoredFileColumns, db.Model):
+    """A document of a recovery case (追偿材料: a demand letter, a settlement, a bank slip),
+    a PDF or an image checked by content, kept under ``UPLOAD_FOLDER/subrogation/``.
+    Deleting hides it (``hidden_at``) and is audited; the file stays for the record."""
+
+    __tablename__ = "subrogation_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[int] = mapped_column(sa.ForeignKey("subrogation_recoveries.id"), index=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

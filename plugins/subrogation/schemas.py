@@ -45,6 +45,22 @@ class ReceiptCreate(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    recovery_id = fields.Integer()
+    original_name = fields.String(allow_none=True)
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+
+
+class ReversalCreate(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    amount = MoneyField(load_default=None, allow_none=True, allow_zero=False,
+                        metadata={"description": "part of the receipt; all of it when left out"})
+
+
 class ReceiptSchema(Schema):
     id = fields.Integer()
     recovery_id = fields.Integer()
@@ -54,6 +70,8 @@ class ReceiptSchema(Schema):
     reference = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     recorded_by_id = fields.Integer(allow_none=True)
+    reverses_id = fields.Integer(allow_none=True, metadata={"description": "a counter-entry: the receipt it reverses"})
+    reason = fields.String(allow_none=True)
     created_at = LocalDateTime()
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import login, logout, screenshot
+from tests.e2e.conftest import axe_check, login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,10 @@ def _make_lot(live_server) -> int:
         staff = db.session.scalar(sa.select(User).where(User.email == "supervisor@demo.example"))
         lot = services.create_lot(actor=staff, claim_no=claim.claim_no, description="E2E 全损本田雅阁 / total-loss Accord",
                                   estimated_value=Decimal("40000"), reserve_price=Decimal("25000"),
-                                  bidding_closes_at=utcnow() + timedelta(days=2), location="安亭停车场")
+                                  bidding_closes_at=utcnow() + timedelta(days=2), location="安亭停车场",
+                                  facts={"mileage_km": 98000, "keys_present": False, "driving_licence": True,
+                                         "registration_certificate": True, "starts": True, "drives": False,
+                                         "damage": "前部严重碰撞，安全气囊弹出，发动机舱变形。"})
         db.session.commit()
         lot_id = lot.id
         db.session.remove()
@@ -50,21 +53,49 @@ def test_vendor_bids_staff_award_winner_books_proceeds(page, live_server, tmp_pa
     page.goto(live_server.url + "/salvage/market")
     assert page.locator("[data-testid=market-table] >> text=E2E").count() == 1
     screenshot(page, "salvage-market-zh")
+    page.set_viewport_size({"width": 390, "height": 844})   # a vendor's phone
     page.goto(lot_url)
+    facts = page.locator("[data-testid=lot-facts]").inner_text()
+    assert "LSVAU033512345678" in facts and "无钥匙" in facts and "无法行驶" in facts and "前部严重碰撞" in facts
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page, "salvage-vendor-lot-390")
     page.fill("input[name=amount]", "31,500")
+    page.click("[data-testid=next-step] button[type=submit]")   # 下一步: the confirmation step
+    page.wait_for_load_state("networkidle")
+    step = page.locator("[data-testid=confirm-step]").inner_text()
+    assert "¥31,500.00" in step and "不能降价" in step
+    screenshot(page, "salvage-vendor-bid-confirm-390")
+    axe_check(page, "salvage-vendor-bid-confirm-390")
+    page.click("[data-testid=confirm-step] a")   # go back: the typed amount is still there
+    page.wait_for_load_state("networkidle")
+    assert page.input_value("input[name=amount]") == "31500.00"
     page.click("[data-testid=next-step] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.click("[data-testid=confirm]")
     page.wait_for_load_state("networkidle")
     assert "31,500.00" in page.locator("[data-testid=my-best]").inner_text()
     screenshot(page, "salvage-vendor-bid-zh")
     logout(page, live_server)
 
+    page.set_viewport_size({"width": 1280, "height": 900})
     login(page, live_server, "supervisor@demo.example")
     page.goto(lot_url)
-    page.click("[data-testid=next-step] button[type=submit]")  # close bidding now
+    page.click("[data-testid=next-step] a[href$='/close/confirm']")
+    page.wait_for_load_state("networkidle")
+    assert "提前" in page.locator("[data-testid=confirm-step]").inner_text()
+    screenshot(page, "salvage-staff-close-confirm-1280")
+    axe_check(page, "salvage-staff-close-confirm-1280")
+    page.click("[data-testid=confirm]")
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=bid-table]").is_visible()
     screenshot(page, "salvage-staff-closed-zh")
-    page.click("[data-testid=next-step] button[type=submit]")  # award
+    page.click("[data-testid=next-step] a[href$='/award/confirm']")
+    page.wait_for_load_state("networkidle")
+    step = page.locator("[data-testid=confirm-step]").inner_text()
+    assert "¥31,500.00" in step and "¥25,000.00" in step and "不可撤销" in step
+    screenshot(page, "salvage-staff-award-confirm-1280")
+    axe_check(page, "salvage-staff-award-confirm-1280")
+    page.click("[data-testid=confirm]")
     page.wait_for_load_state("networkidle")
     assert "31,500.00" in page.locator("[data-testid=winning-amount]").inner_text()
     page.goto(live_server.url + "/salvage/")

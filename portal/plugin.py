@@ -69,6 +69,7 @@ from .exports import XLSX_MIMETYPE, xlsx_response
 
 # --- uploaded files: stored with the change's transaction, checked by content, within quota
 from .uploads import IMAGES, PDF, StoredFileColumns, check_quota, send_upload, store_upload, upload_path, written
+from .case_documents import CaseDocuments, DocumentColumns, DocumentSchema, case_step, document_api, document_pages
 
 # --- the core models a plugin may join, and who may see which claim
 from .auth.models import Organization, User, parse_roles
@@ -115,7 +116,7 @@ __all__ = [
     "DONE", "INVALID", "apply_errors", "run_form", "ClaimAction", "ClaimSection", "NavItem", "Widget",
     "XLSX_MIMETYPE", "xlsx_response",
     # uploads
-    "IMAGES", "PDF", "StoredFileColumns", "check_quota", "send_upload", "store_upload", "upload_path", "written",
+    "IMAGES", "PDF", "StoredFileColumns", "CaseDocuments", "DocumentColumns", "DocumentSchema", "case_step", "document_api", "document_pages", "check_quota", "send_upload", "store_upload", "upload_path", "written",
     # core models and claim visibility
     "Organization", "User", "parse_roles", "has_permission", "active_assignment", "get_visible_claim", "visible_claims_stmt",
     "CostComponent", "Assignment", "AssignmentPurpose", "Claim",

@@ -5,12 +5,13 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from portal.plugin import (ApiBlueprint, Claim, Forbidden, Invalid, LocalDateTime, NotFound, api_user,
-                          authenticated, db, page_envelope_schema, page_of, roles)
+                          authenticated, db, document_api, page_envelope_schema, page_of, roles)
 
-from . import services
+from . import documents, services
 from .models import Complaint, Lawsuit
 from .schemas import (ComplaintAction, ComplaintCreate, ComplaintQuery, ComplaintSchema, CostCreate, CostDecisionIn,
                       CostSchema, FiguresSchema, HearingCreate, HearingResultIn, HearingSchema, LawsuitCreate, LawsuitDetail,
+                      LawsuitDocumentSchema,
                       LawsuitQuery, LawsuitSchema, LawsuitTransition, MajorIn)
 
 blp = ApiBlueprint("litigation_api", __name__, write_scope="legal:write",
@@ -18,6 +19,8 @@ blp = ApiBlueprint("litigation_api", __name__, write_scope="legal:write",
 
 LawsuitPage = page_envelope_schema(LawsuitSchema, "LawsuitPage")
 ComplaintPage = page_envelope_schema(ComplaintSchema, "ComplaintPage")
+document_api(blp, "/lawsuits/<int:lawsuit_id>/documents", documents.DOCUMENTS, services.get_visible_lawsuit,
+             LawsuitDocumentSchema)
 
 
 

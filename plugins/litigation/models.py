@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.plugin import AwareDateTime, Claim, Money, Organization, User, db, utcnow
+from portal.plugin import AwareDateTime, Claim, DocumentColumns, Money, Organization, User, db, utcnow
 
 STAGES = ("pre_suit_mediation", "filed", "first_instance", "judgment", "appeal", "enforcement", "closed")
 ROLES = ("plaintiff", "defendant", "third_party")
@@ -107,6 +107,17 @@ class LegalCost(db.Model):
     decision_note: Mapped[str | None] = mapped_column(sa.String(200))
 
     lawsuit: Mapped[Lawsuit] = relationship(back_populates="costs")
+
+
+class LawsuitDocument(DocumentColumns, db.Model):
+    """A document of a lawsuit (诉讼材料: the statement of claim, evidence, a judgment), a PDF
+    or an image checked by content, kept under ``UPLOAD_FOLDER/litigation/``; deleting hides
+    it (audited), the file stays for the record."""
+
+    __tablename__ = "litigation_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lawsuit_id: Mapped[int] = mapped_column(sa.ForeignKey("litigation_lawsuits.id"), index=True)
 
 
 class Complaint(db.Model):

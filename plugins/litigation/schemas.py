@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import DocumentSchema, LocalDateTime, MoneyField, PlausibleDate
 
 from .models import COMPLAINT_KINDS, COMPLAINT_STATUSES, COST_KINDS, STAGES
 
@@ -189,3 +189,7 @@ class ComplaintQuery(Schema):
     kind = fields.String(validate=validate.OneOf(COMPLAINT_KINDS))
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+class LawsuitDocumentSchema(DocumentSchema):
+    lawsuit_id = fields.Integer(required=True)

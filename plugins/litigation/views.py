@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.plugin import (DONE, INVALID, ClaimSection, Organization, PortalError, User, Widget, audit_trail,
-                          db, local_now, run_form, xlsx_response)
+                          db, document_pages, local_now, run_form, xlsx_response)
 
-from . import services
+from . import documents, services
 from .api import lawsuits_stmt
 from .forms import (COST_LABELS, KIND_LABELS, OUTCOME_LABELS, ROLE_LABELS, ComplaintActionForm, ComplaintForm,
                     CostForm, HearingForm, HearingResultForm, LawsuitForm, StageForm)
@@ -154,7 +154,10 @@ def lawsuit(lawsuit_id, hearing_form=None, cost_form=None, stage_form=None, stat
                            moves=services.LAWSUIT_FLOW.actions_from(suit.stage), can_work=services.can_work(suit, current_user),
                            is_legal=_is_legal(), stage_labels=STAGE_LABELS, role_labels=ROLE_LABELS,
                            outcome_labels=OUTCOME_LABELS, cost_labels=COST_LABELS, now=local_now(),
-                           recovery_url=recovery_url), status
+                           recovery_url=recovery_url, documents=documents.DOCUMENTS.listed(suit)), status
+
+
+document_pages(bp, "/lawsuits/<int:lawsuit_id>/documents", documents.DOCUMENTS, _suit_or_404, "litigation.lawsuit")
 
 
 @bp.route("/lawsuits/<int:lawsuit_id>/hearings", methods=["POST"])

@@ -1,16 +1,12 @@
 """``/api/v1/recoveries``: recovery cases (追偿), receipts, the ledger workbook, targets."""
 from __future__ import annotations
 
-
-from flask import request
-
-from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, Invalid, api_user, authenticated, db,
-                          page_envelope_schema, page_of, roles, send_upload)
-
+from portal.plugin import (XLSX_MIMETYPE, ApiBlueprint, Forbidden, api_user, authenticated, db, document_api,
+                          page_envelope_schema, page_of, roles)
 
 from . import documents, reversals, services
 from .ledger import ledger_stmt, ledger_workbook
-from .schemas import (DocumentSchema, HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail,
+from .schemas import (HandlerUpdate, ReceiptCreate, ReceiptCreated, RecoveryCreate, RecoveryDetail, RecoveryDocumentSchema,
                       RecoveryQuery, RecoverySchema, RecoveryTransition, ReversalCreate, TargetIn, TargetSchema)
 
 blp = ApiBlueprint("subrogation_api", __name__, write_scope="legal:write",
@@ -130,47 +126,8 @@ def reverse_receipt(data, recovery_id, receipt_id):
     return counter
 
 
-@blp.route("/recoveries/<int:recovery_id>/documents", methods=["POST"])
-@blp.response(201, DocumentSchema)
-@authenticated
-def upload_document(recovery_id):
-    """Multipart ``file``: a PDF or an image (checked by content) kept on the case."""
-    user = api_user()
-    case = services.get_visible_recovery(recovery_id, user)
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid.field("file", "Send the document as multipart field 'file'.")
-    doc = documents.add_document(case, user, upload.read(), upload.filename)
-    db.session.commit()
-    return doc
-
-
-@blp.route("/recoveries/<int:recovery_id>/documents", methods=["GET"])
-@blp.response(200, DocumentSchema(many=True))
-@authenticated
-def list_documents(recovery_id):
-    """The case's documents (hidden ones left out)."""
-    return documents.case_documents(services.get_visible_recovery(recovery_id, api_user()))
-
-
-@blp.route("/recoveries/<int:recovery_id>/documents/<int:document_id>", methods=["GET"])
-@blp.response(200, description="the file")
-@authenticated
-def get_document(recovery_id, document_id):
-    """The file, to who may see the case only."""
-    doc = documents.get_document(services.get_visible_recovery(recovery_id, api_user()), document_id)
-    return send_upload(documents.AREA, doc.stored_name, doc.content_type, doc.original_name)
-
-
-@blp.route("/recoveries/<int:recovery_id>/documents/<int:document_id>", methods=["DELETE"])
-@blp.response(204)
-@authenticated
-def delete_document(recovery_id, document_id):
-    """Hide the document (kept for the record, audited)."""
-    user = api_user()
-    documents.hide_document(services.get_visible_recovery(recovery_id, user), document_id, user)
-    db.session.commit()
-    return ""
+document_api(blp, "/recoveries/<int:recovery_id>/documents", documents.DOCUMENTS, services.get_visible_recovery,
+             RecoveryDocumentSchema)
 
 
 @blp.route("/recovery-targets", methods=["GET"])

@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from portal.plugin import (ZERO, AwareDateTime, Claim, Money, Organization, StoredFileColumns, User, db, quantize,
+from portal.plugin import (ZERO, AwareDateTime, Claim, DocumentColumns, Money, Organization, User, db, quantize,
                           utcnow)
 
 STATUSES = ("open", "demand_sent", "negotiating", "in_litigation", "closed")
@@ -117,7 +117,7 @@ RecoveryCase.recovered = column_property(
 )
 
 
-class RecoveryDocument(StoredFileColumns, db.Model):
+class RecoveryDocument(DocumentColumns, db.Model):
     """A document of a recovery case (追偿材料: a demand letter, a settlement, a bank slip),
     a PDF or an image checked by content, kept under ``UPLOAD_FOLDER/subrogation/``.
     Deleting hides it (``hidden_at``) and is audited; the file stays for the record."""
@@ -126,5 +126,3 @@ class RecoveryDocument(StoredFileColumns, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recovery_id: Mapped[int] = mapped_column(sa.ForeignKey("subrogation_recoveries.id"), index=True)
-    hidden_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import DocumentSchema, LocalDateTime, MoneyField, PlausibleDate
 
 from .models import STATUSES
 
@@ -45,14 +45,8 @@ class ReceiptCreate(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class DocumentSchema(Schema):
-    id = fields.Integer()
-    recovery_id = fields.Integer()
-    original_name = fields.String(allow_none=True)
-    content_type = fields.String()
-    size = fields.Integer()
-    uploaded_by_id = fields.Integer(allow_none=True)
-    created_at = LocalDateTime()
+class RecoveryDocumentSchema(DocumentSchema):
+    recovery_id = fields.Integer(required=True)
 
 
 class ReversalCreate(Schema):

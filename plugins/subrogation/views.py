@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.plugin import (DONE, INVALID, ClaimSection, Invalid, Labels, PortalError, Widget, audit_trail,
-                          count_rows, db, run_form, send_upload)
+                          case_step, count_rows, db, document_pages, run_form)
 
 from . import documents, reversals, services
 from .forms import (CLOSED_AS_LABELS, METHOD_LABELS, HandlerForm, ReceiptForm, RecoveryForm, TargetForm,
@@ -142,7 +142,7 @@ def case(recovery_id, receipt_form=None, handler_form=None, transition_form=None
                            flagged=services.is_flagged(case), days_left=services.days_to_limitation(case),
                            audit=_audit("recovery", case.id), status_labels=STATUS_LABELS,
                            closed_as_labels=CLOSED_AS_LABELS, method_labels=METHOD_LABELS,
-                           reversed=reversals.reversed_ids(case), documents=documents.case_documents(case)), status
+                           reversed=reversals.reversed_ids(case), documents=documents.DOCUMENTS.listed(case)), status
 
 
 def _case_or_404(recovery_id):
@@ -176,48 +176,12 @@ def reverse_receipt(recovery_id, receipt_id):
         rc, current_user, receipt_id, reason=request.form.get("reason", "")), _("Receipt #%(id)s reversed.", id=receipt_id))
 
 
-@bp.route("/cases/<int:recovery_id>/documents", methods=["POST"])
-@login_required
-def add_document(recovery_id):
-    """A scan kept on the case; a refused file is a message on the case page."""
-    rc = _case_or_404(recovery_id)
-    upload = request.files.get("file")
-    return _case_step(recovery_id, lambda: documents.add_document(
-        rc, current_user, upload.read() if upload else b"", upload.filename if upload else None), _("Document kept."))
-
-
-@bp.route("/cases/<int:recovery_id>/documents/<int:document_id>/hide", methods=["POST"])
-@login_required
-def hide_document(recovery_id, document_id):
-    rc = _case_or_404(recovery_id)
-    return _case_step(recovery_id, lambda: documents.hide_document(rc, document_id, current_user),
-                          _("Document deleted (kept in the audit trail)."))
-
-
 def _case_step(recovery_id, run, done):
     """Run one change of the case and commit; a refusal is a message on the case page."""
-    try:
-        run()
-        db.session.commit()
-    except PortalError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        fields = [_(str(m)) for ms in (exc.details or {}).values() if isinstance(ms, list) for m in ms]
-        flash(" ".join(fields) or _(exc.message), "warning")
-    else:
-        flash(done, "success")
-    return redirect(url_for("subrogation.case", recovery_id=recovery_id))
+    return case_step(run, done, url_for("subrogation.case", recovery_id=recovery_id))
 
 
-@bp.route("/cases/<int:recovery_id>/documents/<int:document_id>")
-@login_required
-def document_file(recovery_id, document_id):
-    try:
-        doc = documents.get_document(_case_or_404(recovery_id), document_id)
-    except PortalError:
-        abort(404)
-    return send_upload(documents.AREA, doc.stored_name, doc.content_type, doc.original_name)
+document_pages(bp, "/cases/<int:recovery_id>/documents", documents.DOCUMENTS, _case_or_404, "subrogation.case")
 
 
 @bp.route("/cases/<int:recovery_id>/transitions", methods=["POST"])

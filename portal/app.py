@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 from . import db as database
 from . import events
 from .config import defaults_dict, install_plugin_defaults
-from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, login_manager
 from .plugins import build_plugin_manager, flatten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.logger.warning("database connection lost at the end of a request; it is dropped")
             db.session.registry.clear()
     database.install(app)
-    _init_migrations(app, pm)
+    from .cli import db_group
+
+    app.cli.add_command(db_group, "db")   # Flask-Migrate itself is attached by the group (attach_migrations)
     login_manager.init_app(app)
     csrf.init_app(app)
     from .web.i18n import init_babel
@@ -126,11 +128,18 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 
 
-def _init_migrations(app: Flask, pm) -> None:
+def attach_migrations(app: Flask) -> None:
+    """Flask-Migrate on ``app``, attached once, when a ``db`` command runs (not at start-up)."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    migrate = Migrate()
+    migrate.configure(_configure_alembic)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     from .cli import db_group
 
-    app.cli.add_command(db_group, "db")
+    app.cli.add_command(db_group, "db")   # ours again: init_app put Flask-Migrate's group there
 
 
 def version_locations(app=None) -> list[str]:
@@ -140,7 +149,6 @@ def version_locations(app=None) -> list[str]:
     return [str(MIGRATIONS / "versions")] + [str(d) for d in flatten(hook(app).portal_migration_dirs())]
 
 
-@migrate.configure
 def _configure_alembic(config):
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(version_locations()))

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, NotFound, StaleVersion, compute_review_deadline,
                           count_rows, db, emit, get_visible_claim, page_of_rows, quantize, record_audit, update_record,
@@ -288,10 +289,13 @@ def store_findings(quote: Quote) -> list[Finding]:
     version = R.rules_version()
     quote.findings.clear()
     db.session.flush()
-    rows = [Finding(quote_id=quote.id, line_id=f.line_id, code=f.code, severity=f.severity, message=f.message,
-                    params=f.params, suggested_unit_price=f.suggested_unit_price, rules_version=version)
-            for f in collect_findings(quote)]
-    quote.findings.extend(rows)
+    values = [{"quote_id": quote.id, "line_id": f.line_id, "code": f.code, "severity": f.severity,
+               "message": f.message, "params": f.params, "suggested_unit_price": f.suggested_unit_price,
+               "rules_version": version} for f in collect_findings(quote)]
+    # one INSERT … RETURNING for every finding (a 50-line quote: one statement, not one per finding)
+    rows = sorted(db.session.scalars(sa.insert(Finding).returning(Finding), values),
+                  key=lambda row: row.id) if values else []   # the relationship's order (Finding.id)
+    set_committed_value(quote, "findings", rows)
     return rows
 
 

@@ -7,7 +7,9 @@ file built by the migrations and the demo data.
 
 Each round times one ``POST /api/v1/quotes/<id>/submit`` of a fresh 50-line quote (created and
 given its damage photo beforehand, untimed) and one ``GET /api/v1/me`` with the same bearer token;
-the ratio is of the medians. It also prints the SQL statements of one submission.
+the ratio is of the medians of wall time (the target's), and also printed for CPU time
+(``time.process_time``: the Python work alone, without the database file's writes). It also
+prints the SQL statements of one submission.
 """
 from __future__ import annotations
 
@@ -83,29 +85,33 @@ def main(argv=None) -> int:
                         data={"file": (io.BytesIO(photo_bytes(5000 + k)), "damage.jpg"), "kind": "damage"})
         assert r.status_code == 201, r.get_json()
         quotes.append(q["id"])
-    submit, get = [], []
+    submit, get, submit_cpu, get_cpu = [], [], [], []
     for k, quote_id in enumerate(quotes):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         r = client.get("/api/v1/me", headers=headers)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         assert r.status_code == 200, r.get_json()
         if k == 0:   # the first one counts the statements (and warms up)
             with app.app_context(), count_queries() as counter:
                 r = client.post(f"/api/v1/quotes/{quote_id}/submit", json={}, headers=headers)
             statements = counter.count
         else:
-            t2 = time.perf_counter()
+            t2, c2 = time.perf_counter(), time.process_time()
             r = client.post(f"/api/v1/quotes/{quote_id}/submit", json={}, headers=headers)
-            t3 = time.perf_counter()
+            t3, c3 = time.perf_counter(), time.process_time()
             if k > 1:
                 get.append(t1 - t0)
                 submit.append(t3 - t2)
+                get_cpu.append(c1 - c0)
+                submit_cpu.append(c3 - c2)
         assert r.status_code == 200, r.get_json()
     ratio = statistics.median(submit) / statistics.median(get)
-    print(f"{args.lines}-line quote submission: {statistics.median(submit) * 1000:.1f} ms median "
-          f"({len(submit)} runs), {statements} SQL statements")
-    print(f"authenticated GET /api/v1/me:   {statistics.median(get) * 1000:.1f} ms median")
-    print(f"ratio submit / GET: {ratio:.2f} (target ≤ {TARGET:g})")
+    cpu_ratio = statistics.median(submit_cpu) / statistics.median(get_cpu)
+    print(f"{args.lines}-line quote submission: {statistics.median(submit) * 1000:.1f} ms median, "
+          f"{statistics.median(submit_cpu) * 1000:.1f} ms CPU ({len(submit)} runs), {statements} SQL statements")
+    print(f"authenticated GET /api/v1/me:   {statistics.median(get) * 1000:.1f} ms median, "
+          f"{statistics.median(get_cpu) * 1000:.1f} ms CPU")
+    print(f"ratio submit / GET: {ratio:.2f} wall (target ≤ {TARGET:g}), {cpu_ratio:.2f} CPU")
     return 0 if ratio <= TARGET else 1
 
 

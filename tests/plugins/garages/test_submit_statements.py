@@ -6,7 +6,7 @@ from .conftest import add_photo, create, line, make_claim, part
 
 # Counted on SQLite for the whole POST /quotes/<id>/submit (authentication included): a test
 # that fails when a change adds a statement per line, or adds statements at all.
-SUBMIT_STATEMENTS = 27
+SUBMIT_STATEMENTS = 26
 
 
 def _lines(n: int) -> list[dict]:

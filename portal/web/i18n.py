@@ -20,7 +20,8 @@ def compile_catalogs(directories: list[str]) -> None:
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
-            from babel.messages.mofile import write_mo   # only when a catalog changed
+            # Babel's compiler only when a catalog changed
+            from babel.messages.mofile import write_mo
             from babel.messages.pofile import read_po
 
             with po_path.open("rb") as f:

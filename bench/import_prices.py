@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "bench_import_prices")   # made and dropped by the bench
 HEADER = ["配件编号", "配件名称", "品质", "品牌", "车型", "单价", "起订量", "供货周期"]
 NAMES = ["前保险杠皮", "后保险杠皮", "左前大灯总成", "前挡风玻璃", "左前翼子板", "发动机盖", "散热器", "冷凝器"]
 MAKES = [("大众", "朗逸"), ("丰田", "卡罗拉"), ("本田", "雅阁"), ("日产", "轩逸"), ("别克", "英朗")]
@@ -308,23 +309,23 @@ def main() -> int:
 
 
 def postgres_database() -> str | None:
-    """A fresh ``bench_import_prices`` database, or ``None`` when PostgreSQL does not answer."""
+    """A fresh ``PG_DATABASE`` database, or ``None`` when PostgreSQL does not answer."""
     try:
         admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            c.exec_driver_sql('DROP DATABASE IF EXISTS "bench_import_prices" WITH (FORCE)')
-            c.exec_driver_sql('CREATE DATABASE "bench_import_prices"')
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+            c.exec_driver_sql(f'CREATE DATABASE "{PG_DATABASE}"')
         admin.dispose()
     except Exception as exc:  # noqa: BLE001 - PostgreSQL is optional here
         print(f"\n(PostgreSQL not reachable: {exc.__class__.__name__}; skipped)")
         return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/bench_import_prices"
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DATABASE
 
 
 def drop_postgres_database() -> None:
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.exec_driver_sql('DROP DATABASE IF EXISTS "bench_import_prices" WITH (FORCE)')
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
     admin.dispose()
 
 

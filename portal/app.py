@@ -6,12 +6,12 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, g
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Rule
 
 from . import db as database
 from . import events
 from .config import defaults_dict, install_plugin_defaults
-from .extensions import bootstrap, csrf, db, login_manager, migrate
+from .extensions import bootstrap, csrf, db, login_manager
 from .plugins import build_plugin_manager, flatten
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ MIGRATIONS = ROOT / "migrations"
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "portal" / "static"))
+    app.extensions = Extensions(app, app.extensions)
     _configure(app, test_config)
     if int(app.config.get("PROXY_FIX_X_FOR") or 0) or int(app.config.get("PROXY_FIX_X_PROTO") or 0):
         # the real client address (and scheme) behind the configured number of trusted proxies
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Ids in URLs are database integers: anything beyond 32 bits is simply not found (404),
     # never an overflow deep in the driver.
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_rule_class = LazyBuilderRule
 
     @app.before_request
     def _fresh_g():
@@ -59,7 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             app.logger.warning("database connection lost at the end of a request; it is dropped")
             db.session.registry.clear()
     database.install(app)
-    _init_migrations(app, pm)
+    from .cli import db_group
+
+    app.cli.add_command(db_group, "db")   # Flask-Migrate itself is attached by the group (attach_migrations)
     login_manager.init_app(app)
     csrf.init_app(app)
     from .web.i18n import init_babel
@@ -84,10 +88,41 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_web(app, pm)
     for command in flatten(pm.hook.portal_cli_commands()):
         app.cli.add_command(command)
-    from .worker import build as build_worker
+    return app   # the worker's queue is built when first asked for (Extensions)
 
-    app.extensions["huey"] = build_worker(app)   # after every plugin module declared its tasks
-    return app
+
+class Extensions(dict):
+    """``app.extensions``, where the worker's queue (``huey``, ``portal_tasks``) is built the first
+    time it is asked for — after every plugin module declared its tasks — so that a command or a
+    web process that never enqueues does not import Huey and its Redis and PostgreSQL clients."""
+
+    def __init__(self, app: Flask, *args):
+        super().__init__(*args)
+        self.app = app
+
+    def __missing__(self, key):
+        if key not in ("huey", "portal_tasks"):
+            raise KeyError(key)
+        from .worker import build
+
+        self["huey"] = build(self.app)   # also fills "portal_tasks"
+        return self[key]
+
+
+class LazyBuilderRule(Rule):
+    """A URL rule whose ``url_for`` builders are compiled the first time it is built, not when it
+    is added: werkzeug compiles two small functions per rule, for five hundred rules on every
+    start, most of which a process never builds (issue 26)."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        attribute = "_build_unknown" if append_unknown else "_build"
+        compile_builder = super()._compile_builder
+
+        def build(rule, **values):
+            builder = compile_builder(append_unknown).__get__(rule, None)
+            setattr(rule, attribute, builder)   # compiled once; the next build calls it directly
+            return builder(**values)
+        return build
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -126,11 +161,18 @@ def _configure(app: Flask, test_config: dict | None) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
 
 
-def _init_migrations(app: Flask, pm) -> None:
+def attach_migrations(app: Flask) -> None:
+    """Flask-Migrate on ``app``, attached once, when a ``db`` command runs (not at start-up)."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    migrate = Migrate()
+    migrate.configure(_configure_alembic)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     from .cli import db_group
 
-    app.cli.add_command(db_group, "db")
+    app.cli.add_command(db_group, "db")   # ours again: init_app put Flask-Migrate's group there
 
 
 def version_locations(app=None) -> list[str]:
@@ -140,7 +182,6 @@ def version_locations(app=None) -> list[str]:
     return [str(MIGRATIONS / "versions")] + [str(d) for d in flatten(hook(app).portal_migration_dirs())]
 
 
-@migrate.configure
 def _configure_alembic(config):
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(version_locations()))

@@ -4,23 +4,42 @@ from __future__ import annotations
 import click
 from flask import current_app, g
 from flask.cli import with_appcontext
-from flask_migrate import cli as migrate_cli
-from flask_migrate import upgrade as _upgrade
 
 
-@click.group("db")
+class MigrationCommands(click.Group):
+    """The ``db`` group: Flask-Migrate (and Alembic under it) is imported when a ``db`` command
+    is asked for, never at start-up of the other commands (issue 26)."""
+
+    def _load(self) -> None:
+        if getattr(self, "_loaded", False):
+            return
+        from flask_migrate import cli as migrate_cli
+
+        for name, command in migrate_cli.db.commands.items():
+            if name not in self.commands:   # our own ``upgrade`` stays
+                self.add_command(command, name)
+        self._loaded = True
+
+    def list_commands(self, ctx):
+        self._load()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name):
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group("db", cls=MigrationCommands)
 @click.option("-d", "--directory", default=None, help="Migration script directory.")
 @click.option("-x", "--x-arg", multiple=True, help="Additional arguments consumed by env.py.")
 @with_appcontext
 def db_group(directory, x_arg):
     """Database migrations (Alembic; one history, a branch per plugin)."""
+    from .app import attach_migrations
+
+    attach_migrations(current_app._get_current_object())
     g.directory = directory
     g.x_arg = x_arg
-
-
-for _name, _command in migrate_cli.db.commands.items():
-    if _name != "upgrade":
-        db_group.add_command(_command, _name)
 
 
 @db_group.command("upgrade")
@@ -30,7 +49,9 @@ for _name, _command in migrate_cli.db.commands.items():
 def upgrade_command(sql, revision):
     """Bring the database to the current schema: the core and every enabled plugin
     (``heads``: every branch's head)."""
-    _upgrade(directory=g.get("directory"), revision=revision, sql=sql)
+    from flask_migrate import upgrade
+
+    upgrade(directory=g.get("directory"), revision=revision, sql=sql)
 
 
 @click.command("create-admin")

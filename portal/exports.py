@@ -14,19 +14,19 @@ iterable (a generator keeps memory flat: rows are read one by one).
 """
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from .timeutil import to_local
+
+# openpyxl's own ILLEGAL_CHARACTERS_RE (openpyxl.cell.cell), kept here so that nothing imports
+# openpyxl before a workbook is written (start-up cost, issue 26)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"money": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
@@ -53,7 +53,9 @@ def _value(value, kind: str):
     return clean_text(value)
 
 
-def _cell(ws, value, kind: str) -> WriteOnlyCell:
+def _cell(ws, value, kind: str):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws, value=_value(value, kind))
     if isinstance(cell.value, str):
         cell.data_type = "s"   # a string, whatever it begins with: never a formula
@@ -64,6 +66,10 @@ def _cell(ws, value, kind: str) -> WriteOnlyCell:
 
 def write_workbook(target, columns: list[tuple[str, str]], rows, title: str = "Sheet1") -> None:
     """Write the workbook into ``target`` (a path or a binary file), reading ``rows`` once."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(clean_text(title)[:31].translate(str.maketrans("", "", "[]:*?/\\")) or "Sheet1")
     for idx, (header, _kind) in enumerate(columns, start=1):

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 log = logging.getLogger(__name__)
 _TASKS: dict[str, tuple] = {}     # name → (function, options): registered on every app's queue
@@ -36,6 +39,8 @@ def task(name: str, **options):
 
 
 def build(app: Flask) -> Huey:
+    from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
+
     cfg = app.config
     mode = cfg.get("WORKER_MODE") or ("redis" if cfg.get("WORKER_REDIS_URL") else "sqlite")
     name = cfg.get("WORKER_QUEUE_NAME") or "claims-portal"
@@ -76,7 +81,7 @@ def build(app: Flask) -> Huey:
 def enqueue(name: str, *args) -> bool:
     """Put a task on the queue; ``False`` (logged) when the queue cannot be reached — the
     periodic jobs then do the work later, nothing is lost."""
-    tasks = current_app.extensions.get("portal_tasks") or {}
+    tasks = current_app.extensions["portal_tasks"]
     if name not in tasks:
         raise KeyError(f"unknown task {name!r}")
     try:

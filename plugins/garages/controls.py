@@ -13,6 +13,7 @@ after the other, the second seeing the first's approval.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,7 +58,12 @@ class ClaimStanding:
 
 def standing(claim_id: int, quote_id: int | None = None, *, garage_id: int | None = None) -> ClaimStanding:
     """``garage_id``: only that repairer's quotes (what a partner is shown: never a
-    competitor's figures on the same claim)."""
+    competitor's figures on the same claim). Inside :func:`standing_kept` the answer for a
+    quote is read once (its ``others`` and ``trouble`` do not change while it is submitted)."""
+    kept = db.session.info.get(_KEPT)
+    key = (claim_id, quote_id, garage_id)
+    if kept is not None and quote_id is not None and key in kept:
+        return kept[key]
     amount = _counted_amount()
     money = lambda e: sa.type_coerce(sa.func.coalesce(sa.func.sum(e), 0), Money())   # noqa: E731
     row = db.session.execute(
@@ -70,7 +76,25 @@ def standing(claim_id: int, quote_id: int | None = None, *, garage_id: int | Non
                *([Quote.garage_id == garage_id] if garage_id is not None else []))).one()
     trouble = tuple(code for code, n in zip(("EARLIER_REJECTED", "EARLIER_RETURNED", "EARLIER_REINSPECTION_FAILED"),
                                             row[2:]) if n)
-    return ClaimStanding(quantize(Decimal(row[0] or 0)), quantize(Decimal(row[1] or 0)), trouble)
+    answer = ClaimStanding(quantize(Decimal(row[0] or 0)), quantize(Decimal(row[1] or 0)), trouble)
+    if kept is not None and quote_id is not None:
+        kept[key] = answer
+    return answer
+
+
+_KEPT = "garages.claim_standing"
+
+
+@contextmanager
+def standing_kept():
+    """Within the block, :func:`standing` of a quote is read once: for a submission, whose checks
+    and fast-track verdict both ask for the claim's other quotes (no other quote changes meanwhile:
+    the claim is locked). Only ``others`` and ``trouble`` may be relied on in it."""
+    db.session.info[_KEPT] = {}
+    try:
+        yield
+    finally:
+        db.session.info.pop(_KEPT, None)
 
 
 def claim_repair_total(claim_id: int) -> Decimal:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import flask
 import flask_smorest
 from marshmallow import Schema, fields
@@ -28,11 +30,39 @@ class PortalApi(flask_smorest.Api):
     def _register_error_handlers(self):  # the envelope handlers are the app's
         pass
 
-    def document(self) -> dict:
-        """The OpenAPI document as served, finished by ``portal.api.openapi``."""
-        from .openapi import finish
+    # The routes are registered at once; their documentation (schemas resolved, deep copies of
+    # every view's doc) is built the first time the document is asked for (issue 26).
+    _documenting = threading.RLock()   # two first requests of the document build it once
 
-        return finish(self.spec.to_dict(), flask.current_app)
+    @property
+    def spec(self):
+        if self.__dict__.get("_undocumented"):
+            with self._documenting:
+                pending, self._undocumented = self._undocumented, []   # taken once, by one thread
+                for blp, name, parameters in pending:
+                    blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                    self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value):
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self.__dict__.setdefault("_undocumented", []).append((blp, name, parameters))
+
+    def document(self) -> dict:
+        """The OpenAPI document as served, finished by ``portal.api.openapi``; built once per
+        application (its plugins do not change while it runs)."""
+        with self._documenting:
+            if self.__dict__.get("_document") is None:
+                from .openapi import finish
+
+                self._document = finish(self.spec.to_dict(), flask.current_app)
+        return self._document
 
     def _openapi_json(self):
         return flask.current_app.response_class(flask.json.dumps(self.document(), indent=2),

@@ -6,8 +6,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()  # argon2id by default
-# A dummy hash so that an unknown e-mail costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
+_dummy: list[str] = []   # a hash made on first need, not at start-up (an argon2 hash costs ~50 ms)
 
 COMMON_PASSWORDS = frozenset("""
 123456 123456789 12345678 password qwerty123 qwerty 1q2w3e4r 111111 12345 123123
@@ -33,9 +32,16 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def _dummy_hash() -> str:
+    """A dummy hash so that an unknown e-mail costs the same time as a wrong password."""
+    if not _dummy:
+        _dummy.append(_hasher.hash("timing-equaliser-not-a-password"))
+    return _dummy[0]
+
+
 def _dummy_verify(password: str) -> None:
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        _hasher.verify(_dummy_hash(), password)
     except (VerifyMismatchError, VerificationError):
         pass
 

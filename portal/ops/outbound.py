@@ -21,10 +21,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from flask import current_app
+
+if TYPE_CHECKING:   # httpx is imported when a request is sent, not at start-up (issue 26)
+    import httpx
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -103,6 +106,8 @@ def check_address(url: str) -> Target:
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> httpx.Response:
     """POST ``body`` to ``url`` under the rules above; raises :class:`OutboundRefused` or
     ``httpx.HTTPError``. The response is answered as it came (a 3xx is not followed)."""
+    import httpx
+
     target = check_address(url)
     parts = urlsplit(target.url)
     ip = f"[{target.ip}]" if ":" in target.ip else target.ip
@@ -118,6 +123,8 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> http
 
 def status_line(response: httpx.Response | None = None, error: Exception | None = None) -> str:
     """What a partner is shown of an attempt: never the other side's body."""
+    import httpx
+
     if response is not None:
         if 300 <= response.status_code < 400:
             return f"HTTP {response.status_code} (redirects are not followed)"

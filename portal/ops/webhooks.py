@@ -21,7 +21,6 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-import httpx
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -210,6 +209,8 @@ def _attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint) -> bool:
     headers = {"Content-Type": "application/json", "User-Agent": "claims-portal-webhooks/1",
                "X-Portal-Event": delivery.event, "X-Portal-Delivery": str(delivery.id),
                "X-Portal-Timestamp": timestamp, SIGNATURE_HEADER: signature}
+    import httpx  # here, not at start-up (issue 26)
+
     try:   # resolved once, connected to that address, no redirect followed (portal.ops.outbound)
         response = post(endpoint.url, body, headers, current_app.config["WEBHOOKS_TIMEOUT_SECONDS"])
     except (OutboundRefused, httpx.HTTPError, OSError, ValueError) as exc:

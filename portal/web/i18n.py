@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import current_app, request, session
 from flask_babel import gettext as _
 
@@ -22,6 +20,10 @@ def compile_catalogs(directories: list[str]) -> None:
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
+            # Babel's compiler only when a catalog changed
+            from babel.messages.mofile import write_mo
+            from babel.messages.pofile import read_po
+
             with po_path.open("rb") as f:
                 catalog = read_po(f)
             tmp = mo_path.with_suffix(".mo.tmp")

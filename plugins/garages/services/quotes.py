@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, NotFound, StaleVersion, compute_review_deadline,
                           count_rows, db, emit, get_visible_claim, page_of_rows, quantize, record_audit, update_record,
@@ -16,7 +17,7 @@ from portal.plugin import (Claim, Forbidden, Invalid, InvalidState, NotFound, St
 from .. import assignment
 from .. import rules as R
 from ..checks import collect_findings
-from ..controls import lock_claim, open_chain, standing
+from ..controls import ClaimStanding, lock_claim, open_chain, standing, standing_kept
 from ..models import Decision, Finding, Quote, QuoteLine, is_overdue
 from ..quote_stats import count_quotes
 from ..workflow import QUOTE_FLOW
@@ -288,10 +289,13 @@ def store_findings(quote: Quote) -> list[Finding]:
     version = R.rules_version()
     quote.findings.clear()
     db.session.flush()
-    rows = [Finding(quote_id=quote.id, line_id=f.line_id, code=f.code, severity=f.severity, message=f.message,
-                    params=f.params, suggested_unit_price=f.suggested_unit_price, rules_version=version)
-            for f in collect_findings(quote)]
-    quote.findings.extend(rows)
+    values = [{"quote_id": quote.id, "line_id": f.line_id, "code": f.code, "severity": f.severity,
+               "message": f.message, "params": f.params, "suggested_unit_price": f.suggested_unit_price,
+               "rules_version": version} for f in collect_findings(quote)]
+    # one INSERT … RETURNING for every finding (a 50-line quote: one statement, not one per finding)
+    rows = sorted(db.session.scalars(sa.insert(Finding).returning(Finding), values),
+                  key=lambda row: row.id) if values else []   # the relationship's order (Finding.id)
+    set_committed_value(quote, "findings", rows)
     return rows
 
 
@@ -312,13 +316,13 @@ class FastTrackVerdict:
     claim_total: Decimal | None = None   # the claim's repair total with this quote
 
 
-def fast_track_verdict(quote: Quote, findings) -> FastTrackVerdict:
+def fast_track_verdict(quote: Quote, findings, claim: ClaimStanding | None = None) -> FastTrackVerdict:
     """小额快赔: the claim's repair total with this quote ≤ limit (never one quote alone), blue
     claim, no injury, grade A/B, no warn or block finding, not major, and no earlier quote on
     the claim refused, returned or re-inspected with a bad result (``docs/review-controls.md``)."""
     cfg = R.rules()
     reasons = []
-    claim = standing(quote.claim_id, quote.id)
+    claim = claim or standing(quote.claim_id, quote.id)
     total = claim.others + (quote.total_submitted or Decimal(0))
     if total > Decimal(str(cfg["fast_track_limit"])):
         reasons.append("AMOUNT_ABOVE_LIMIT")
@@ -377,7 +381,9 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
     from_status = quote.status
     if from_status == "returned":
         rounds.record_resubmission(quote)
-    findings = store_findings(quote)
+    with standing_kept():   # the checks and the fast-track verdict read the claim's other quotes once
+        findings = store_findings(quote)
+        claim = standing(quote.claim_id, quote.id)
     routed = {f.line_id for f in findings if f.code == "REPLACE_WHERE_REPAIRABLE"}
     for line in quote.lines:
         line.routed_to_specialist = line.id in routed
@@ -393,7 +399,7 @@ def submit_quote(quote: Quote, user, expected_version: int | None = None) -> Quo
     }, audit={"due_at": [None, deadline.due_at], "total_submitted": quote.total_submitted})
     _decision(quote, "submit", user, from_status, amount=quote.total_submitted)
     emit("quote.submitted", _payload(quote, resubmitted=from_status == "returned"))
-    verdict = fast_track_verdict(quote, findings)
+    verdict = fast_track_verdict(quote, findings, claim)
     if verdict.eligible:
         for line in quote.lines:
             line.approved_quantity, line.approved_unit_price, line.approved_amount = (

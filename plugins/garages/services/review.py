@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -221,15 +222,18 @@ def vin_history(quote: Quote, limit: int = 20) -> list[Quote]:
         .order_by(Quote.submitted_at.desc()).limit(limit)))
 
 
-# a quote with everything its page and its API answer show (built once: asked on every
-# open; the lines — never many — come joined to the quote's row)
-_FOR_DISPLAY = sa.select(Quote).where(Quote.id == sa.bindparam("quote_id")).options(
-    joinedload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
-    selectinload(Quote.photos))
+@cache
+def _for_display():
+    """A quote with everything its page and its API answer show (built once, on the first open —
+    building it configures every mapper, which start-up need not do; the lines — never many —
+    come joined to the quote's row)."""
+    return sa.select(Quote).where(Quote.id == sa.bindparam("quote_id")).options(
+        joinedload(Quote.lines), selectinload(Quote.findings), selectinload(Quote.decisions),
+        selectinload(Quote.photos))
 
 
 def load_quote_for_display(quote_id: int, user) -> Quote:
-    quote = db.session.execute(_FOR_DISPLAY, {"quote_id": quote_id}).unique().scalar_one_or_none()
+    quote = db.session.execute(_for_display(), {"quote_id": quote_id}).unique().scalar_one_or_none()
     if quote is None or quote.status == "deleted" or not (user.is_insurer or quote.garage_id == user.organization_id):
         raise NotFound()
     return quote

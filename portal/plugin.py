@@ -56,6 +56,7 @@ from .api.answer import committed
 from .api.dump import dump_many
 from .api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 from .db.changes import fingerprint, watch
+from .api.changes import ChangeQuery, changed_since, touches_parent
 from .db.page_cache import cached_page
 from .api.pagination import count_rows, page_args, page_envelope_schema, page_of, page_of_rows, paginate
 
@@ -108,7 +109,7 @@ __all__ = [
     # API
     "ApiBlueprint", "api_user", "authenticated", "org_kinds", "roles",
     "committed", "dump_many", "DecimalString", "LocalDateTime", "MoneyField", "PlausibleDate", "cached_page",
-    "watch", "fingerprint",
+    "watch", "fingerprint", "ChangeQuery", "changed_since", "touches_parent",
     "count_rows", "page_args", "page_envelope_schema", "page_of", "page_of_rows", "paginate",
     # glossary
     "Labels", "Message", "asked_language", "in_language", "local_time", "money", "term",

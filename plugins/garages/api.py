@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 
-from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, committed, db, dump_many,
+from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, changed_since, committed, db, dump_many,
                           page_args, roles, utcnow)
 
 from . import assignment, quote_stats, reinspection, services
@@ -55,7 +55,8 @@ def list_quotes(args):
     marks = quote_stats.list_fingerprint(garage_id)
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
            args.get("claim_no"), page, per_page,
-           (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None)
+           (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None,
+           args.get("updated_since"), args.get("sort"))
     return cached_page("garages.quotes", key, marks, lambda: _quotes_page(user, args))
 
 
@@ -83,12 +84,11 @@ def _quotes_page(user, args) -> tuple[dict, object]:
         counted_by = None
         from portal.plugin import Claim
         stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
-    if user.is_insurer:
-        # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order)
-        stmt = stmt.order_by(Quote.due_at, Quote.id)
-    else:
-        # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
-        stmt = stmt.order_by(Quote.id.desc())
+    if args.get("updated_since") is not None:
+        counted_by = None
+    # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order);
+    # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
+    stmt = changed_since(stmt, Quote, args, (Quote.due_at, Quote.id) if user.is_insurer else (Quote.id.desc(),))
     page = services.quote_summaries_page(stmt, counted_by=counted_by)
     valid_until = min((row["due_at"] for row in page["items"] if row["status"] in IN_REVIEW and not row["overdue"]
                        and row["due_at"] is not None), default=None)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
+from portal.plugin import AwareDateTime, Claim, Money, Organization, db, touches_parent, utcnow
 
 LINE_KINDS = ("part", "repair", "labor", "paint", "material", "outsourced", "rescue")
 LABOUR_KINDS = ("repair", "labor", "paint")   # quantity = hours, unit_price = hourly rate
@@ -66,6 +66,9 @@ class Quote(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # moves with every change of the quote or of its lines, photos, findings and decisions
+    # (portal/api/changes.py); null only for rows older than garages_0012 that never changed
+    updated_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
     garage: Mapped[Organization] = relationship(lazy="joined", innerjoin=True, foreign_keys=[garage_id])
@@ -301,3 +304,8 @@ class ReinspectionLine(db.Model):
     fair_amount: Mapped[Decimal | None] = mapped_column(Money())   # repaired instead: what the repair is worth
     over_payment: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+# a change of a quote's parts is a change of the quote (its updated_at, portal/api/changes.py)
+for _part in (QuoteLine, QuoteRound, Finding, Decision, Photo):
+    touches_parent(_part, Quote, "quote_id")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import DecimalString, LocalDateTime, MoneyField
+from portal.plugin import ChangeQuery, DecimalString, LocalDateTime, MoneyField
 
 from .finding_texts import api_message
 from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
@@ -204,6 +204,8 @@ class QuoteSummary(Schema):
     overdue = fields.Boolean()
     fast_tracked = fields.Boolean()
     risk_color = fields.String()
+    updated_at = LocalDateTime(allow_none=True, metadata={
+        "description": "the last change of the quote or of its lines, photos, findings or decisions"})
 
 
 class HoldOut(Schema):
@@ -244,7 +246,9 @@ class QuoteOut(QuoteSummary):
         return RoundOut(many=True).dump(rounds_of(quote))
 
 
-class QuoteQuery(Schema):
+class QuoteQuery(ChangeQuery):
+    """Default order: staff the earliest deadline first; a garage its newest quote first."""
+
     status = fields.String(validate=validate.OneOf(VISIBLE_STATUSES))
     scope = fields.String(validate=validate.OneOf(("mine", "unassigned", "team")), metadata={
         "description": "staff: the reviews assigned to the caller, those without an owner, or the team's"})

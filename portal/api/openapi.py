@@ -82,6 +82,8 @@ def finish(doc: dict, app) -> dict:
             _errors(op, method, path, public)
             if method == "post":
                 op.setdefault("parameters", []).append(dict(IDEMPOTENCY_HEADER))
+            if method == "get":
+                _conditional(op)
             _multipart(op, components)
     _require_what_is_always_answered(doc)
     return doc
@@ -136,6 +138,23 @@ def _errors(op: dict, method: str, path: str, public: bool) -> None:
     for code in codes:
         responses.setdefault(code, {"description": ERRORS[code],
                                     "content": {"application/json": {"schema": ERROR_REF}}})
+
+
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "The ETag of the answer you hold: 304 with no body while it is unchanged."}
+ETAG_HEADER = {"description": "The answer's validator (portal/api/changes.py): send it back in If-None-Match.",
+               "schema": {"type": "string"}}
+
+
+def _conditional(op: dict) -> None:
+    """A JSON GET answers an ``ETag`` and honours ``If-None-Match`` with ``304``."""
+    ok = op["responses"].get("200", {})
+    if "application/json" not in ok.get("content", {"application/json": None}):
+        return
+    op.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
+    ok.setdefault("headers", {})["ETag"] = dict(ETAG_HEADER)
+    op["responses"].setdefault("304", {"description": "Not modified: the answer is still the one your ETag names.",
+                                       "headers": {"ETag": dict(ETAG_HEADER)}})
 
 
 def _multipart(op: dict, components: dict) -> None:

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
-from flask import Response
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import PortalError
@@ -54,9 +53,8 @@ def _dotted(messages: dict, prefix: str, out: dict) -> None:
 
 
 def _web_error(status: int, message: str):
-    from ..web.i18n import status_title
-
     from ..glossary import for_reader
+    from ..web.i18n import status_title
 
     return render_template("errors/error.html", status=status, title=status_title(status),
                            message=for_reader(message)), status
@@ -87,7 +85,9 @@ def handle_http_exception(exc: HTTPException):
         return _web_error(status, exc.description)
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
-        return envelope(422, "invalid", "The data is not valid.", _flatten_messages(data["messages"]))
+        from ..glossary import in_caller_language
+
+        return envelope(422, "invalid", *in_caller_language("The data is not valid.", _flatten_messages(data["messages"])))
     if status == 400:
         message = "The request body is not valid JSON." if "JSON" in (exc.description or "") else exc.description
         return envelope(400, "bad_request", message)

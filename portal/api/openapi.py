@@ -36,6 +36,13 @@ NAMES = {"week": "get_weekly_summary", "transition": "move_major_case", "me": "g
          "decide": "decide_quote", "precheck": "precheck_quote", "ranking": "rank_scorecards",
          "deliveries": "list_webhook_deliveries", "rotate": "rotate_webhook_secret",
          "clock": "get_payment_clock"}
+# what a download answers (operationId → media type), declared as binary content
+DOWNLOADS = {"invoice_scan": "application/pdf", "get_quote_photo": "image/*",
+             "get_photo_thumbnail": "image/jpeg", "get_salvage_lot_photo": "image/*",
+             "get_assessment_sheet": "application/pdf"}
+BINARY = {"type": "string", "format": "binary"}
+PAGE_KEYS = {"page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+             "total": {"type": "integer", "minimum": 0}}
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
@@ -85,6 +92,7 @@ def finish(doc: dict, app) -> dict:
             if method == "get":
                 _conditional(op)
             _multipart(op, components)
+            _answer_schema(op)
     _require_what_is_always_answered(doc)
     return doc
 
@@ -114,7 +122,7 @@ def _require_what_is_always_answered(doc: dict) -> None:
     schemas = doc.get("components", {}).get("schemas", {})
     answered, asked = set(), set()
     for item in doc["paths"].values():
-        for method, op in item.items():
+        for op in item.values():
             if isinstance(op, dict):
                 _referenced(op.get("responses", {}), schemas, answered)
                 _referenced([op.get("requestBody", {}), op.get("parameters", [])], schemas, asked)
@@ -170,3 +178,22 @@ def _multipart(op: dict, components: dict) -> None:
     props.setdefault("file", {"type": "string", "format": "binary", "description": "The file itself."})
     schema["required"] = sorted(set(schema.get("required", [])) | {"file"})
     content[UPLOAD_MEDIA] = media
+
+
+def _answer_schema(op: dict) -> None:
+    """Every 2xx answer but 204 has a schema: a download its binary media type, a list view
+    that answers a page (portal/api/pagination.py ``paginate``) the page's four keys, any
+    other view an object."""
+    for code, answer in op["responses"].items():
+        content = answer.get("content", {})
+        if not code.startswith("2") or code == "204" or any(m.get("schema") for m in content.values()):
+            continue
+        media = DOWNLOADS.get(op.get("operationId"))
+        if media:
+            answer["content"] = {media: {"schema": dict(BINARY)}}
+        elif op.get("operationId", "").startswith("list_"):
+            page = {"items": {"type": "array", "items": {"type": "object"}}, **PAGE_KEYS}
+            answer["content"] = {"application/json": {"schema": {
+                "type": "object", "required": sorted(page), "properties": copy.deepcopy(page)}}}
+        else:
+            answer["content"] = {"application/json": {"schema": {"type": "object"}}}

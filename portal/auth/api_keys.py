@@ -32,7 +32,8 @@ from .principal import USER_SCOPE
 
 KEY_PREFIX = "pk_live_"
 DISPLAY_PREFIX_LENGTH = len(KEY_PREFIX) + 6
-SCOPES = ("read", "quotes:write", "price_lists:write", "salvage:write", "legal:write", "webhooks")
+SCOPES = ("read", "quotes:write", "price_lists:write", "salvage:write", "legal:write", "webhooks",
+          "invoices:write")
 INSURER_SCOPES = SCOPES + ("payments:write",)
 LAST_USED_EVERY = timedelta(minutes=1)
 MAX_ALLOWED_IPS = 50

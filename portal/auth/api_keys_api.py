@@ -20,7 +20,7 @@ class ApiKeyCreate(Schema):
     scopes = fields.List(fields.String(validate=validate.OneOf(api_keys.INSURER_SCOPES)), required=True,
                          validate=validate.Length(min=1, max=len(api_keys.INSURER_SCOPES)),
                          metadata={"description": "read, quotes:write, price_lists:write, salvage:write, "
-                                                  "legal:write, webhooks; payments:write for insurer keys"})
+                                                  "legal:write, webhooks, invoices:write; payments:write for insurer keys"})
     allowed_ips = fields.List(fields.String(validate=validate.Length(max=64)), load_default=list,
                               validate=validate.Length(max=api_keys.MAX_ALLOWED_IPS),
                               metadata={"description": "addresses or CIDR ranges; empty: any address"})

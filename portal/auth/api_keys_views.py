@@ -11,8 +11,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -33,6 +33,7 @@ SCOPE_LABELS = {
     "salvage:write": _l("Bid on and collect salvage lots"),
     "legal:write": _l("Write recovery and litigation records"),
     "webhooks": _l("Register webhooks"),
+    "invoices:write": _l("Send invoices with their scans"),
     "payments:write": _l("Record payments (insurer)"),
 }
 

@@ -117,6 +117,7 @@ class PaymentClockQuery(Schema):
 @blp.route("/invoices", methods=["POST"])
 @blp.response(201, InvoiceOut)
 @org_kinds(*services.PARTNER_KINDS_INVOICING)
+@write_scope(services.INVOICES_WRITE_SCOPE)   # a partner key of its billing system: "invoices:write"
 def submit_invoice():
     """Send an invoice (multipart: ``file`` the scan, ``data`` the fields as a JSON string)."""
     upload = request.files.get("file")

@@ -27,7 +27,8 @@ from ..uploads import IMAGES, PDF, store_upload
 from .models import Invoice, InvoiceItem, Payment
 
 PAYMENTS_WRITE_SCOPE = "payments:write"   # the API-key scope that may record payments
-VAT_RATES = (Decimal("0"), Decimal("0.01"), Decimal("0.03"), Decimal("0.05"), Decimal("0.06"),
+INVOICES_WRITE_SCOPE = "invoices:write"   # the API-key scope that may send a partner's invoices
+VAT_RATES = (Decimal(0), Decimal("0.01"), Decimal("0.03"), Decimal("0.05"), Decimal("0.06"),
              Decimal("0.09"), Decimal("0.13"))
 ITEM_KINDS = ("quote", "legal_cost")
 PARTNER_KINDS_INVOICING = ("garage", "specialist_repairer", "salvage_vendor", "law_firm")

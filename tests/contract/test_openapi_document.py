@@ -95,3 +95,15 @@ def test_response_fields_that_are_always_answered_are_required(doc):
     assert {"id", "claim_no", "vehicle", "status", "region"} <= set(claim["required"])
     assert not {"insured_name", "policy_no", "estimated_loss"} & set(claim["required"])
     assert "error" in schemas["ErrorEnvelope"]["required"]
+
+
+def test_every_answer_has_a_schema_and_downloads_are_binary(doc):
+    missing = [(method, path, code) for method, path, op in operations(doc)
+               for code, answer in op["responses"].items()
+               if code.startswith("2") and code != "204"
+               and not any(media.get("schema") for media in answer.get("content", {}).values())]
+    assert missing == []
+    sheet = doc["paths"]["/api/v1/quotes/{quote_id}/sheet.pdf"]["get"]["responses"]["200"]["content"]
+    assert sheet["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    quotes = doc["paths"]["/api/v1/quotes"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert set(quotes["schema"]["required"]) == {"items", "page", "per_page", "total"}

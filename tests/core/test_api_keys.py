@@ -127,8 +127,6 @@ KEYLESS_WRITES = {
     "POST /api/v1/me/password", "DELETE /api/v1/tokens/<int:token_id>", "POST /api/v1/users",
     "PATCH /api/v1/users/<int:user_id>", "POST /api/v1/organizations", "PATCH /api/v1/organizations/<int:org_id>",
     "POST /api/v1/api-keys", "DELETE /api/v1/api-keys/<int:key_id>",
-    # an invoice is sent by a person of the partner, with its scan (no key scope names invoices yet)
-    "POST /api/v1/invoices",
     # the insurer's staff work: claims, assignments, calendar, evaluations, major cases
     "POST /api/v1/claims", "PATCH /api/v1/claims/<claim_no>", "POST /api/v1/claims/<claim_no>/assignments",
     "DELETE /api/v1/claims/<claim_no>/assignments/<int:assignment_id>", "POST /api/v1/claims/<claim_no>/transitions",
@@ -360,3 +358,24 @@ def test_an_idempotent_replay_never_holds_the_key(api_as, garage_admin):
     assert replay.get_json()["withheld_on_replay"] == ["key"]
     stored = repr([tuple(r) for r in db.session.execute(db.select(IdempotencyKey.__table__)).all()])
     assert key not in stored and key[14:] not in stored
+
+
+def test_an_invoice_needs_the_invoices_scope(api_as, factory, client, garage, garage_admin):
+    """A partner's billing system sends invoices with an ``invoices:write`` key; a key that
+    may write quotes (or only read) is refused, and an insurer key holding the scope is still
+    refused: the organization's kind decides who invoices."""
+    from tests.core.test_invoices_api import approved_quote, invoice_data, send_invoice
+
+    quote = approved_quote(garage, "500.00")
+    data = invoice_data("500.00", [("quote", quote.id)])
+    for scopes in (["read"], ["read", "quotes:write"]):
+        key = make_key(api_as, garage_admin, scopes=scopes)["key"]
+        refused = send_invoice(client, {"Authorization": f"Bearer {key}"}, data)
+        assert refused.status_code == 403, refused.get_json()
+    key = make_key(api_as, garage_admin, scopes=["invoices:write"])["key"]
+    sent = send_invoice(client, {"Authorization": f"Bearer {key}"}, data)
+    assert sent.status_code == 201, sent.get_json()
+    insurer_key = make_key(api_as, factory.admin(), scopes=["invoices:write"])["key"]
+    other = send_invoice(client, {"Authorization": f"Bearer {insurer_key}"},
+                         invoice_data("500.00", [("quote", approved_quote(garage, "500.00").id)]))
+    assert other.status_code == 403, other.get_json()

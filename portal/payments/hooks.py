@@ -10,8 +10,9 @@ from . import models  # noqa: F401 - the tables belong to the core's metadata
 @hookimpl
 def portal_blueprints(app):
     from . import views
+    from .report_card_views import bp as report_card_bp
 
-    return [views.bp]
+    return [views.bp, report_card_bp]
 
 
 @hookimpl
@@ -19,16 +20,19 @@ def portal_nav_items(user):
     from ..web.nav import NavItem
     from .services import PARTNER_KINDS_INVOICING
 
-    if user.is_insurer or user.organization.kind in PARTNER_KINDS_INVOICING:
+    if user.is_insurer:
+        return [NavItem(_l("Invoices & payments"), "payments.clock", order=60),
+                NavItem(_l("Insurer report card by team"), "report_card.teams", order=61)]
+    if user.organization.kind in PARTNER_KINDS_INVOICING:
         return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
     return []
 
 
 @hookimpl
 def portal_api_blueprints(app):
-    from . import api
+    from . import api, report_card_api
 
-    return [api.blp]
+    return [api.blp, report_card_api.blp]
 
 
 @hookimpl
@@ -73,5 +77,8 @@ def portal_claim_partner_work(claim, user):
 
 @hookimpl
 def portal_terms():
-    return {"payable.kind": ("quote", "legal_cost"), "invoice.status": ("submitted", "partly_paid", "paid"),
+    from .report_card import FIGURES
+
+    return {"report_card.figure": FIGURES, "payable.kind": ("quote", "legal_cost"),
+            "invoice.status": ("submitted", "partly_paid", "paid"),
             "audit.action": ("submit", "record", "reverse", "pay_part", "pay_full", "reverse_part", "reverse_all")}

@@ -193,3 +193,16 @@ def test_scorecard_links_the_report_card(client, factory, web_login):
     web_login(factory.user(garage))
     text = client.get(f"/evaluations/organizations/{garage.id}").get_data(as_text=True)
     assert "/payments/report-card/" in text
+
+
+def test_portal_report_card_facts_answer_for_the_organizations_asked(client, factory):
+    from portal.plugins import hook
+
+    garage, _reviewer, _h = build(client, factory)
+    other = factory.org("garage", region="Zhejiang")
+    answers = hook().portal_report_card_facts(organization_ids=[other.id])
+    assert all(not rows for answer in answers for rows in answer.values())
+    answers = hook().portal_report_card_facts(organization_ids=[garage.id])
+    keys = {key: len(rows) for answer in answers for key, rows in answer.items()}
+    assert keys == {"reviews": 5, "lines": 3, "disputes": 4}
+    assert all(row["team"] == "East team" for answer in answers for rows in answer.values() for row in rows)

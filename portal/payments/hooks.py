@@ -82,3 +82,11 @@ def portal_terms():
     return {"report_card.figure": FIGURES, "payable.kind": ("quote", "legal_cost"),
             "invoice.status": ("submitted", "partly_paid", "paid"),
             "audit.action": ("submit", "record", "reverse", "pay_part", "pay_full", "reverse_part", "reverse_all")}
+
+
+@hookimpl(wrapper=True)  # after the plugins' demo data: their approved work exists before its invoices
+def portal_demo_data(demo):
+    results = yield
+    from .demo import load
+
+    return [*results, *load(demo)]

@@ -206,3 +206,35 @@ def test_portal_report_card_facts_answer_for_the_organizations_asked(client, fac
     keys = {key: len(rows) for answer in answers for key, rows in answer.items()}
     assert keys == {"reviews": 5, "lines": 3, "disputes": 4}
     assert all(row["team"] == "East team" for answer in answers for rows in answer.values() for row in rows)
+
+
+def test_demo_has_invoices_payments_and_report_card_numbers(app, client):
+    import sqlalchemy as sa
+
+    from portal.auth.models import User
+    from portal.demo import DEMO_PASSWORD, load_demo
+    from portal.extensions import db
+    from portal.payments.models import Invoice, Payment
+
+    said = load_demo()
+    counts = (db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)),
+              db.session.scalar(sa.select(sa.func.count()).select_from(Payment)))
+    assert counts[0] >= 2 and counts[1] >= 4, said[5:]
+    statuses = set(db.session.scalars(sa.select(Invoice.status)))
+    assert {"paid", "partly_paid"} <= statuses
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment).where(Payment.amount < 0)) >= 1
+    load_demo()                                      # idempotent: nothing added the second time
+    assert counts == (db.session.scalar(sa.select(sa.func.count()).select_from(Invoice)),
+                      db.session.scalar(sa.select(sa.func.count()).select_from(Payment)))
+    garage_user = db.session.scalar(sa.select(User).where(User.email == "garage1@demo.example"))
+    login(client, garage_user, DEMO_PASSWORD)
+    card = client.get("/payments/report-card/")
+    assert card.status_code == 200
+    from portal.auth.services import issue_token
+
+    token, _ = issue_token(garage_user)
+    own = client.get("/api/v1/report-card", headers={"Authorization": f"Bearer {token}"}).json["own"]
+    assert own["reviews"] >= 1 and own["review_median_hours"] is not None
+    assert own["payments"] >= 1 and own["payment_median_days"] is not None
+    clock = client.get("/api/v1/payment-clock", headers={"Authorization": f"Bearer {token}"}).json
+    assert any(row["status"] == "paid" and row["days_waiting"] > 30 for row in clock)   # one paid late

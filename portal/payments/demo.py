@@ -3,14 +3,14 @@ invoice each; the oldest paid in full after more than 30 days (late), the next p
 then paid and reversed (冲正) — so the payment clock and the report card show real numbers."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..money import quantize
-from ..timeutil import local_now
+from ..timeutil import local_datetime, local_now
 from .models import Invoice
 from .services import payable_items, record_payment, submit_invoice
 
@@ -34,6 +34,7 @@ def load(demo) -> list[str]:
             "issued_on": min(item["approved_on"] + timedelta(days=1), today).isoformat(),
             "amount": str(amount), "tax_rate": str(RATE), "tax": str(quantize(amount * RATE / (1 + RATE))),
             "items": [{"kind": item["kind"], "id": item["id"]}]}, DEMO_SCAN)
+        invoice.created_at = local_datetime(invoice.issued_on, time(10))   # sent on its issue date
         invoices += 1
         if admin is None:
             continue

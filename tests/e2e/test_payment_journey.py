@@ -107,3 +107,28 @@ def _today():
     from portal.timeutil import local_now
 
     return local_now().date()
+
+
+def test_report_card_pages(live_server, page):
+    """The garage's report card at 390 px (its figures; the demo region has too few peers) and
+    staff's per-team figures at 1280 px, both in Chinese and without a serious axe finding."""
+    from tests.e2e.conftest import logout
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, GARAGE)
+    page.goto(live_server.url + "/payments/report-card/")
+    page.wait_for_load_state("networkidle")
+    assert "保险公司成绩单" in page.locator("h1").inner_text()
+    review = page.locator("tr[data-figure=review_median_hours] td").first.inner_text()
+    assert review.strip() not in ("", "—"), review
+    assert page.locator("#few-peers").count() == 1
+    screenshot(page, "report-card-390-garage")
+    axe_check(page, "report card")
+    logout(page, live_server)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "supervisor@demo.example")
+    page.goto(live_server.url + "/payments/report-card/teams")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#team-report-card tbody tr").count() >= 1
+    screenshot(page, "report-card-1280-teams")
+    axe_check(page, "report card by team")

@@ -51,8 +51,8 @@ def portal_event(name, payload):
 
     if name == "invoice.paid":
         notify(kind=name, organization_id=payload["organization_id"],
-               title=f"发票已付款 Invoice paid: {payload['number']} ({payload['amount']})",
-               body=f"付款参考 Reference {payload['reference']}, 起息日 value date {payload['value_date']}.",
+               title=f"发票已付款:{payload['number']}({payload['amount']})",
+               body=f"付款参考 {payload['reference']},起息日 {payload['value_date']}。",
                url=f"/api/v1/invoices/{payload['invoice_id']}")
 
 

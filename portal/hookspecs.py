@@ -535,3 +535,23 @@ def portal_payable_items(organization_id, kind, item_id, claim_no):
                 return []
             return [{"kind": "quote", "id": q.id, "claim_no": q.claim.claim_no, ...} for q in ...]
     """
+
+
+@hookspec
+def portal_report_card_facts(organization_ids):
+    """Facts for the insurer's report card (保险公司成绩单, ``portal/payments/report_card.py``).
+
+    :param organization_ids: the partner organizations wanted, or ``None`` for all.
+    :return: a dict with any of the keys ``reviews`` — dicts ``{organization_id, team,
+        submitted_at, decided_at, due_at}`` (one per decision of a review round; aware
+        datetimes, ``due_at`` may be ``None``); ``lines`` — dicts ``{organization_id, team,
+        restored (bool)}`` (one per adjusted line the partner answered); ``disputes`` — dicts
+        ``{organization_id, team, upheld (bool)}`` (one per decided dispute). ``team`` is the
+        assessor team's name (never a person's).
+
+    Example::
+
+        @hookimpl
+        def portal_report_card_facts(organization_ids):
+            return {"disputes": [{"organization_id": 7, "team": "华东", "upheld": True}]}
+    """

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 
-from portal.plugin import Assignment, Claim, db
+from portal.plugin import LOCAL_TZ, Assignment, Claim, db, local_datetime, utcnow
 
 from . import services
-from .models import Quote
+from .models import Decision, Quote
 
 LINES = [
     [{"kind": "part", "part_no": "1K0807221", "name": "前保险杠皮", "quality": "genuine", "quantity": "1",
@@ -70,5 +71,18 @@ def load(demo) -> list[str]:
         services.decide(q, reviewer, "return", q.version, "请补充前杠拆检照片并说明大灯损坏原因",
                         [{"id": q.lines[0].id, "approved_unit_price": str(q.lines[0].unit_price * 8 / 10),
                           "reason": "PRICE_HIGH"}])
+        for q, days in zip(in_review[1:3], (39, 12)):   # approved weeks ago: their payment clocks run
+            services.decide(q, reviewer, "approve", q.version, "核定")
+            backdate(q, days)
     db.session.flush()
     return [f"repair quotes: {len(made)} ({', '.join(sorted({q.status for q in made}))})"]
+
+
+def backdate(quote: Quote, days: int) -> None:
+    """The demo's approval ``days`` ago: submitted at 10:00 the day before, approved at 15:00."""
+    approved_at = local_datetime((utcnow() - timedelta(days=days)).astimezone(LOCAL_TZ).date(), time(15))
+    submitted_at = approved_at - timedelta(days=1, hours=5)
+    quote.submitted_at = quote.first_submitted_at = submitted_at
+    quote.decided_at = approved_at
+    for decision in db.session.scalars(sa.select(Decision).where(Decision.quote_id == quote.id)):
+        decision.at = submitted_at if decision.action == "submit" else approved_at

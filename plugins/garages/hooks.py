@@ -292,3 +292,10 @@ def portal_payable_items(organization_id, kind, item_id, claim_no):
     from .payables import payable_quotes
 
     return payable_quotes(organization_id, kind, item_id, claim_no)
+
+
+@hookimpl
+def portal_report_card_facts(organization_ids):
+    from .report_card_facts import report_card_facts
+
+    return report_card_facts(organization_ids)

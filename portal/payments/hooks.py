@@ -10,8 +10,9 @@ from . import models  # noqa: F401 - the tables belong to the core's metadata
 @hookimpl
 def portal_blueprints(app):
     from . import views
+    from .report_card_views import bp as report_card_bp
 
-    return [views.bp]
+    return [views.bp, report_card_bp]
 
 
 @hookimpl
@@ -19,16 +20,19 @@ def portal_nav_items(user):
     from ..web.nav import NavItem
     from .services import PARTNER_KINDS_INVOICING
 
-    if user.is_insurer or user.organization.kind in PARTNER_KINDS_INVOICING:
+    if user.is_insurer:
+        return [NavItem(_l("Invoices & payments"), "payments.clock", order=60),
+                NavItem(_l("Insurer report card by team"), "report_card.teams", order=61)]
+    if user.organization.kind in PARTNER_KINDS_INVOICING:
         return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
     return []
 
 
 @hookimpl
 def portal_api_blueprints(app):
-    from . import api
+    from . import api, report_card_api
 
-    return [api.blp]
+    return [api.blp, report_card_api.blp]
 
 
 @hookimpl
@@ -47,8 +51,8 @@ def portal_event(name, payload):
 
     if name == "invoice.paid":
         notify(kind=name, organization_id=payload["organization_id"],
-               title=f"发票已付款 Invoice paid: {payload['number']} ({payload['amount']})",
-               body=f"付款参考 Reference {payload['reference']}, 起息日 value date {payload['value_date']}.",
+               title=f"发票已付款:{payload['number']}({payload['amount']})",
+               body=f"付款参考 {payload['reference']},起息日 {payload['value_date']}。",
                url=f"/api/v1/invoices/{payload['invoice_id']}")
 
 
@@ -73,5 +77,16 @@ def portal_claim_partner_work(claim, user):
 
 @hookimpl
 def portal_terms():
-    return {"payable.kind": ("quote", "legal_cost"), "invoice.status": ("submitted", "partly_paid", "paid"),
+    from .report_card import FIGURES
+
+    return {"report_card.figure": FIGURES, "payable.kind": ("quote", "legal_cost"),
+            "invoice.status": ("submitted", "partly_paid", "paid"),
             "audit.action": ("submit", "record", "reverse", "pay_part", "pay_full", "reverse_part", "reverse_all")}
+
+
+@hookimpl(wrapper=True)  # after the plugins' demo data: their approved work exists before its invoices
+def portal_demo_data(demo):
+    results = yield
+    from .demo import load
+
+    return [*results, *load(demo)]

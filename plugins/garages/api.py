@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 
-from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, committed, db, dump_many,
+from portal.plugin import (ApiBlueprint, api_user, apply_changes, authenticated, cached_page, committed, db, dump_many,
                           page_args, roles, utcnow)
 
 from . import assignment, quote_stats, reinspection, services
@@ -55,7 +55,8 @@ def list_quotes(args):
     marks = quote_stats.list_fingerprint(garage_id)
     key = (user.organization_id if not user.is_insurer else "staff", args.get("status"), args.get("garage_id"),
            args.get("claim_no"), page, per_page,
-           (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None)
+           (args.get("scope"), user.id) if user.is_insurer and args.get("scope") else None,
+           args.get("updated_since"), args.get("sort"))
     return cached_page("garages.quotes", key, marks, lambda: _quotes_page(user, args))
 
 
@@ -79,6 +80,8 @@ def _quotes_page(user, args) -> tuple[dict, object]:
     if scoped is not None:
         stmt = stmt.where(scoped)
         counted_by = None
+    if args.get("updated_since") is not None:
+        counted_by = None
     if args.get("claim_no"):
         counted_by = None
         from portal.plugin import Claim
@@ -89,6 +92,7 @@ def _quotes_page(user, args) -> tuple[dict, object]:
     else:
         # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
         stmt = stmt.order_by(Quote.id.desc())
+    stmt = apply_changes(stmt, args, Quote.updated_at, Quote.id)
     page = services.quote_summaries_page(stmt, counted_by=counted_by)
     valid_until = min((row["due_at"] for row in page["items"] if row["status"] in IN_REVIEW and not row["overdue"]
                        and row["due_at"] is not None), default=None)

@@ -66,6 +66,9 @@ class Quote(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # the last change of the quote or of its lines, photos, findings, decisions and answers
+    # (plugins/garages/touch.py): what partners poll with ``updated_since``
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
     garage: Mapped[Organization] = relationship(lazy="joined", innerjoin=True, foreign_keys=[garage_id])
@@ -301,3 +304,6 @@ class ReinspectionLine(db.Model):
     fair_amount: Mapped[Decimal | None] = mapped_column(Money())   # repaired instead: what the repair is worth
     over_payment: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+from . import touch  # noqa: E402,F401  (the quote is bumped by a change of its children)

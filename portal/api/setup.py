@@ -8,6 +8,7 @@ from ..errors import Forbidden, Unauthorized
 from ..extensions import csrf
 from ..plugins import flatten
 from . import idempotency
+from .changes import conditional_get
 from .access import SAFE_METHODS, access_rule, admit, authenticate, declared_scope, enforce, principal_changed
 from .blueprint import API_PREFIX
 
@@ -59,6 +60,7 @@ def init_api(app, api, pm) -> None:
         return response
 
     app.after_request(idempotency.after_request)
+    app.after_request(conditional_get)
     check_access_rules(app)
 
 

@@ -53,7 +53,7 @@ def visible_quotes_stmt(user):
 
 SUMMARY_COLUMNS = (Quote.id, Claim.claim_no, Quote.garage_id, Quote.purpose, Quote.supplement_to, Quote.status,
                    Quote.version, Quote.total_submitted, Quote.total_approved, Quote.submitted_at, Quote.due_at,
-                   Quote.desk, Quote.fast_tracked, Claim.risk_color)
+                   Quote.desk, Quote.fast_tracked, Claim.risk_color, Quote.updated_at)
 
 
 def quote_summaries_page(stmt, *, counted_by: dict | None = None) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 
 from .models import LIST_STATUSES, QUALITIES
 
@@ -22,7 +22,8 @@ class PriceChange(Schema):
     old_price = MoneyField(allow_none=True)
     new_price = MoneyField(allow_none=True)
     change = MoneyField(allow_negative=True, allow_none=True)
-    change_ratio = fields.Decimal(as_string=True, allow_none=True)
+    change_ratio = DecimalString(places=4, allow_none=True, metadata={
+        "example": "0.1250", "description": "(new − old) / old, four places; null for an added or removed part"})
 
 
 class PriceListSchema(Schema):

@@ -16,18 +16,19 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('garages_quotes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('updated_at', portal.timeutil.AwareDateTime(), nullable=True))
+    # added in place, never by a batch copy of the table: on SQLite a copy would drop the
+    # quote counts' and change marks' triggers (tests/contract/test_frozen_triggers.py)
+    op.add_column('garages_quotes', sa.Column('updated_at', portal.timeutil.AwareDateTime(), nullable=False,
+                                              server_default=sa.text("'1970-01-01 00:00:00'")))
     # the latest of the times the quote already knows (all stored the same way, UTC)
-    op.execute("UPDATE garages_quotes SET updated_at = COALESCE(decided_at, submitted_at, created_at)")
+    op.execute("UPDATE garages_quotes SET updated_at = COALESCE(decided_at, submitted_at, created_at) "
+               "WHERE COALESCE(decided_at, submitted_at, created_at) IS NOT NULL")
     op.execute("UPDATE garages_quotes SET updated_at = held_at WHERE held_at IS NOT NULL AND held_at > updated_at")
-    op.execute("UPDATE garages_quotes SET updated_at = CURRENT_TIMESTAMP WHERE updated_at IS NULL")
-    with op.batch_alter_table('garages_quotes', schema=None) as batch_op:
-        batch_op.alter_column('updated_at', existing_type=portal.timeutil.AwareDateTime(), nullable=False)
-        batch_op.create_index('ix_garages_quotes_updated_at', ['updated_at'], unique=False)
+    if op.get_context().dialect.name != "sqlite":
+        op.alter_column('garages_quotes', 'updated_at', server_default=None)
+    op.create_index('ix_garages_quotes_updated_at', 'garages_quotes', ['updated_at'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('garages_quotes', schema=None) as batch_op:
-        batch_op.drop_index('ix_garages_quotes_updated_at')
-        batch_op.drop_column('updated_at')
+    op.drop_index('ix_garages_quotes_updated_at', table_name='garages_quotes')
+    op.drop_column('garages_quotes', 'updated_at')

@@ -58,6 +58,7 @@ from .api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 from .db.changes import fingerprint, watch
 from .db.page_cache import cached_page
 from .api.changes import apply_changes, changes_query
+from .db.touch import touch_parent
 from .api.pagination import count_rows, page_args, page_envelope_schema, page_of, page_of_rows, paginate
 
 # --- the glossary (业务术语表): statuses and codes by context, money and times for the reader
@@ -90,7 +91,7 @@ __all__ = [
     # hooks
     "hookimpl", "hookspec", "hook", "flatten",
     # change detection
-    "apply_changes", "changes_query",
+    "apply_changes", "changes_query", "touch_parent",
     # database and settings
     "db", "setting",
     # money

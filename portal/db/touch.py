@@ -1,0 +1,30 @@
+"""A change to a record's child rows bumps the record's ``updated_at`` in the same flush, so that a
+partner polling ``updated_since`` (portal/api/changes.py) sees the record again."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..timeutil import utcnow
+
+
+def touch_parent(parent, children: tuple, key: str, relation: str | None = None) -> None:
+    """Rows of ``children`` (each with the column ``key`` naming the parent's id, or the
+    relationship ``relation`` before it is flushed) bump ``parent.updated_at`` when added,
+    changed or deleted; a parent whose own collections changed is bumped as well."""
+
+    @event.listens_for(Session, "before_flush")
+    def _bump(session, flush_context, instances) -> None:
+        ids = set()
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, children):
+                owner = getattr(obj, relation, None) if relation else None
+                ids.add(getattr(obj, key) or (owner.id if owner is not None else None))
+        parents = [obj for obj in session.dirty if isinstance(obj, parent) and session.is_modified(obj)]
+        ids.discard(None)
+        if not ids and not parents:
+            return
+        parents += [p for p in (session.get(parent, i) for i in ids) if p is not None]   # read by the change
+        now = utcnow()
+        for record in parents:
+            record.updated_at = now

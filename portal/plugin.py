@@ -56,8 +56,9 @@ from .api.answer import committed
 from .api.dump import dump_many
 from .api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 from .db.changes import fingerprint, watch
-from .api.changes import ChangeQuery, changed_since, touches_parent
 from .db.page_cache import cached_page
+from .api.changes import apply_changes, changes_query
+from .db.touch import touch_parent
 from .api.pagination import count_rows, page_args, page_envelope_schema, page_of, page_of_rows, paginate
 
 # --- the glossary (业务术语表): statuses and codes by context, money and times for the reader
@@ -90,6 +91,8 @@ from .evaluations.metrics import Bracket, MetricDefinition
 __all__ = [
     # hooks
     "hookimpl", "hookspec", "hook", "flatten",
+    # change detection
+    "apply_changes", "changes_query", "touch_parent",
     # database and settings
     "db", "setting",
     # money
@@ -109,7 +112,7 @@ __all__ = [
     # API
     "ApiBlueprint", "api_user", "authenticated", "org_kinds", "roles",
     "committed", "dump_many", "DecimalString", "LocalDateTime", "MoneyField", "PlausibleDate", "cached_page",
-    "watch", "fingerprint", "ChangeQuery", "changed_since", "touches_parent",
+    "watch", "fingerprint",
     "count_rows", "page_args", "page_envelope_schema", "page_of", "page_of_rows", "paginate",
     # glossary
     "Labels", "Message", "asked_language", "in_language", "local_time", "money", "term",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 
-from portal.plugin import (ApiBlueprint, api_user, authenticated, cached_page, changed_since, committed, db, dump_many,
+from portal.plugin import (ApiBlueprint, api_user, apply_changes, authenticated, cached_page, committed, db, dump_many,
                           page_args, roles, utcnow)
 
 from . import assignment, quote_stats, reinspection, services
@@ -80,15 +80,19 @@ def _quotes_page(user, args) -> tuple[dict, object]:
     if scoped is not None:
         stmt = stmt.where(scoped)
         counted_by = None
+    if args.get("updated_since") is not None:
+        counted_by = None
     if args.get("claim_no"):
         counted_by = None
         from portal.plugin import Claim
         stmt = stmt.where(Quote.claim_id.in_(sa.select(Claim.id).where(Claim.claim_no == args["claim_no"])))
-    if args.get("updated_since") is not None:
-        counted_by = None
-    # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order);
-    # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
-    stmt = changed_since(stmt, Quote, args, (Quote.due_at, Quote.id) if user.is_insurer else (Quote.id.desc(),))
+    if user.is_insurer:
+        # the review queue: earliest deadline first (ix_garages_quotes_queue gives the order)
+        stmt = stmt.order_by(Quote.due_at, Quote.id)
+    else:
+        # a garage's own quotes: newest first (ix_garages_quotes_garage_list)
+        stmt = stmt.order_by(Quote.id.desc())
+    stmt = apply_changes(stmt, args, Quote.updated_at, Quote.id)
     page = services.quote_summaries_page(stmt, counted_by=counted_by)
     valid_until = min((row["due_at"] for row in page["items"] if row["status"] in IN_REVIEW and not row["overdue"]
                        and row["due_at"] is not None), default=None)

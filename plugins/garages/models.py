@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import AwareDateTime, Claim, Money, Organization, db, touches_parent, utcnow
+from portal.plugin import AwareDateTime, Claim, Money, Organization, db, utcnow
 
 LINE_KINDS = ("part", "repair", "labor", "paint", "material", "outsourced", "rescue")
 LABOUR_KINDS = ("repair", "labor", "paint")   # quantity = hours, unit_price = hourly rate
@@ -66,9 +66,9 @@ class Quote(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    # moves with every change of the quote or of its lines, photos, findings and decisions
-    # (portal/api/changes.py); null only for rows older than garages_0012 that never changed
-    updated_at: Mapped[datetime | None] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
+    # the last change of the quote or of its lines, photos, findings, decisions and answers
+    # (plugins/garages/touch.py): what partners poll with ``updated_since``
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
     garage: Mapped[Organization] = relationship(lazy="joined", innerjoin=True, foreign_keys=[garage_id])
@@ -306,6 +306,4 @@ class ReinspectionLine(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
 
 
-# a change of a quote's parts is a change of the quote (its updated_at, portal/api/changes.py)
-for _part in (QuoteLine, QuoteRound, Finding, Decision, Photo):
-    touches_parent(_part, Quote, "quote_id")
+from . import touch  # noqa: F401  (the quote is bumped by a change of its children)

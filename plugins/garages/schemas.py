@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import ChangeQuery, DecimalString, LocalDateTime, MoneyField
+from portal.plugin import DecimalString, LocalDateTime, MoneyField, changes_query
 
 from .finding_texts import api_message
 from .models import LINE_KINDS, PHOTO_KINDS, QUALITIES, STATUSES, VISIBLE_STATUSES
@@ -204,8 +204,7 @@ class QuoteSummary(Schema):
     overdue = fields.Boolean()
     fast_tracked = fields.Boolean()
     risk_color = fields.String()
-    updated_at = LocalDateTime(allow_none=True, metadata={
-        "description": "the last change of the quote or of its lines, photos, findings or decisions"})
+    updated_at = LocalDateTime(metadata={"description": "the last change of the quote or of anything on it"})
 
 
 class HoldOut(Schema):
@@ -246,9 +245,7 @@ class QuoteOut(QuoteSummary):
         return RoundOut(many=True).dump(rounds_of(quote))
 
 
-class QuoteQuery(ChangeQuery):
-    """Default order: staff the earliest deadline first; a garage its newest quote first."""
-
+class QuoteFilters(Schema):
     status = fields.String(validate=validate.OneOf(VISIBLE_STATUSES))
     scope = fields.String(validate=validate.OneOf(("mine", "unassigned", "team")), metadata={
         "description": "staff: the reviews assigned to the caller, those without an owner, or the team's"})
@@ -257,6 +254,10 @@ class QuoteQuery(ChangeQuery):
     garage_id = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+QuoteQuery = changes_query("QuoteQuery", QuoteFilters,
+                           "staff: earliest deadline first (then id); a garage: newest quote first (id descending)")
 
 
 class QuotePhotoForm(Schema):

@@ -7,7 +7,7 @@ from functools import partial
 import sqlalchemy as sa
 from flask import jsonify, request
 
-from portal.plugin import ApiBlueprint, api_user, authenticated, db, org_kinds, paginate, roles
+from portal.plugin import ApiBlueprint, api_user, apply_changes, authenticated, db, org_kinds, paginate, roles
 
 from . import schemas as s
 from . import imports, price_import, services
@@ -63,7 +63,8 @@ def list_price_lists(args):
         stmt = stmt.where(PriceList.status == args["status"])
     if args.get("supplier_id"):
         stmt = stmt.where(PriceList.supplier_id == args["supplier_id"])
-    return paginate(stmt.order_by(PriceList.id.desc()), s.PriceListSchema())
+    stmt = apply_changes(stmt, args, PriceList.updated_at, PriceList.id, default_order=(PriceList.id.desc(),))
+    return paginate(stmt, s.PriceListSchema())
 
 
 @blp.route("/price-lists/<int:list_id>", methods=["GET"])

@@ -35,6 +35,8 @@ class PriceList(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # its last change (upload, approval, rejection, superseding): what suppliers poll with updated_since
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
     decision_note: Mapped[str | None] = mapped_column(sa.String(500))
 
     supplier: Mapped[Organization] = relationship(lazy="joined")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import DecimalString, changes_query, LocalDateTime, MoneyField, PlausibleDate
 
 from .models import LIST_STATUSES, QUALITIES
 
@@ -22,7 +22,8 @@ class PriceChange(Schema):
     old_price = MoneyField(allow_none=True)
     new_price = MoneyField(allow_none=True)
     change = MoneyField(allow_negative=True, allow_none=True)
-    change_ratio = fields.Decimal(as_string=True, allow_none=True)
+    change_ratio = DecimalString(places=4, allow_none=True, metadata={
+        "example": "0.1250", "description": "(new − old) / old, four places; null for an added or removed part"})
 
 
 class PriceListSchema(Schema):
@@ -36,6 +37,7 @@ class PriceListSchema(Schema):
     source_filename = fields.String(allow_none=True)
     uploaded_at = LocalDateTime()
     approved_at = LocalDateTime(allow_none=True)
+    updated_at = LocalDateTime(metadata={"description": "its last change: upload, approval, rejection, superseding"})
     decision_note = fields.String(allow_none=True)
     diff = fields.Function(lambda pl: pl.diff_summary or {"added": 0, "removed": 0, "up": 0, "down": 0})
     diff_against_version = fields.Function(lambda pl: pl.base_list.list_version if pl.base_list_id else None)
@@ -46,11 +48,14 @@ class PriceListDetail(PriceListSchema):
                           metadata={"description": "The biggest moves of each kind (up to 20)"})
 
 
-class PriceListQuery(Schema):
+class PriceListFilters(Schema):
     status = fields.String(validate=validate.OneOf(LIST_STATUSES))
     supplier_id = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+PriceListQuery = changes_query("PriceListQuery", PriceListFilters, "newest version first (id descending)")
 
 
 class PriceListItemSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import request
 
-from portal.plugin import (ApiBlueprint, Claim, Invalid, api_user, authenticated, count_rows, db, org_kinds,
+from portal.plugin import (ApiBlueprint, Claim, Invalid, api_user, apply_changes, authenticated, count_rows, db, org_kinds,
                           roles, send_upload)
 
 from . import present, services
@@ -52,9 +52,10 @@ def list_lots(args):
     user = api_user()
     services.close_due_lots()
     stmt = filtered_lots_stmt(user, args.get("status"), args.get("claim_no"), args.get("queue"))
+    stmt = apply_changes(stmt, args, SalvageLot.updated_at, SalvageLot.id, default_order=(SalvageLot.id.desc(),))
     total = count_rows(stmt)
     page, per_page = args["page"], args["per_page"]
-    lots = db.session.scalars(stmt.order_by(SalvageLot.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    lots = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": present.lot_list(list(lots), user), "page": page, "per_page": per_page, "total": total}
 
 

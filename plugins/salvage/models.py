@@ -7,15 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import (
-    AwareDateTime,
-    Claim,
-    Money,
-    Organization,
-    StoredFileColumns,
-    db,
-    utcnow,
-)
+from portal.plugin import AwareDateTime, Claim, Money, Organization, StoredFileColumns, db, touch_parent, utcnow
 
 SOURCES = ("total_loss", "parts")
 STATUSES = ("open", "closed", "awarded", "no_sale", "picked_up", "disposed", "settled")
@@ -75,6 +67,8 @@ class SalvageLot(db.Model):
     settled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    # its last change, or a bid's or photo's on it (touch_parent below): what vendors poll
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
     winner: Mapped[Organization | None] = relationship(lazy="joined")
@@ -106,3 +100,6 @@ class SalvagePhoto(StoredFileColumns, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lot_id: Mapped[int] = mapped_column(sa.ForeignKey("salvage_lots.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(16), default="pickup")
+
+
+touch_parent(SalvageLot, (SalvageBid, SalvagePhoto), "lot_id")

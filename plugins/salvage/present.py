@@ -52,6 +52,7 @@ def lot_dict(lot: SalvageLot, user, *, best=None, bids=None, photos=None, now=No
         "net_recovery": lot.net_recovery if full else None,
         "below_estimate": lot.below_estimate if full else None,
         "created_at": lot.created_at,
+        "updated_at": lot.updated_at,
     }
     if bids is not None:
         data["bids"] = bids

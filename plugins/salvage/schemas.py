@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.plugin import LocalDateTime, MoneyField, PlausibleDate
+from portal.plugin import LocalDateTime, MoneyField, PlausibleDate, changes_query
 
 from .facts import MAX_MILEAGE_KM
 from .models import DISPOSALS, PHOTO_KINDS, SOURCES, STATUSES
@@ -31,12 +31,15 @@ class LotCreate(Schema):
     damage = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
-class LotQuery(Schema):
+class LotFilters(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     claim_no = fields.String()
     queue = fields.String(validate=validate.OneOf(QUEUES))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+LotQuery = changes_query("LotQuery", LotFilters, "newest lot first (id descending)")
 
 
 class VersionArgs(Schema):
@@ -136,6 +139,7 @@ class LotSchema(Schema):
     photos = fields.List(fields.Nested(PhotoSchema), metadata={"x-sometimes": True,
                                                                "description": "on a single lot, not in the list"})
     created_at = LocalDateTime()
+    updated_at = LocalDateTime(metadata={"description": "its last change, or that of a bid or photo on it"})
 
 
 class LotPage(Schema):

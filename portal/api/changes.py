@@ -1,102 +1,79 @@
-"""Cheap change detection for partners' systems (增量同步): ``updated_since`` and
-``sort=updated_at`` on the lists of things that change, and ``ETag``/``If-None-Match`` on
-every JSON GET of the API.
+"""Cheap change detection for partners' systems: ``updated_since`` and ``sort=updated_at`` on the
+lists of things that change, and an ``ETag`` on every JSON answer of a GET (``If-None-Match`` → 304).
 
-- ``updated_since=<ISO time>`` keeps the items whose ``updated_at`` is at or after the
-  boundary (inclusive: poll with the newest ``updated_at`` you hold and drop what you have);
-  a time without offset is Beijing time. ``sort=updated_at`` (oldest change first) or
-  ``-updated_at``, ties broken by ``id`` in the same direction, so a page boundary never
-  skips or repeats an item. Without ``sort`` a list keeps its documented default order.
-- A record's ``updated_at`` moves with every change of the record — and, for a record with
-  parts (a quote's lines, photos, findings and decisions), with every change of a part:
-  :func:`touches_parent` declares the part, and a flush that adds, changes or removes one
-  stamps its parent in the same transaction.
-- Every ``200`` JSON answer to a GET under ``/api/v1`` carries a strong ``ETag`` computed
-  from the answer's bytes (werkzeug's ``add_etag``) — so two callers who see different
-  things get different tags — and ``Cache-Control: private, no-cache``; a request whose
-  ``If-None-Match`` names it gets ``304`` with no body (werkzeug's ``make_conditional``).
-  Nothing is read from the database for it.
-"""
+``updated_since`` is an ISO 8601 time (without an offset it is Beijing time); a list keeps the
+items with ``updated_at`` at or after it (inclusive: poll again with the newest ``updated_at``
+seen, and drop the ids already handled). ``sort=updated_at`` (oldest change first) or
+``-updated_at`` (newest first) breaks ties by id in the same direction, so pages are stable."""
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
+import hashlib
+
 from flask import request
 from marshmallow import Schema, fields, validate
 
-from ..timeutil import utcnow
 from .blueprint import API_PREFIX
 from .fields import LocalDateTime
 
 SORTS = ("updated_at", "-updated_at")
 
 
-class ChangeQuery(Schema):
-    """The query parameters of a list of things that change (mixed into its query schema)."""
+class ChangesQuery(Schema):
+    """The query parameters of a list of things that change (a list's own query schema inherits it)."""
 
     updated_since = LocalDateTime(metadata={
-        "description": "Only items changed at or after this time (inclusive; without offset: Beijing time)."})
+        "description": "Only items whose ``updated_at`` is at or after this time (inclusive); a time "
+                       "without an offset is Beijing time (+08:00).",
+        "example": "2026-12-01T08:00:00+08:00"})
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={
-        "description": "updated_at: oldest change first; -updated_at: newest first; ties by id. "
-                       "Without it the list keeps its default order."})
+        "description": "``updated_at``: oldest change first; ``-updated_at``: newest change first; "
+                       "ties broken by ``id`` in the same direction. Without it, the list's default order."})
 
 
-def changed_since(stmt, model, args: dict, default_order=None):
-    """``stmt`` (a select of ``model``, which has ``updated_at`` and ``id``) filtered by
-    ``updated_since`` and ordered by ``sort`` (else by ``default_order``)."""
+def changes_query(name: str, base, default_order: str):
+    """A query schema class ``name``: ``base`` with ``updated_since`` and ``sort`` (its
+    description naming the list's default order)."""
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={
+        "description": ChangesQuery._declared_fields["sort"].metadata["description"]
+        .replace("the list's default order", f"the default order: {default_order}")})
+    since = LocalDateTime(metadata=ChangesQuery._declared_fields["updated_since"].metadata)
+    return type(name, (base,), {"updated_since": since, "sort": sort})
+
+
+def apply_changes(stmt, args: dict, updated_at, id_column, default_order=None):
+    """``stmt`` filtered by ``args["updated_since"]`` and ordered by ``args["sort"]`` (else by
+    ``default_order``, a tuple of columns or ``None`` for the statement's own)."""
     since = args.get("updated_since")
     if since is not None:
-        stmt = stmt.where(model.updated_at >= since)
+        stmt = stmt.where(updated_at >= since)
     sort = args.get("sort")
     if sort == "updated_at":
-        return stmt.order_by(None).order_by(model.updated_at.asc(), model.id.asc())
+        return stmt.order_by(None).order_by(updated_at.asc(), id_column.asc())
     if sort == "-updated_at":
-        return stmt.order_by(None).order_by(model.updated_at.desc(), model.id.desc())
-    return stmt.order_by(*default_order) if default_order is not None else stmt
+        return stmt.order_by(None).order_by(updated_at.desc(), id_column.desc())
+    if default_order is not None:
+        return stmt.order_by(None).order_by(*default_order)
+    return stmt
 
 
-_PARENTS: dict[type, tuple[type, str]] = {}
-_STARTED = "portal_transaction_started"
-
-
-def touches_parent(child, parent, key: str) -> None:
-    """Declare that a change of a ``child`` row is a change of its ``parent`` (``key``: the
-    child's column holding the parent's id): the parent's ``updated_at`` is stamped."""
-    _PARENTS[child] = (parent, key)
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _stamp_parents(session, _context, _instances):
-    if not _PARENTS:
-        return
-    now = None
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        found = _PARENTS.get(type(obj))
-        if found is None or (obj in session.dirty and not session.is_modified(obj, include_collections=False)):
-            continue
-        parent_model, key = found
-        parent_id = getattr(obj, key)
-        if parent_id is None:
-            continue
-        parent = session.identity_map.get(sa.inspect(parent_model).identity_key_from_primary_key((parent_id,)))
-        if parent is None:
-            parent = session.get(parent_model, parent_id)
-        started = session.info.get(_STARTED)
-        if parent is not None and (parent.updated_at is None or started is None or parent.updated_at < started):
-            now = now or utcnow()   # once a transaction: a transition's own UPDATE already stamped it
-            parent.updated_at = now
-
-
-@sa.event.listens_for(Session, "after_begin")
-def _transaction_started(session, _transaction, _connection):
-    session.info[_STARTED] = utcnow()
+def etag_of(body: bytes) -> str:
+    """A strong validator of an answer's bytes: what differs for one caller differs in it."""
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def conditional_get(response):
-    """``ETag``, ``Cache-Control`` and ``304`` for the API's JSON GETs (an after-request hook)."""
-    if request.method not in ("GET", "HEAD") or not request.path.startswith(API_PREFIX + "/") \
-            or response.status_code != 200 or response.mimetype != "application/json" or response.is_streamed:
+    """``ETag`` and ``Cache-Control: private, no-cache`` on a JSON answer of an API GET; a
+    matching ``If-None-Match`` (a list of tags, weak ones, or ``*``) makes it a 304 without a body."""
+    if request.method not in ("GET", "HEAD") or not request.path.startswith(API_PREFIX + "/"):
+        return response
+    if response.status_code != 200 or response.mimetype != "application/json" or response.direct_passthrough:
         return response
     response.headers["Cache-Control"] = "private, no-cache"
-    response.add_etag()
-    return response.make_conditional(request)
+    tag = etag_of(response.get_data())
+    response.set_etag(tag)
+    if request.if_none_match and request.if_none_match.contains_weak(tag):
+        response.status_code = 304
+        response.set_data(b"")
+        for header in ("Content-Type", "Content-Length"):
+            response.headers.pop(header, None)
+    return response

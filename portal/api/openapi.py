@@ -31,6 +31,14 @@ IDEMPOTENCY_HEADER = {
                    "response again (with ``Idempotent-Replayed: true``).",
     "schema": {"type": "string", "maxLength": 200}, "example": "0b6f8f1e-2c1d-4a53-9a47-6a1f3c2d9e10",
 }
+IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False,
+    "description": "The ``ETag`` of the answer already held (or a list of them, or ``*``): unchanged → 304 "
+                   "without a body.",
+    "schema": {"type": "string", "maxLength": 1000}, "example": '"3f0c2a9d4e5b6a7c8d9e0f1a2b3c4d5e"',
+}
+ETAG_HEADER = {"description": "A validator of this answer's body, for ``If-None-Match``.",
+               "schema": {"type": "string"}}
 # views whose one-word names would read badly in a generated client
 NAMES = {"week": "get_weekly_summary", "transition": "move_major_case", "me": "get_me",
          "decide": "decide_quote", "precheck": "precheck_quote", "ranking": "rank_scorecards",
@@ -89,10 +97,10 @@ def finish(doc: dict, app) -> dict:
             _errors(op, method, path, public)
             if method == "post":
                 op.setdefault("parameters", []).append(dict(IDEMPOTENCY_HEADER))
-            if method == "get":
-                _conditional(op)
             _multipart(op, components)
             _answer_schema(op)
+            if method == "get":
+                _conditional(op)
     _require_what_is_always_answered(doc)
     return doc
 
@@ -148,21 +156,15 @@ def _errors(op: dict, method: str, path: str, public: bool) -> None:
                                     "content": {"application/json": {"schema": ERROR_REF}}})
 
 
-IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                 "description": "The ETag of the answer you hold: 304 with no body while it is unchanged."}
-ETAG_HEADER = {"description": "The answer's validator (portal/api/changes.py): send it back in If-None-Match.",
-               "schema": {"type": "string"}}
-
-
 def _conditional(op: dict) -> None:
-    """A JSON GET answers an ``ETag`` and honours ``If-None-Match`` with ``304``."""
-    ok = op["responses"].get("200", {})
-    if "application/json" not in ok.get("content", {"application/json": None}):
+    """A GET answering JSON carries an ``ETag`` and takes ``If-None-Match`` (portal/api/changes.py)."""
+    ok = op["responses"].get("200") or {}
+    if "application/json" not in ok.get("content", {}):
         return
-    op.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
     ok.setdefault("headers", {})["ETag"] = dict(ETAG_HEADER)
-    op["responses"].setdefault("304", {"description": "Not modified: the answer is still the one your ETag names.",
-                                       "headers": {"ETag": dict(ETAG_HEADER)}})
+    op.setdefault("parameters", []).append(dict(IF_NONE_MATCH))
+    op["responses"]["304"] = {"description": "Not modified: the ``ETag`` sent is the answer's still.",
+                              "headers": {"ETag": dict(ETAG_HEADER)}}
 
 
 def _multipart(op: dict, components: dict) -> None:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import jsonify
+from sqlalchemy.orm import joinedload
 
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated, roles
+from ..api.changes import apply_changes
 from ..api.pagination import page_envelope_schema, paginate
 from ..errors import Invalid
 from ..extensions import db
@@ -13,7 +15,7 @@ from . import services
 from .access import get_visible_claim, visible_claims_stmt
 from .costs import claim_costs, net_cost
 from .models import Assignment, Claim
-from .schemas import (AssignmentIn, AssignmentSchema, ClaimCostsSchema, ClaimIn, ClaimPatch, ClaimQuery,
+from .schemas import (AssignmentIn, AssignmentQuery, AssignmentSchema, ClaimCostsSchema, ClaimIn, ClaimPatch, ClaimQuery,
                       ClaimSchema, ClaimTransitionIn, schema_for)
 from .services import VEHICLE_FIELDS
 
@@ -57,7 +59,8 @@ def list_claims(args):
     stmt = services.filter_claims(stmt, color=(args.get("risk_color") or args.get("color")) if staff else None,
                                   status=args.get("status"), region=args.get("region"),
                                   partner_id=args.get("partner") if staff else None, q=args.get("q"))
-    return jsonify(paginate(stmt.order_by(Claim.id.desc()), schema_for(user)))
+    stmt = apply_changes(stmt, args, Claim.updated_at, Claim.id, default_order=(Claim.id.desc(),))
+    return jsonify(paginate(stmt, schema_for(user)))
 
 
 @blp.route("/claims/<claim_no>", methods=["GET"])
@@ -140,3 +143,30 @@ def end_assignment(claim_no, assignment_id):
     assignment = services.end_assignment(claim, assignment_id, actor=api_user())
     db.session.commit()
     return assignment
+
+
+AssignmentPage = page_envelope_schema(AssignmentSchema, "AssignmentPage")
+_PARTNER_ASSIGNMENT = AssignmentSchema(exclude=("assigned_by_id",))
+_STAFF_ASSIGNMENT = AssignmentSchema()
+
+
+@blp.route("/assignments", methods=["GET"])
+@blp.arguments(AssignmentQuery, location="query")
+@blp.response(200, AssignmentPage)
+@authenticated
+def list_my_assignments(args):
+    """What has been assigned: a partner its own organization's assignments (claims to repair,
+    salvage, specialist repair or counsel; ended ones too, with ``ended_at``), staff every one.
+    ``updated_since`` and ``sort=updated_at`` for polling."""
+    user = api_user()
+    stmt = sa.select(Assignment).options(joinedload(Assignment.claim), joinedload(Assignment.organization))
+    if not user.is_insurer:
+        stmt = stmt.where(Assignment.organization_id == user.organization_id)
+    elif args.get("organization_id") is not None:
+        stmt = stmt.where(Assignment.organization_id == args["organization_id"])
+    if args.get("purpose"):
+        stmt = stmt.where(Assignment.purpose == args["purpose"])
+    if args.get("active") is not None:
+        stmt = stmt.where(Assignment.ended_at.is_(None) if args["active"] else Assignment.ended_at.is_not(None))
+    stmt = apply_changes(stmt, args, Assignment.updated_at, Assignment.id, default_order=(Assignment.id.desc(),))
+    return jsonify(paginate(stmt, _STAFF_ASSIGNMENT if user.is_insurer else _PARTNER_ASSIGNMENT))

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import Organization
@@ -91,6 +92,16 @@ class Assignment(db.Model):
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+    @hybrid_property
+    def updated_at(self) -> datetime:
+        """An assignment changes once after it is made: when it ends."""
+        return self.ended_at or self.created_at
+
+    @updated_at.inplace.expression
+    @classmethod
+    def _updated_at_expression(cls):
+        return sa.func.coalesce(cls.ended_at, cls.created_at).label("updated_at")
 
 
 # Pages that show claims (a quote list shows each quote's claim number and colour) are kept

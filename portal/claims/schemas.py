@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from ..api.changes import changes_query
 from ..api.fields import DecimalString, LocalDateTime, MoneyField, PlausibleDate
 from .models import FLAG_NAMES, RISK_COLORS
 from .purposes import claim_view_for, purposes
@@ -116,7 +117,7 @@ class ClaimTransitionIn(Schema):
     version = fields.Integer(strict=True)
 
 
-class ClaimQuery(Schema):
+class ClaimFilters(Schema):
     risk_color = fields.String(validate=validate.OneOf(RISK_COLORS))
     color = fields.String(validate=validate.OneOf(RISK_COLORS), metadata={"description": "alias of risk_color"})
     status = fields.String(validate=validate.OneOf(CLAIM_STATUSES))
@@ -125,6 +126,9 @@ class ClaimQuery(Schema):
     q = fields.String(metadata={"description": "claim number, plate, VIN, policy or insured"})
     page = fields.Integer()
     per_page = fields.Integer()
+
+
+ClaimQuery = changes_query("ClaimQuery", ClaimFilters, "newest claim first (id descending)")
 
 
 # --------------------------------------------------------------------------- out
@@ -155,10 +159,22 @@ class AssignmentSchema(Schema):
     organization_name = fields.Function(lambda a: a.organization.name if a.organization else None)
     organization_kind = fields.Function(lambda a: a.organization.kind if a.organization else None)
     purpose = fields.String()
-    assigned_by_id = fields.Integer(allow_none=True)
+    assigned_by_id = fields.Integer(allow_none=True, metadata={"description": "staff only", "x-sometimes": True})
     created_at = LocalDateTime()
     ended_at = LocalDateTime(allow_none=True)
     active = fields.Boolean()
+    updated_at = LocalDateTime(metadata={"description": "when it was made, or when it ended"})
+
+
+class AssignmentFilters(Schema):
+    purpose = fields.String(metadata={"description": "repair, specialist_repair, salvage, counsel"})
+    active = fields.Boolean(metadata={"description": "true: current assignments only; false: ended ones only"})
+    organization_id = fields.Integer(metadata={"description": "staff: one partner's assignments"})
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+AssignmentQuery = changes_query("AssignmentQuery", AssignmentFilters, "newest assignment first (id descending)")
 
 
 class AssignmentIn(Schema):

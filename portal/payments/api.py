@@ -9,14 +9,15 @@ from marshmallow import Schema, fields, validate
 
 from ..api import ApiBlueprint
 from ..api.access import api_user, authenticated, org_kinds, roles, write_scope
+from ..api.changes import apply_changes, changes_query
 from ..api.fields import DecimalString, LocalDateTime, MoneyField
 from ..api.pagination import page_of
 from ..errors import Invalid, NotFound
 from ..extensions import db
-from ..timeutil import as_aware
 from ..uploads import send_upload
 from . import services
 from .clock import payment_clock, reconciliation
+from .models import Invoice
 
 blp = ApiBlueprint("payments_api", __name__, description="Invoices (发票) against approved work, payments (直赔付款) "
                                                          "and the partner's payment clock")
@@ -75,9 +76,11 @@ class InvoicePage(Schema):
     total = fields.Integer()
 
 
-class InvoiceQuery(Schema):
+class InvoiceFilters(Schema):
     status = fields.String(validate=validate.OneOf(sorted(services.INVOICE_FLOW.states)))
-    updated_since = LocalDateTime()
+
+
+InvoiceQuery = changes_query("InvoiceQuery", InvoiceFilters, "newest invoice first (id descending)")
 
 
 class PaymentIn(Schema):
@@ -138,9 +141,8 @@ def submit_invoice():
 @authenticated
 def list_invoices(args):
     """Invoices: a partner its own, staff all."""
-    since = args.get("updated_since")
-    stmt = services.invoices_stmt(api_user(), args.get("status"), as_aware(since) if since else None)
-    return page_of(stmt)
+    stmt = services.invoices_stmt(api_user(), args.get("status"))
+    return page_of(apply_changes(stmt, args, Invoice.updated_at, Invoice.id))
 
 
 @blp.route("/invoices/<int:invoice_id>", methods=["GET"])

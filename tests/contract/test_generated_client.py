@@ -99,12 +99,21 @@ def test_garage_dms_journey_through_the_generated_client(portal_client, app, fac
     assert quote.status == m.QuoteOutStatus.SUBMITTED, quote
     polled = op("garages_api", "get_quote").sync(quote.id, client=dms)
     assert polled.status == m.QuoteOutStatus.SUBMITTED and polled.version == quote.version
+    # poll with the ETag: unchanged → 304 without a body
+    seen = op("garages_api", "get_quote").sync_detailed(quote.id, client=dms)
+    etag = seen.headers["ETag"]
+    unchanged = op("garages_api", "get_quote").sync_detailed(quote.id, client=dms, if_none_match=etag)
+    assert unchanged.status_code == 304 and unchanged.parsed is None and unchanged.headers["ETag"] == etag
 
     part_line = polled.lines[0]
     returned = op("garages_api", "decide_quote").sync(quote.id, client=assessor, body=m.DecisionIn(
         action=m.DecisionInAction.RETURN, version=polled.version, comment="请核实",
         lines=[m.AdjustmentIn(id=part_line.id, approved_unit_price="800", reason="PRICE_HIGH")]))
     assert isinstance(returned, m.QuoteOut) and returned.status == m.QuoteOutStatus.RETURNED, returned
+    # after the assessor's decision the same ETag answers 200 with the new quote and a new ETag
+    changed = op("garages_api", "get_quote").sync_detailed(quote.id, client=dms, if_none_match=etag)
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.parsed.status == m.QuoteOutStatus.RETURNED
     mine = op("garages_api", "get_quote").sync(quote.id, client=dms)
     assert mine.status == m.QuoteOutStatus.RETURNED
     assert mine.lines[0].approved_unit_price == "800.00" and mine.lines[0].reason == "PRICE_HIGH"

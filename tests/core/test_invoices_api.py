@@ -212,6 +212,11 @@ def test_list_filters_and_query_count(client, garage_setup):
     r = client.get("/api/v1/invoices?updated_since=2026-01-01T00:00:00", headers=h)
     assert r.json["total"] == 6, r.json
     assert client.get("/api/v1/invoices?updated_since=2099-01-01T00:00:00", headers=h).json["total"] == 0
+    newest = client.get("/api/v1/invoices?sort=-updated_at", headers=h).json["items"]
+    oldest = client.get("/api/v1/invoices?sort=updated_at", headers=h).json["items"]
+    assert [i["id"] for i in newest] == [i["id"] for i in reversed(oldest)]
+    assert [(i["updated_at"], i["id"]) for i in oldest] == sorted((i["updated_at"], i["id"]) for i in oldest)
+    assert client.get("/api/v1/invoices?sort=amount", headers=h).status_code == 422
 
 
 def test_portal_payable_items_hook_answers_per_kind(app, factory):

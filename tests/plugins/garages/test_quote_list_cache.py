@@ -39,7 +39,7 @@ def test_a_repeated_page_reads_only_the_marks(people, garage_api, api_as):
     assert len(statements) == 1, counter
     assert "change_marks" in statements[0] and "api_tokens" not in statements[0]
     assert not any("garages_quotes " in s for s in statements)
-    assert again.headers["Cache-Control"] == "private, no-cache"   # never kept by a proxy; a client revalidates (ETag)
+    assert again.headers["Cache-Control"] == "private, no-cache"   # kept by the portal, never by a proxy
 
 
 def test_a_change_through_the_api_shows_at_once(people, garage_api, api_as):

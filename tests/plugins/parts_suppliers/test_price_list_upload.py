@@ -172,6 +172,10 @@ def test_diff_approval_and_versions_kept(api_as, supplier, pricing):
     assert detail["diff_against_version"] == 1
     assert [c["part_no"] for c in detail["changes"]["up"]] == ["C", "A"]
     assert detail["changes"]["up"][0]["change"] == "100.00"
+    # a ratio is a decimal string, like money: 400 over 300 is +33.33 %
+    assert detail["changes"]["up"][0]["change_ratio"] == "0.3333"
+    assert detail["changes"]["down"][0]["change_ratio"] == "-0.0500"
+    assert detail["changes"]["removed"][0]["change_ratio"] is None
     assert [c["part_no"] for c in detail["changes"]["removed"]] == ["D"]
     pending = staff.get("/price-lists?status=pending").get_json()
     assert [p["id"] for p in pending["items"]] == [second["id"]] and pending["total"] == 1

@@ -1,5 +1,5 @@
-"""garages: a quote's updated_at (change detection for partners' systems), filled from its
-last known change
+"""garages: a quote's ``updated_at`` (its last change, or that of anything on it), for partners'
+``updated_since``; existing quotes take their latest known time
 
 Revision ID: garages_0012_updated_at
 Revises: garages_0011
@@ -16,13 +16,19 @@ depends_on = None
 
 
 def upgrade():
-    # a plain ADD COLUMN: no table rebuild on SQLite, so the quote counts' and change marks'
-    # triggers on garages_quotes stay as they are
-    op.add_column('garages_quotes', sa.Column('updated_at', portal.timeutil.AwareDateTime(), nullable=True))
-    op.execute("UPDATE garages_quotes SET updated_at = COALESCE(decided_at, submitted_at, created_at)")
-    op.create_index('ix_garages_quotes_updated_at', 'garages_quotes', ['updated_at'])
+    # added in place, never by a batch copy of the table: on SQLite a copy would drop the
+    # quote counts' and change marks' triggers (tests/contract/test_frozen_triggers.py)
+    op.add_column('garages_quotes', sa.Column('updated_at', portal.timeutil.AwareDateTime(), nullable=False,
+                                              server_default=sa.text("'1970-01-01 00:00:00'")))
+    # the latest of the times the quote already knows (all stored the same way, UTC)
+    op.execute("UPDATE garages_quotes SET updated_at = COALESCE(decided_at, submitted_at, created_at) "
+               "WHERE COALESCE(decided_at, submitted_at, created_at) IS NOT NULL")
+    op.execute("UPDATE garages_quotes SET updated_at = held_at WHERE held_at IS NOT NULL AND held_at > updated_at")
+    if op.get_context().dialect.name != "sqlite":
+        op.alter_column('garages_quotes', 'updated_at', server_default=None)
+    op.create_index('ix_garages_quotes_updated_at', 'garages_quotes', ['updated_at'], unique=False)
 
 
 def downgrade():
     op.drop_index('ix_garages_quotes_updated_at', table_name='garages_quotes')
-    op.execute("ALTER TABLE garages_quotes DROP COLUMN updated_at")   # SQLite ≥ 3.35 too: no rebuild
+    op.drop_column('garages_quotes', 'updated_at')

@@ -1,0 +1,40 @@
+"""A change to a record's child rows bumps the record's ``updated_at`` in the same flush, so that a
+partner polling ``updated_since`` (portal/api/changes.py) sees the record again."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..timeutil import utcnow
+
+
+def touch_parent(parent, children: tuple, key: str, relation: str | None = None) -> None:
+    """Rows of ``children`` (each with the column ``key`` naming the parent's id, or the
+    relationship ``relation`` before it is flushed) bump ``parent.updated_at`` when added,
+    changed or deleted; a parent whose own collections changed is bumped as well."""
+
+    @event.listens_for(Session, "before_flush")
+    def _bump(session, flush_context, instances) -> None:
+        ids = set()
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if isinstance(obj, children):
+                owner = getattr(obj, relation, None) if relation else None
+                ids.add(getattr(obj, key) or (owner.id if owner is not None else None))
+        parents = [obj for obj in session.dirty if isinstance(obj, parent) and session.is_modified(obj)]
+        ids.discard(None)
+        if not ids and not parents:
+            return
+        parents += [p for p in (session.get(parent, i) for i in ids) if p is not None]   # read by the change
+        now, started = utcnow(), session.info.get(_STARTED)
+        for record in parents:
+            # once a transaction: a transition's own UPDATE (update_record) already stamped it
+            if record.updated_at is None or started is None or record.updated_at < started:
+                record.updated_at = now
+
+
+_STARTED = "portal_transaction_started"
+
+
+@event.listens_for(Session, "after_begin")
+def _transaction_started(session, _transaction, _connection) -> None:
+    session.info[_STARTED] = utcnow()

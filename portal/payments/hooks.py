@@ -9,7 +9,7 @@ from . import models  # noqa: F401 - the tables belong to the core's metadata
 
 @hookimpl
 def portal_blueprints(app):
-    from . import views
+    from . import views, weekly_views  # noqa: F401 - the weekly list's routes are on views.bp
 
     return [views.bp]
 
@@ -19,7 +19,10 @@ def portal_nav_items(user):
     from ..web.nav import NavItem
     from .services import PARTNER_KINDS_INVOICING
 
-    if user.is_insurer or user.organization.kind in PARTNER_KINDS_INVOICING:
+    if user.is_insurer:
+        return [NavItem(_l("Invoices & payments"), "payments.clock", order=60),
+                NavItem(_l("Approved unpaid"), "payments.unpaid", order=61)]
+    if user.organization.kind in PARTNER_KINDS_INVOICING:
         return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
     return []
 
@@ -75,3 +78,17 @@ def portal_claim_partner_work(claim, user):
 def portal_terms():
     return {"payable.kind": ("quote", "legal_cost"), "invoice.status": ("submitted", "partly_paid", "paid"),
             "audit.action": ("submit", "record", "reverse", "pay_part", "pay_full", "reverse_part", "reverse_all")}
+
+
+@hookimpl
+def portal_scheduled_jobs():
+    from .weekly import weekly_job
+
+    return [("payments.weekly_unpaid_list", weekly_job)]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .weekly_views import unpaid_list_command
+
+    return [unpaid_list_command]

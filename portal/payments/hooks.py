@@ -92,3 +92,17 @@ def portal_cli_commands():
     from .weekly_views import unpaid_list_command
 
     return [unpaid_list_command]
+
+
+@hookimpl
+def portal_webhook_events():
+    from ..ops.event_catalogue import event as ev
+
+    paid = dict(invoice_id="int", organization_id="int", amount="money", reference="str", value_date="str")
+    return [
+        ev("invoice.submitted", "Your organization sent an invoice against approved work.", invoice_id="int",
+           organization_id="int", amount="money", number="str"),
+        ev("payment.recorded", "The insurer's payment system recorded a payment on your invoice.", **paid),
+        ev("payment.reversed", "A payment on your invoice was reversed (negative amount).", **paid),
+        ev("invoice.paid", "Your invoice is paid in full.", **paid, number="str"),
+    ]

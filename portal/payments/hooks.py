@@ -106,3 +106,18 @@ def portal_webhook_events():
         ev("payment.reversed", "A payment on your invoice was reversed (negative amount).", **paid),
         ev("invoice.paid", "Your invoice is paid in full.", **paid, number="str"),
     ]
+
+
+@hookimpl
+def portal_dashboard_widgets(user):
+    """Staff's figure: days from approval to payment (median, p90; portal/payments/weekly.py)."""
+    if not user.is_insurer:
+        return []
+    from ..web.nav import Widget
+    from .weekly import payment_days
+
+    days = payment_days()
+    if not days["count"]:
+        return []
+    return [Widget(_l("Days from approval to payment"), value=f"{days['median']} / p90 {days['p90']}",
+                   subtitle=_l("%(n)s paid items", n=days["count"]), url="/payments/unpaid", order=40)]

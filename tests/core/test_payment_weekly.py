@@ -160,3 +160,18 @@ def test_payment_days_figure_on_the_page(client, factory, web_login):
     login_as(web_login, factory.user())
     html = client.get("/payments/unpaid").get_data(as_text=True)
     assert 'data-figure="payment-days"' in html and "10 · p90 17" in html
+
+
+def test_dashboard_figure_for_staff_only(client, factory, web_login):
+    garage = factory.org("garage")
+    h = factory.headers(factory.user(garage))
+    admin = factory.headers(factory.admin())
+    q = approved_days_before(garage, 20, "100.00")   # approved 2026-11-17
+    with at(MONDAY - timedelta(days=14)):
+        inv = send_invoice(client, h, invoice_data("100.00", [("quote", q.id)])).json
+        assert pay(client, admin, inv["id"], "100.00", "D-1", value_date="2026-11-24").status_code == 201
+    login_as(web_login, factory.user())
+    assert "7 / p90 7" in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    login_as(web_login, factory.user(garage))
+    assert "p90" not in client.get("/").get_data(as_text=True)

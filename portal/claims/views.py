@@ -13,6 +13,7 @@ from ..auth.models import Organization
 from ..errors import Invalid, PortalError
 from ..exports import xlsx_response
 from ..extensions import db
+from ..payments.clock import claim_payments
 from ..plugins import flatten, hook
 from ..web.forms import apply_errors
 from . import services
@@ -235,6 +236,7 @@ def detail(claim_no):
                                      .where(Assignment.claim_id == claim.id).order_by(Assignment.id)).all()
     return render_template("claims/detail.html", claim=claim, assessment=assess(claim), sections=sections,
                            components=components, net=net_cost(components), assignments=assignments,
+                           payments=claim_payments(claim.claim_no),
                            audit=audit_trail("claim", claim.id), form=_assignment_form(claim),
                            actions=services.CLAIM_FLOW.actions_from(claim.status), purpose_kinds={n: p.org_kinds for n, p in purposes().items()})
 

@@ -9,7 +9,7 @@ from . import models  # noqa: F401 - the tables belong to the core's metadata
 
 @hookimpl
 def portal_blueprints(app):
-    from . import views
+    from . import views, weekly_views  # noqa: F401 - the weekly list's routes are on views.bp
     from .report_card_views import bp as report_card_bp
 
     return [views.bp, report_card_bp]
@@ -22,7 +22,8 @@ def portal_nav_items(user):
 
     if user.is_insurer:
         return [NavItem(_l("Invoices & payments"), "payments.clock", order=60),
-                NavItem(_l("Insurer report card by team"), "report_card.teams", order=61)]
+                NavItem(_l("Approved unpaid"), "payments.unpaid", order=61),
+                NavItem(_l("Insurer report card by team"), "report_card.teams", order=62)]
     if user.organization.kind in PARTNER_KINDS_INVOICING:
         return [NavItem(_l("Invoices & payments"), "payments.clock", order=60)]
     return []
@@ -90,3 +91,46 @@ def portal_demo_data(demo):
     from .demo import load
 
     return [*results, *load(demo)]
+
+
+@hookimpl
+def portal_scheduled_jobs():
+    from .weekly import weekly_job
+
+    return [("payments.weekly_unpaid_list", weekly_job)]
+
+
+@hookimpl
+def portal_cli_commands():
+    from .weekly_views import unpaid_list_command
+
+    return [unpaid_list_command]
+
+
+@hookimpl
+def portal_webhook_events():
+    from ..ops.event_catalogue import event as ev
+
+    paid = dict(invoice_id="int", organization_id="int", amount="money", reference="str", value_date="str")
+    return [
+        ev("invoice.submitted", "Your organization sent an invoice against approved work.", invoice_id="int",
+           organization_id="int", amount="money", number="str"),
+        ev("payment.recorded", "The insurer's payment system recorded a payment on your invoice.", **paid),
+        ev("payment.reversed", "A payment on your invoice was reversed (negative amount).", **paid),
+        ev("invoice.paid", "Your invoice is paid in full.", **paid, number="str"),
+    ]
+
+
+@hookimpl
+def portal_dashboard_widgets(user):
+    """Staff's figure: days from approval to payment (median, p90; portal/payments/weekly.py)."""
+    if not user.is_insurer:
+        return []
+    from ..web.nav import Widget
+    from .weekly import payment_days
+
+    days = payment_days()
+    if not days["count"]:
+        return []
+    return [Widget(_l("Days from approval to payment"), value=f"{days['median']} / p90 {days['p90']}",
+                   subtitle=_l("%(n)s paid items", n=days["count"]), url="/payments/unpaid", order=40)]

@@ -64,3 +64,15 @@ class Payment(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+
+
+class UnpaidList(db.Model):
+    """A week's approved-unpaid list (已决未付清单), kept so past weeks can be re-read."""
+
+    __tablename__ = "unpaid_lists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_start: Mapped[date] = mapped_column(sa.Date, unique=True)
+    list_date: Mapped[date] = mapped_column(sa.Date)
+    lines: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)

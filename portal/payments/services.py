@@ -164,6 +164,7 @@ def submit_invoice(user, data: dict, scan: bytes) -> Invoice:
     record_audit("invoice", invoice.id, "submit", {"number": [None, invoice.number],
                                                    "amount": [None, str(invoice.amount)]}, actor=user)
     emit("invoice.submitted", {"invoice_id": invoice.id, "organization_id": invoice.organization_id,
+                               "organization_ids": [invoice.organization_id],
                                "amount": str(invoice.amount), "number": invoice.number})
     return invoice
 
@@ -229,7 +230,8 @@ def record_payment(user, data: dict) -> Payment:
     record_audit("payment", payment.id, "reverse" if amount < ZERO else "record",
                  {"invoice_id": [None, invoice.id], "amount": [None, str(amount)], "reference": [None, reference]},
                  actor=user)
-    payload = {"invoice_id": invoice.id, "organization_id": invoice.organization_id, "amount": str(amount),
+    payload = {"invoice_id": invoice.id, "organization_id": invoice.organization_id,
+               "organization_ids": [invoice.organization_id], "amount": str(amount),
                "reference": reference, "value_date": value_date.isoformat()}
     emit("payment.reversed" if amount < ZERO else "payment.recorded", payload)
     if target == "paid":

@@ -32,14 +32,14 @@ class VolumePlugin:
 
 
 @pytest.fixture()
-def counted(app, metrics):  # noqa: F811
+def counted(app, metrics, monkeypatch):  # noqa: F811
     from portal.plugins import get_pm
 
     pm = get_pm(app)
     pm.unregister(metrics)
     plugin = VolumePlugin(metrics)
     pm.register(plugin, name="test_volume_metrics")
-    app.config["EVALUATION_MIN_VOLUME"] = {"*": 1, "test.quality": 5}
+    monkeypatch.setitem(app.config, "EVALUATION_MIN_VOLUME", {"*": 1, "test.quality": 5})
     try:
         yield plugin
     finally:
@@ -104,8 +104,8 @@ def test_page_and_api_show_the_boundary(app, web_login, api_as, factory, metrics
     assert body[0]["total"] == "70.00" and body[0]["metrics"][0]["weight"] == "60.00"
 
 
-def test_metric_without_reported_volume_always_counts(app, factory, metrics):  # noqa: F811
-    app.config["EVALUATION_MIN_VOLUME"] = {"*": 1000}
+def test_metric_without_reported_volume_always_counts(app, factory, metrics, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "EVALUATION_MIN_VOLUME", {"*": 1000})
     g = factory.org("garage")
     metrics.values["test.delay"] = {g.id: D(1)}
     compute()

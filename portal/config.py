@@ -58,6 +58,10 @@ class Defaults:
     WEBHOOKS_ALLOW_PRIVATE = False
     JSON_MAX_DEPTH = 32                 # deeper request bodies are 400 (portal/api/jsonbody.py)
     GRADE_MARGIN = "2"                  # points a total must leave its grade band by before the grade changes
+    # records a metric needs in a period to count (its definition's ``volume``): metric code →
+    # minimum, "*" for every other metric; below it the line shows "not enough activity" and the
+    # other metrics' weights are renormalised (portal/evaluations/engine.py)
+    EVALUATION_MIN_VOLUME: dict = {"*": 3}
     BENCHMARK_MIN_PEERS = 5             # peer median and quartile shown only over at least this many partners
     IDEMPOTENCY_WAIT_SECONDS = 10       # a parallel request with the same Idempotency-Key waits this long for the first
     OUTBOUND_ALLOWED_PORTS: list = []   # ports other than 443 (and 80 with WEBHOOKS_ALLOW_HTTP) a webhook may use

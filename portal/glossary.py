@@ -33,6 +33,8 @@ CORE_TERMS: dict[str, tuple[str, ...]] = {
     "major_case.status": ("open", "closed"),
     "major_case.basis": ("repair", "salvage", "recovery", "lawsuit"),
     "metric_dispute.status": ("open", "answered"),
+    # why a grade or a metric line is not a scorecard's: onboarding grade, too little volume
+    "evaluation.basis": ("onboarding", "insufficient_activity"),
     "organization.kind": ("insurer", "garage", "parts_supplier", "salvage_vendor", "law_firm",
                           "specialist_repairer"),
     "organization.status": ("active", "suspended"),

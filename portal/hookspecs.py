@@ -326,7 +326,9 @@ def portal_evaluation_metrics():
     :return: a list of :class:`portal.evaluations.metrics.MetricDefinition`:
         code, organization kind, label, ``compute(period, org_ids)`` returning
         ``{org_id: Decimal or None}`` from SQL, default brackets and weight, and optionally
-        ``drilldown(org_id, period)``; ``period`` is a :class:`portal.plugin.Period`
+        ``drilldown(org_id, period)`` and ``volume(period, org_ids)`` → ``{org_id: int}``, the
+        records behind each value (below ``EVALUATION_MIN_VOLUME`` the metric does not count);
+        ``period`` is a :class:`portal.plugin.Period`
         (aware ``start``, ``end`` excluded; ``first_day``/``last_day`` as local dates).
     Called when scorecards are computed, once per metric for the month with every
     organization of its kind.

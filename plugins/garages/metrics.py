@@ -140,6 +140,20 @@ def complaints(period: Period, org_ids):
     return {org: D(counts.get(org, 0)) for org in org_ids}
 
 
+def approved_quotes(period: Period, org_ids):
+    """Volume of the reduction rate: quotes approved in the period."""
+    return dict(db.session.execute(
+        sa.select(Quote.garage_id, sa.func.count())
+        .where(Quote.status == "approved", Quote.decided_at >= period.start, Quote.decided_at < period.end,
+               Quote.garage_id.in_(org_ids)).group_by(Quote.garage_id)).all())
+
+
+def submitted_quotes(period: Period, org_ids):
+    """Volume of the supplement and return rates: quotes first submitted in the period."""
+    return dict(db.session.execute(sa.select(Quote.garage_id, sa.func.count())
+                                   .where(*_submitted_in(period, org_ids)).group_by(Quote.garage_id)).all())
+
+
 def B(lower, upper, points):
     return Bracket(D(lower) if lower is not None else None, D(upper) if upper is not None else None, D(points))
 
@@ -148,13 +162,14 @@ def definitions() -> list[MetricDefinition]:
     return [
         MetricDefinition("garage.reduction_rate", "garage", "Reduction rate (核减率)", reduction_rate,
                          [B(None, "0.05", 100), B("0.05", "0.10", 80), B("0.10", "0.20", 60), B("0.20", None, 20)],
-                         D(25), unit="ratio", description="1 − approved / submitted over approved quotes"),
+                         D(25), unit="ratio", description="1 − approved / submitted over approved quotes",
+                         volume=approved_quotes),
         MetricDefinition("garage.supplement_rate", "garage", "Supplement rate", supplement_rate,
                          [B(None, "0.10", 100), B("0.10", "0.20", 70), B("0.20", "0.35", 40), B("0.35", None, 0)],
-                         D(15), unit="ratio"),
+                         D(15), unit="ratio", volume=submitted_quotes),
         MetricDefinition("garage.return_rate", "garage", "Return rate (回退率)", return_rate,
                          [B(None, "0.10", 100), B("0.10", "0.25", 70), B("0.25", "0.40", 40), B("0.40", None, 0)],
-                         D(15), unit="ratio"),
+                         D(15), unit="ratio", volume=submitted_quotes),
         MetricDefinition("garage.custom_part_rate", "garage", "Custom-part rate (配件自定义率)", custom_part_rate,
                          [B(None, "0.05", 100), B("0.05", "0.15", 70), B("0.15", "0.30", 40), B("0.30", None, 0)],
                          D(15), unit="ratio"),

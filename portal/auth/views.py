@@ -139,7 +139,10 @@ def organizations():
                              [(o.name, _(o.kind), o.uscc, o.region, _(o.status), o.grade) for o in orgs],
                              title=_("Organizations"))
     counts = dict(db.session.execute(sa.select(Organization.kind, sa.func.count()).group_by(Organization.kind)).all())
-    return render_template("auth/organizations.html", orgs=orgs, form=form, counts=counts, kind=kind), \
+    from ..evaluations.services import onboarding_graded
+
+    return render_template("auth/organizations.html", orgs=orgs, form=form, counts=counts, kind=kind,
+                           onboarding=onboarding_graded(orgs)), \
         422 if form.errors else 200
 
 

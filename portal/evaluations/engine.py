@@ -55,6 +55,26 @@ def score_metric(rule, value: Decimal | None) -> tuple[Decimal, Decimal]:
     return points, points * rule.weight / HUNDRED
 
 
+def min_volumes():
+    """``code → minimum records`` from ``EVALUATION_MIN_VOLUME`` ("*": every other metric)."""
+    config = dict(current_app.config.get("EVALUATION_MIN_VOLUME") or {})
+    default = int(config.pop("*", 0) or 0)
+    return lambda code: int(config.get(code, default) or 0)
+
+
+def _renormalised_total(rows: list[dict]) -> Decimal:
+    """Σ points × weight over the metrics that count, their weights scaled back to 100; a
+    metric with too few records weighs nothing. Sets each row's weight and weighted points."""
+    weights = sum((r["weight"] for r in rows if r["counted"]), Decimal(0))
+    total = Decimal(0)
+    for r in rows:
+        r["weight"] = (r["weight"] * HUNDRED / weights).quantize(TWO, rounding=ROUND_HALF_UP) \
+            if r["counted"] and weights else Decimal(0)
+        r["weighted_points"] = r["points"] * r["weight"] / HUNDRED
+        total += r["weighted_points"]
+    return round_total(total)
+
+
 def period_closed(span: Period) -> bool:
     """A month is closed once its last local day is over (review D-6: no grade from a
     month still running)."""
@@ -78,8 +98,10 @@ def compute_scorecards(period: str, actor=None) -> dict:
 
     Returns ``{period, scorecards, grades: {A, B, C, D}, rules_version, replaced, preview,
     insufficient_activity}``. A month not yet over is only a *preview*: nothing is stored,
-    no grade changes and nothing is sent. A partner none of whose metrics has a value
-    (no activity) gets no scorecard and keeps its grade. The caller commits; grade
+    no grade changes and nothing is sent. A metric with fewer records than
+    ``EVALUATION_MIN_VOLUME`` does not count (the other weights are renormalised); a partner
+    none of whose counting metrics has a value (no activity) gets no scorecard and keeps
+    its grade. The caller commits; grade
     changes emit ``evaluation.grade_changed``."""
     span = parse_period(period)
     preview = not period_closed(span)
@@ -103,28 +125,31 @@ def compute_scorecards(period: str, actor=None) -> dict:
     cards: list[dict] = []
     lines: list[list[dict]] = []
     idle: list[int] = []
+    least = min_volumes()
     for kind, members in by_kind.items():
         ids = [o.id for o in members]
-        values = {}
+        values, volumes = {}, {}
         for rule in rules.for_kind(kind):
             values[rule.code] = by_code[rule.code].compute(span, ids) or {}
+            counter = by_code[rule.code].volume
+            volumes[rule.code] = (counter(span, ids) or {}) if counter else None
         for org in members:
-            total = Decimal(0)
             rows = []
-            active = False
             for rule in rules.for_kind(kind):
                 value = values[rule.code].get(org.id)
                 value = None if value is None else Decimal(value)
-                active = active or value is not None
-                points, weighted = score_metric(rule, value)
-                total += weighted
+                volume = None if volumes[rule.code] is None else int(volumes[rule.code].get(org.id) or 0)
+                counted = volume is None or volume >= least(rule.code)
+                points = score_metric(rule, value)[0]
                 rows.append({"code": rule.code, "label": rule.label[:200], "unit": rule.unit,
                              "higher_is_better": rule.higher_is_better, "value": value, "points": points,
-                             "weight": rule.weight, "weighted_points": weighted})
+                             "weight": rule.weight, "weighted_points": Decimal(0), "volume": volume,
+                             "counted": counted})
+            total = _renormalised_total(rows)
+            active = any(r["counted"] and r["value"] is not None for r in rows)
             if not active:      # no activity: no score (never 100/A), the grade stays
                 idle.append(org.id)
                 continue
-            total = round_total(total)
             prev_grade, prev_total = previous.get(org.id, (None, None))
             cards.append({"organization_id": org.id, "period": period, "period_start": span.first_day,
                           "period_end": span.last_day, "org_kind": kind, "region": org.region,

@@ -48,3 +48,6 @@ class MetricDefinition:
     description: str = ""
     # drilldown(org_id, period): the records behind one organization's value, same Period
     drilldown: Callable[[int, Period], list[dict]] | None = field(default=None, compare=False)
+    # volume(period, org_ids): how many records (claims, quotes, lots, cases) are behind each
+    # organization's value; below EVALUATION_MIN_VOLUME the metric does not count. None: not reported
+    volume: Callable[[Period, list[int]], dict[int, int]] | None = field(default=None, compare=False)

@@ -83,6 +83,8 @@ class ScorecardMetric(db.Model):
     points: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
     weighted_points: Mapped[Decimal] = mapped_column(sa.Numeric(9, 4))
+    volume: Mapped[int | None] = mapped_column()          # records behind the value, when reported
+    counted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())  # False: too few records
 
     scorecard: Mapped[Scorecard] = relationship(back_populates="metrics")
 

@@ -49,6 +49,16 @@ def scorecard_for(org_id: int, period: str | None) -> Scorecard | None:
     return db.session.scalar(stmt)
 
 
+def onboarding_graded(orgs) -> set[int]:
+    """Ids of those ``orgs`` whose grade comes from onboarding: graded, no scorecard yet."""
+    graded = [o.id for o in orgs if o.grade]
+    if not graded:
+        return set()
+    scored = set(db.session.scalars(sa.select(Scorecard.organization_id).distinct()
+                                    .where(Scorecard.organization_id.in_(graded))))
+    return set(graded) - scored
+
+
 def latest_period() -> str | None:
     return db.session.scalar(sa.select(sa.func.max(Scorecard.period)))
 

@@ -74,7 +74,8 @@ def scorecard(org_id):
         bounds = {g: format(b.normalize(), "f") for g, b in get_rules(card.rules_version).grade_bounds}
     return render_template("evaluations/scorecard.html", org=org, card=card, cards=cards, trend=trend,
                            benchmarks=benchmarks, movers=movers, disputes=disputes, bounds=bounds,
-                           may_dispute=not current_user.is_insurer)
+                           may_dispute=not current_user.is_insurer,
+                           onboarding=not cards and bool(org.grade))
 
 
 @bp.route("/organizations/<int:org_id>/scorecards.xlsx")

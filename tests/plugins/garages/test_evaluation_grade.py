@@ -21,7 +21,7 @@ def test_heavy_reductions_and_returns_score_below_a_clean_garage(people, garage_
 
     staff = api_as(people.assessor2)
     clean_api = api_as(people.other_user)
-    for _ in range(2):
+    for _ in range(3):  # three: the default minimum volume of a metric (EVALUATION_MIN_VOLUME)
         # the "heavy" garage: prices cut by 40 %, and a return before the approval
         claim = make_claim(people.garage, color="yellow")
         q = create(garage_api, claim, [part(price="1000"), part(part_no="1K0807222", price="1000")], submit=True)
@@ -49,6 +49,11 @@ def test_heavy_reductions_and_returns_score_below_a_clean_garage(people, garage_
     metrics = {m["code"]: m for m in heavy["metrics"]}
     assert metrics["garage.reduction_rate"]["value"] in ("0.4000", "0.4")
     assert float(metrics["garage.return_rate"]["value"]) == 1.0
+    # the garage's rates report their volume: three approved, three submitted quotes
+    from portal.evaluations.services import scorecard_for
+
+    volumes = {m.code: (m.volume, m.counted) for m in scorecard_for(people.garage.id, period).metrics}
+    assert volumes["garage.reduction_rate"] == volumes["garage.return_rate"] == (3, True)
     assert float(heavy["total"]) < float(clean["total"])
     assert heavy["grade"] >= clean["grade"]          # "A" < "B" < "C" < "D": heavy is not better
     # a partner sees its own scorecards only

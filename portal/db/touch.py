@@ -1,5 +1,7 @@
-"""A change to a record's child rows bumps the record's ``updated_at`` in the same flush, so that a
-partner polling ``updated_since`` (portal/api/changes.py) sees the record again."""
+"""A change to a record's child rows bumps the record's ``updated_at`` in the same transaction, so
+that a partner polling ``updated_since`` (portal/api/changes.py) sees the record again. A record is
+stamped once per transaction: one already stamped since the transaction began (by a transition's
+own ``UPDATE``, whose ``onupdate`` sets it, or by an earlier flush) is left alone — no extra UPDATE."""
 from __future__ import annotations
 
 from sqlalchemy import event

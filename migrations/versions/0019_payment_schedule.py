@@ -1,7 +1,7 @@
 """unpaid lists: the weekly approved-unpaid list (已决未付清单), one per week
 
 Revision ID: 0019_payment_schedule
-Revises: 0016_invoices
+Revises: 0017_metric_volume
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 import portal.timeutil
 
 revision = '0019_payment_schedule'
-down_revision = '0016_invoices'
+down_revision = '0017_metric_volume'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """salvage: what a bidder needs on the lot (VIN, mileage, keys, documents, starts/drives, damage)
 
 Revision ID: salvage_0003_bidder_facts
-Revises: salvage_0001
+Revises: salvage_0002_updated_at
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = 'salvage_0003_bidder_facts'
-down_revision = 'salvage_0001'
+down_revision = 'salvage_0002_updated_at'
 branch_labels = None
 depends_on = None
 

@@ -67,7 +67,8 @@ class SalvageLot(db.Model):
     settled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
-    # its last change, or a bid's or photo's on it (touch_parent below): what vendors poll
+    # its last change, or a photo's on it (touch_parent below): what vendors poll. A bid is not
+    # a change of the lot (sealed bids: another vendor must not learn that someone bid)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow, onupdate=utcnow, index=True)
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
@@ -102,4 +103,4 @@ class SalvagePhoto(StoredFileColumns, db.Model):
     kind: Mapped[str] = mapped_column(sa.String(16), default="pickup")
 
 
-touch_parent(SalvageLot, (SalvageBid, SalvagePhoto), "lot_id")
+touch_parent(SalvageLot, (SalvagePhoto,), "lot_id")

@@ -139,7 +139,7 @@ class LotSchema(Schema):
     photos = fields.List(fields.Nested(PhotoSchema), metadata={"x-sometimes": True,
                                                                "description": "on a single lot, not in the list"})
     created_at = LocalDateTime()
-    updated_at = LocalDateTime(metadata={"description": "its last change, or that of a bid or photo on it"})
+    updated_at = LocalDateTime(metadata={"description": "its last change, or that of a photo on it; a bid is not a change of the lot (sealed bids)"})
 
 
 class LotPage(Schema):

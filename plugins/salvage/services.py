@@ -209,7 +209,8 @@ def place_bid(lot: SalvageLot, user, amount: Decimal, now: datetime | None = Non
         sa.update(SalvageLot)
         .where(SalvageLot.id == lot.id, SalvageLot.status == "open", SalvageLot.round == lot.round,
                SalvageLot.bidding_closes_at > now)
-        .values(bid_count=SalvageLot.bid_count + 1)
+        # sealed bids: a bid is not a change of the lot that vendors poll (updated_at kept)
+        .values(bid_count=SalvageLot.bid_count + 1, updated_at=SalvageLot.updated_at)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise InvalidState("Bidding on this lot has closed.")

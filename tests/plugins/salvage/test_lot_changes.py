@@ -1,5 +1,6 @@
-"""Vendors poll salvage lots (portal/api/changes.py): a bid bumps its lot's ``updated_at``
-(portal/db/touch.py), ``updated_since`` is inclusive, ``sort`` both ways; ETag and 304."""
+"""Vendors poll salvage lots (portal/api/changes.py): ``updated_since`` is inclusive, ``sort``
+both ways; ETag and 304. Bids are sealed: a competitor's bid changes nothing another vendor
+sees — not the lot's ``updated_at``, not its ETag — while a staff photo is a change of the lot."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,19 +26,23 @@ def _ids(api, query):
     return [lot["id"] for lot in r.get_json()["items"]]
 
 
-def test_a_bid_bumps_its_lot_for_pollers(api_as, desk, vendor, open_lot):
+def test_polling_lots_and_a_competitors_bid_stays_invisible(api_as, desk, vendor, open_lot):
     one, two = open_lot(), open_lot()
     _age(one["id"])
     _age(two["id"])
-    bidder = api_as(vendor())
+    bidder, rival = api_as(vendor()), api_as(vendor())
     assert _ids(bidder, "updated_since=2026-12-01T09:00:00&sort=updated_at") == [one["id"], two["id"]]
     assert _ids(bidder, "updated_since=2026-12-01T09:00:00.000001") == []
     assert _ids(bidder, "sort=-updated_at") == [two["id"], one["id"]]   # a tie: by id, descending
-    listed = bidder.get("/salvage-lots")
-    tag = listed.headers["ETag"]
-    assert bidder.get("/salvage-lots", headers={"If-None-Match": tag}).status_code == 304
+    listed = rival.get("/salvage-lots")
+    tag, single = listed.headers["ETag"], rival.get(f"/salvage-lots/{one['id']}").headers["ETag"]
+    assert rival.get("/salvage-lots", headers={"If-None-Match": tag}).status_code == 304
     assert bidder.post(f"/salvage-lots/{one['id']}/bids", json={"amount": "31000"}).status_code == 201
-    assert _ids(bidder, "updated_since=2026-12-01T09:00:01") == [one["id"]]
-    assert _ids(bidder, "sort=-updated_at") == [one["id"], two["id"]]
-    assert bidder.get("/salvage-lots", headers={"If-None-Match": tag}).status_code == 200
+    # the rival learns nothing: no change since, the same answers
+    assert _ids(rival, "updated_since=2026-12-01T09:00:00.000001") == []
+    assert rival.get("/salvage-lots", headers={"If-None-Match": tag}).status_code == 304
+    assert rival.get(f"/salvage-lots/{one['id']}", headers={"If-None-Match": single}).status_code == 304
+    # the bidder sees its own best bid; staff see the count
+    assert bidder.get(f"/salvage-lots/{one['id']}").get_json()["my_best_bid"] == "31000.00"
+    assert api_as(desk).get(f"/salvage-lots/{one['id']}").get_json()["bid_count"] == 1
     assert bidder.get("/salvage-lots?updated_since=tomorrow").status_code == 422

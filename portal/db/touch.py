@@ -19,10 +19,14 @@ def touch_parent(parent, children: tuple, key: str, relation: str | None = None)
     def _bump(session, flush_context, instances) -> None:
         ids = set()
         for obj in (*session.new, *session.dirty, *session.deleted):
-            if isinstance(obj, children):
+            # a child in ``dirty`` whose columns did not change (a loaded line the checks read) is no change
+            if isinstance(obj, children) and not (obj in session.dirty and not session.is_modified(obj)):
                 owner = getattr(obj, relation, None) if relation else None
                 ids.add(getattr(obj, key) or (owner.id if owner is not None else None))
-        parents = [obj for obj in session.dirty if isinstance(obj, parent) and session.is_modified(obj)]
+        # a parent whose own columns changed (its UPDATE stamps it through ``onupdate`` as well);
+        # a change of its collections alone is seen through the children above
+        parents = [obj for obj in session.dirty
+                   if isinstance(obj, parent) and session.is_modified(obj, include_collections=False)]
         ids.discard(None)
         if not ids and not parents:
             return

@@ -183,8 +183,8 @@ def test_a_garages_count_and_mark_rows_are_locked_only_for_the_commit(app, peopl
     ids = {"c": claim.id, "g": people.garage.id}
     db.session.remove()
     insert = sa.text("INSERT INTO garages_quotes (claim_id, garage_id, purpose, status, version, total_submitted, "
-                     "desk, return_count, fast_tracked, sampled, created_at) "
-                     "VALUES (:c, :g, 'repair', 'draft', 1, 0, NULL, 0, false, false, now())")
+                     "desk, return_count, fast_tracked, sampled, created_at, updated_at) "
+                     "VALUES (:c, :g, 'repair', 'draft', 1, 0, NULL, 0, false, false, now(), now())")
     with db.engine.connect() as first, db.engine.connect() as second:
         first.execute(insert, ids)                        # not committed yet
         second.exec_driver_sql("SET lock_timeout = '1s'")

@@ -52,7 +52,7 @@ def test_counsel_keeps_a_judgment_on_its_lawsuit_and_nobody_else_sees_it(api_as,
     assert staff.get(f"/lawsuits/{suit['id']}/documents/{doc['id']}").status_code == 404
     assert mine.delete(f"/lawsuits/{suit['id']}/documents/{doc['id']}").status_code == 404
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.entity == "lawsuit", AuditEntry.entity_id == suit["id"])).all()
+        AuditEntry.entity == "lawsuit", AuditEntry.entity_id == str(suit["id"]))).all()
     assert "document_added" in actions and "document_hidden" in actions
     from plugins.litigation.models import LawsuitDocument
     assert db.session.get(LawsuitDocument, doc["id"]).hidden_at is not None

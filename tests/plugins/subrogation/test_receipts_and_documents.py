@@ -42,7 +42,7 @@ def test_reversal_is_a_counter_entry_and_the_totals_follow(api_as, legal, open_c
     counter = api.post(f"/recoveries/{case['id']}/receipts/{body['id']}/reverse", json={"reason": "undo"})
     assert counter.status_code == 409
     audit = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "recovery",
-                                                           AuditEntry.entity_id == case["id"],
+                                                           AuditEntry.entity_id == str(case["id"]),
                                                            AuditEntry.action == "receipt_reversed")).all()
     assert len(audit) == 1
 
@@ -120,7 +120,7 @@ def test_documents_on_a_case_by_content_only_to_who_sees_it_hidden_and_audited(a
     assert api.get(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
     assert api.delete(f"/recoveries/{case['id']}/documents/{doc['id']}").status_code == 404
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.entity == "recovery", AuditEntry.entity_id == case["id"])).all()
+        AuditEntry.entity == "recovery", AuditEntry.entity_id == str(case["id"]))).all()
     assert "document_added" in actions and "document_hidden" in actions
 
 

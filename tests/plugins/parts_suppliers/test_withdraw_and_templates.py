@@ -29,7 +29,7 @@ def test_supplier_withdraws_its_pending_list(api_as, supplier, pricing):
     assert api.post(f"/price-lists/{current['id']}/withdraw").status_code == 409          # not a current one
     assert api_as(pricing).post(f"/price-lists/{pending['id']}/approve", json={}).status_code == 409
     actions = db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.entity == "price_list", AuditEntry.entity_id == pending["id"])).all()
+        AuditEntry.entity == "price_list", AuditEntry.entity_id == str(pending["id"]))).all()
     assert "withdraw" in actions
 
 

@@ -3,7 +3,6 @@ close/award buttons, the export, widgets and nav."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 from openpyxl import load_workbook
 
@@ -151,10 +150,10 @@ def test_demo_data_is_idempotent_and_says_so_without_claims(app, make_claim):
 
     lines = load_demo()
     assert any("salvage lots: none" in line for line in lines) or db.session.query(SalvageLot).count() == 4
-    from portal.demo import DemoContext
     import sqlalchemy as sa
 
     from portal.auth.models import User
+    from portal.demo import DemoContext
     users = {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
     claim = make_claim()
     demo = DemoContext(users={"supervisor": users["supervisor"], "salvage1": users["salvage1"],
